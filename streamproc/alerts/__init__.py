@@ -1,0 +1,1 @@
+"""The output contract: a versioned alert document (``schemas/alert.schema.json``)."""

@@ -1,0 +1,1 @@
+"""The embedded Kafka-protocol broker (Tansu) for demos, development and tests."""

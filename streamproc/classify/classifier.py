@@ -1,0 +1,154 @@
+"""The escalation classifier: one lexicon pass, then context rules, counts and severity.
+
+Order of work, and why:
+1. one pass of the language's lexicon over the document (every role at once);
+2. page chrome: a short line holding a chrome phrase ("Share", «اضف تعليق») is dropped whole, so
+   navigation and comment widgets never become evidence or entities;
+3. per sentence, negation and hypothetical cues suppress the terms they govern ("no casualties",
+   «لم تسفر عن إصابات», "could collapse"); suppressed matches are kept for ``rules explain``;
+4. ceasefire subtype from cue words in the ceasefire's sentence (violation > agreement > call);
+5. casualty counts (see :mod:`streamproc.classify.casualties`), then severity.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from streamproc.classify import CATEGORIES, CEASEFIRE_SUBTYPES
+from streamproc.classify.casualties import extract
+from streamproc.classify.result import (Casualties, CategoryHit, Classification, Evidence, Suppressed)
+from streamproc.classify.rules import LanguageRules, Role
+from streamproc.classify.severity import SeverityModel
+from streamproc.text.document import Document
+from streamproc.text.lexicon import Match
+
+#: A line with at most this many words that holds a chrome phrase is page chrome.
+CHROME_MAX_WORDS = 12
+#: How many words before a term a hypothetical cue ("could", «قد») may stand.
+HYPOTHETICAL_WINDOW = 8
+MAX_EVIDENCE = 5
+_CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical"}
+
+
+def chrome_lines(doc: Document, matches: list[Match[Role]]) -> set[int]:
+    """Lines that are page chrome: short, and containing a chrome phrase."""
+    lines: set[int] = set()
+    for m in matches:
+        if m.payload.kind != "chrome":
+            continue
+        line = doc.line_of_word(m.first_word)
+        start = doc.line_starts[line]
+        end = doc.line_starts[line + 1] if line + 1 < len(doc.line_starts) else len(doc.text)
+        n_words = sum(1 for s in doc.word_starts if start <= s < end)
+        if n_words <= CHROME_MAX_WORDS:
+            lines.add(line)
+    return lines
+
+
+def evidence(doc: Document, m: Match[Role], sentence: int) -> Evidence:
+    s, e = doc.original_span(m.start, m.end)
+    return Evidence(term=doc.original[s:e], sentence=doc.original_sentence(sentence), start=s, end=e,
+                    rule=m.term.source)
+
+
+def _governed(term: Match[Role], cues: list[Match[Role]], window: int) -> str | None:
+    """Why ``term`` does not count, if a context cue in its sentence governs it."""
+    for cue in cues:
+        kind = cue.payload.kind
+        if kind == "neg_before" and cue.last_word < term.first_word and \
+                term.first_word - cue.last_word <= window:
+            return f"negated by '{cue.term.source}'"
+        if kind == "neg_after" and cue.first_word > term.last_word and \
+                cue.first_word - term.last_word <= window:
+            return f"negated by '{cue.term.source}'"
+        if kind == "hypothetical" and cue.last_word < term.first_word and \
+                term.first_word - cue.last_word <= HYPOTHETICAL_WINDOW:
+            return f"hypothetical ('{cue.term.source}')"
+    return None
+
+
+class Classifier:
+    """Classifies documents with per-language rules; holds no state between articles."""
+
+    def __init__(self, rules: dict[str, LanguageRules], severity: SeverityModel) -> None:
+        self.rules = rules
+        self.severity = severity
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(sorted(self.rules))
+
+    def classify(self, doc: Document, language: str) -> Classification:
+        rules = self.rules[language]
+        matches = rules.lexicon.find(doc)
+        chrome = chrome_lines(doc, matches)
+        suppressed: list[Suppressed] = []
+
+        by_sentence: dict[int, list[Match[Role]]] = defaultdict(list)
+        for m in matches:
+            if m.payload.kind == "chrome":
+                continue
+            sentence = doc.sentence_of_word(m.first_word)
+            if doc.line_of_word(m.first_word) in chrome:
+                if m.payload.kind not in _CONTEXT_ROLES | {"number", "people"}:
+                    suppressed.append(Suppressed(m.payload.kind, evidence(doc, m, sentence), "page chrome"))
+                continue
+            by_sentence[sentence].append(m)
+
+        hits: dict[str, CategoryHit] = {}
+        event_sentences: set[int] = set()
+        subtypes_seen: set[str] = set()
+        casualties = Casualties()
+        for sentence, ms in sorted(by_sentence.items()):
+            cues = [m for m in ms if m.payload.kind in _CONTEXT_ROLES]
+            kept: list[Match[Role]] = []
+            for m in ms:
+                kind = m.payload.kind
+                if kind in _CONTEXT_ROLES or kind in ("number", "people", "at_least"):
+                    kept.append(m)
+                    continue
+                # A ceasefire is news whether it holds, is called for or is feared for: only its
+                # subtype cues ("violated", "could collapse") are subject to negation and hypotheticals.
+                exempt = kind == "category" and m.payload.value == "ceasefire"
+                why = None if exempt else _governed(m, cues, rules.negation_window)
+                if why:
+                    label = m.payload.value if kind in ("category", "subtype") else kind
+                    suppressed.append(Suppressed(str(label), evidence(doc, m, sentence), why))
+                    continue
+                kept.append(m)
+            has_ceasefire = False
+            for m in kept:
+                kind, value = m.payload.kind, m.payload.value
+                if kind in ("category", "killed", "injured"):
+                    event_sentences.add(sentence)
+                if kind == "category":
+                    hit = hits.setdefault(value, CategoryHit(value))
+                    if len(hit.evidence) < MAX_EVIDENCE:
+                        hit.evidence.append(evidence(doc, m, sentence))
+                    has_ceasefire |= value == "ceasefire"
+                elif kind in ("killed", "injured"):
+                    hit = hits.setdefault("casualties", CategoryHit("casualties"))
+                    if len(hit.evidence) < MAX_EVIDENCE:
+                        hit.evidence.append(evidence(doc, m, sentence))
+            if has_ceasefire:
+                subtypes_seen.update(m.payload.value for m in kept if m.payload.kind == "subtype")
+            assigned, _ = extract(doc, doc.sentence_words(sentence), kept)
+            for kind, num, term in assigned:
+                current = casualties.killed if kind == "killed" else casualties.injured
+                if current is None or num.value > current:
+                    if kind == "killed":
+                        casualties.killed, casualties.killed_at_least = num.value, num.at_least
+                    else:
+                        casualties.injured, casualties.injured_at_least = num.value, num.at_least
+                    ev = evidence(doc, term, sentence)
+                    casualties.evidence.append(ev)
+
+        if "ceasefire" in hits:
+            hits["ceasefire"].subtype = next((s for s in CEASEFIRE_SUBTYPES if s in subtypes_seen), None)
+        ordered = {c: hits[c] for c in CATEGORIES if c in hits}
+        score, reasons = self.severity.score({c: h.subtype for c, h in ordered.items()},
+                                             casualties.killed, casualties.injured)
+        return Classification(language=language, categories=ordered, casualties=casualties, score=score,
+                              severity=self.severity.level(score) if ordered else "none",
+                              severity_reasons=reasons, suppressed=suppressed, chrome_lines=chrome,
+                              event_sentences=event_sentences)

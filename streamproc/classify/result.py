@@ -1,0 +1,62 @@
+"""What the classifier says about one article: plain data, ready for the alert and for `explain`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Evidence:
+    """One matched term: the words as written, their sentence, and offsets into the original text."""
+
+    term: str
+    sentence: str
+    start: int
+    end: int
+    rule: str  # the lexicon term that matched, as written in the data file
+
+    def to_dict(self) -> dict[str, object]:
+        return {"term": self.term, "sentence": self.sentence, "start": self.start, "end": self.end,
+                "rule": self.rule}
+
+
+@dataclass(slots=True)
+class CategoryHit:
+    name: str
+    subtype: str | None = None
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Suppressed:
+    """A match that did not count, and why (negated, hypothetical, page chrome)."""
+
+    role: str
+    evidence: Evidence
+    reason: str
+
+
+@dataclass(slots=True)
+class Casualties:
+    killed: int | None = None
+    injured: int | None = None
+    killed_at_least: bool = False
+    injured_at_least: bool = False
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Classification:
+    language: str
+    categories: dict[str, CategoryHit]
+    casualties: Casualties
+    score: float
+    severity: str
+    severity_reasons: list[str]
+    suppressed: list[Suppressed] = field(default_factory=list)
+    chrome_lines: set[int] = field(default_factory=set)      # line indices dropped as page chrome
+    event_sentences: set[int] = field(default_factory=set)   # sentences holding category evidence
+
+    @property
+    def is_escalation(self) -> bool:
+        return bool(self.categories)

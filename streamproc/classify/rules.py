@@ -1,0 +1,167 @@
+"""Load and validate the per-language rule files into compiled lexicons.
+
+Validation happens at start-up and reports *every* problem with file and line, so a broken lexicon
+never reaches a running worker and whoever edits it sees all mistakes at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from streamproc.classify import CATEGORIES, CEASEFIRE_SUBTYPES
+from streamproc.data import DATA_DIR, DataError, DataErrors, line_of, load_yaml
+from streamproc.text.lexicon import Lexicon, TermSyntaxError, parse_term
+
+RULES_DIR = DATA_DIR / "rules"
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """What a matched term means: ``kind`` is one of the keys below, ``value`` its detail."""
+
+    kind: str            # category | subtype | killed | injured | people | at_least | number |
+                         # neg_before | neg_after | hypothetical | chrome
+    value: Any = None    # category name, ceasefire subtype, or number value
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageRules:
+    language: str
+    lexicon: Lexicon[Role]
+    negation_window: int
+    path: Path
+    term_count: int
+
+
+def _terms(path: Path, value: Any, where: str, errors: list[DataError], parent_line: int | None,
+           role: Role) -> list[tuple[str, Role]]:
+    """Validate a list of terms; collect errors instead of stopping at the first."""
+    if not isinstance(value, list):
+        errors.append(DataError(path, line_of(value, parent_line), f"{where}: expected a list of terms"))
+        return []
+    out: list[tuple[str, Role]] = []
+    for item in value:
+        if not isinstance(item, str):
+            errors.append(DataError(path, line_of(value, parent_line),
+                                    f"{where}: term {item!r} is not a string"))
+            continue
+        try:
+            parse_term(item)
+        except TermSyntaxError as exc:
+            errors.append(DataError(path, line_of(item, parent_line), f"{where}: {exc}"))
+            continue
+        out.append((item, role))
+    return out
+
+
+def _require(path: Path, mapping: Any, key: str, errors: list[DataError], where: str) -> Any:
+    if not isinstance(mapping, dict) or key not in mapping:
+        errors.append(DataError(path, line_of(mapping), f"{where}: missing required key '{key}'"))
+        return None
+    return mapping[key]
+
+
+def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules | None:
+    """Parse one ``rules/<lang>.yaml``; append problems to ``errors``."""
+    try:
+        doc = load_yaml(path)
+    except DataError as exc:
+        errors.append(exc)
+        return None
+    if not isinstance(doc, dict):
+        errors.append(DataError(path, 1, "the file must be a mapping"))
+        return None
+    before = len(errors)
+    lang = _require(path, doc, "language", errors, "top level")
+    if lang is not None and lang != path.stem:
+        errors.append(DataError(path, line_of(lang), f"language '{lang}' does not match the file name"))
+    allowed = {"language", "proclitics", "categories", "casualties", "negation", "hypothetical", "chrome"}
+    for key in doc:
+        if key not in allowed:
+            errors.append(DataError(path, line_of(key), f"unknown key '{key}'"))
+    terms: list[tuple[str, Role]] = []
+    proclitics = doc.get("proclitics") or []
+    if not isinstance(proclitics, list) or not all(isinstance(p, str) for p in proclitics):
+        errors.append(DataError(path, line_of(proclitics), "proclitics: expected a list of strings"))
+        proclitics = []
+
+    cats = _require(path, doc, "categories", errors, "top level")
+    if isinstance(cats, dict):
+        for key in cats:
+            if key not in CATEGORIES or key == "casualties":
+                errors.append(DataError(path, line_of(key), f"categories: unknown category '{key}' "
+                                        f"(casualties go under the 'casualties' key)"))
+        for cat in CATEGORIES:
+            if cat == "casualties":
+                continue
+            spec = _require(path, cats, cat, errors, "categories")
+            if spec is None:
+                continue
+            if cat == "ceasefire":
+                terms += _terms(path, _require(path, spec, "terms", errors, "categories.ceasefire"),
+                                "categories.ceasefire.terms", errors, line_of(spec), Role("category", cat))
+                subtypes = _require(path, spec, "subtypes", errors, "categories.ceasefire") or {}
+                for sub in CEASEFIRE_SUBTYPES:
+                    terms += _terms(path, _require(path, subtypes, sub, errors, "ceasefire.subtypes"),
+                                    f"categories.ceasefire.subtypes.{sub}", errors, line_of(subtypes),
+                                    Role("subtype", sub))
+            else:
+                terms += _terms(path, spec, f"categories.{cat}", errors, line_of(cats), Role("category", cat))
+    elif cats is not None:
+        errors.append(DataError(path, line_of(cats), "categories: expected a mapping"))
+
+    cas = _require(path, doc, "casualties", errors, "top level")
+    if isinstance(cas, dict):
+        for key in ("killed", "injured", "people", "at_least"):
+            terms += _terms(path, _require(path, cas, key, errors, "casualties"), f"casualties.{key}",
+                            errors, line_of(cas), Role(key))
+        numbers = _require(path, cas, "numbers", errors, "casualties")
+        if isinstance(numbers, dict):
+            for word, value in numbers.items():
+                if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                    errors.append(DataError(path, line_of(word), f"casualties.numbers: {word!r} must map "
+                                            f"to a non-negative integer, not {value!r}"))
+                    continue
+                terms += _terms(path, [word], "casualties.numbers", errors, line_of(numbers),
+                                Role("number", value))
+        elif numbers is not None:
+            errors.append(DataError(path, line_of(numbers), "casualties.numbers: expected a mapping"))
+
+    window = 4
+    neg = _require(path, doc, "negation", errors, "top level")
+    if isinstance(neg, dict):
+        window = neg.get("window", 4)
+        if not isinstance(window, int) or not 1 <= window <= 12:
+            errors.append(DataError(path, line_of(neg), "negation.window must be an integer from 1 to 12"))
+            window = 4
+        terms += _terms(path, _require(path, neg, "before", errors, "negation"), "negation.before", errors,
+                        line_of(neg), Role("neg_before"))
+        terms += _terms(path, neg.get("after") or [], "negation.after", errors, line_of(neg),
+                        Role("neg_after"))
+    terms += _terms(path, doc.get("hypothetical") or [], "hypothetical", errors, line_of(doc),
+                    Role("hypothetical"))
+    terms += _terms(path, _require(path, doc, "chrome", errors, "top level") or [], "chrome", errors,
+                    line_of(doc), Role("chrome"))
+    if len(errors) > before:
+        return None
+    return LanguageRules(language=str(lang), lexicon=Lexicon(terms, proclitics=proclitics),
+                         negation_window=window, path=path, term_count=len(terms))
+
+
+def load_rules(directory: Path = RULES_DIR) -> dict[str, LanguageRules]:
+    """Load every ``<lang>.yaml`` in ``directory``; raise :class:`DataErrors` listing all problems."""
+    errors: list[DataError] = []
+    rules: dict[str, LanguageRules] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        if path.stem == "severity":
+            continue
+        parsed = parse_language_rules(path, errors)
+        if parsed is not None:
+            rules[parsed.language] = parsed
+    if not rules and not errors:
+        errors.append(DataError(directory, None, "no rule files found"))
+    if errors:
+        raise DataErrors(errors)
+    return rules

@@ -1,0 +1,93 @@
+"""``streamproc`` command line: worker, demo, produce, classify, rules, config."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from streamproc import __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="streamproc", description="Conflict-escalation alerts from news articles.")
+    p.add_argument("--version", action="version", version=f"streamproc {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("worker", help="run a stream worker (embedded broker when STREAMPROC_BROKER is unset)")
+
+    d = sub.add_parser("demo", help="embedded broker + worker + webhook receiver + sample articles")
+    d.add_argument("--follow", action="store_true", help="keep running after the samples")
+    d.add_argument("--seed", default=None, help="seed article (text file) to add to the feed; default: "
+                   "../shared/seed/article-ar-2020-07-13.txt when present")
+    d.add_argument("--timeout", type=float, default=90.0, help="seconds to wait for the expected alerts")
+
+    pr = sub.add_parser("produce", help="send articles (JSON lines file, or a directory of .txt/.json) to Kafka")
+    pr.add_argument("path")
+    pr.add_argument("--broker", default=None, help="kafka://host:port (default: STREAMPROC_BROKER)")
+    pr.add_argument("--topic", default=None, help="default: STREAMPROC_TOPIC_ARTICLES")
+
+    c = sub.add_parser("classify", help="classify one article (text or JSON file), or a TSV batch")
+    c.add_argument("path", help="a text or JSON article file; with --tsv a TSV (id, text, optional lang)")
+    c.add_argument("--tsv", action="store_true", help="batch mode: one JSON line per TSV row")
+    c.add_argument("--lang", default=None, help="language code (default: declared or detected)")
+    c.add_argument("--json", action="store_true", help="print the full alert JSON")
+
+    r = sub.add_parser("rules", help="validate the rule files or explain a text")
+    rsub = r.add_subparsers(dest="rules_command", required=True)
+    rsub.add_parser("check", help="load and validate every rule and entity file")
+    ex = rsub.add_parser("explain", help="what matched in TEXT, what was suppressed, why the severity")
+    ex.add_argument("text")
+    ex.add_argument("--lang", default=None)
+
+    sub.add_parser("config", help="print every STREAMPROC_* variable with its value in force")
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    from streamproc.config import Settings
+    from streamproc.data import DataError, DataErrors
+
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        print(f"streamproc: {exc}", file=sys.stderr)
+        sys.exit(2)
+    try:
+        if args.command == "worker":
+            from streamproc.worker.run import run_worker
+
+            sys.exit(run_worker(settings))
+        if args.command == "demo":
+            from streamproc.cli.demo import run_demo
+
+            sys.exit(run_demo(settings, follow=args.follow, seed=args.seed, timeout=args.timeout))
+        if args.command == "produce":
+            from streamproc.cli.produce import run_produce
+
+            sys.exit(run_produce(settings, args.path, broker=args.broker, topic=args.topic))
+        if args.command == "classify":
+            from streamproc.cli.classify import run_classify
+
+            sys.exit(run_classify(settings, args.path, tsv=args.tsv, lang=args.lang, as_json=args.json))
+        if args.command == "rules":
+            from streamproc.cli.rules import run_check, run_explain
+
+            if args.rules_command == "check":
+                sys.exit(run_check(settings))
+            sys.exit(run_explain(settings, args.text, args.lang))
+        if args.command == "config":
+            from streamproc.config import describe
+
+            for name, default, doc in describe():
+                current = getattr(settings, name[len("STREAMPROC_"):].lower())
+                if isinstance(current, tuple):
+                    current = ",".join(f"{v:g}" for v in current)
+                print(f"{name}={current}\n    {doc} (default: {default or 'empty'})")
+            sys.exit(0)
+    except (DataError, DataErrors) as exc:
+        print(f"streamproc: invalid data files:\n{exc}", file=sys.stderr)
+        sys.exit(2)

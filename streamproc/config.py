@@ -1,0 +1,131 @@
+"""All configuration, from ``STREAMPROC_*`` environment variables, in one place.
+
+Each :class:`Setting` below is one row of the configuration table in the README (``streamproc
+config`` prints the table with the values in force). Nothing else in the package reads the
+environment.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from typing import Any, Callable, Mapping
+
+PREFIX = "STREAMPROC_"
+
+
+def _bool(value: str) -> bool:
+    if value.strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.strip().lower() in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"not a boolean: {value!r}")
+
+
+def _floats(value: str) -> tuple[float, ...]:
+    return tuple(float(v) for v in value.split(",") if v.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Values in force; build with :meth:`from_env`. Field metadata documents each variable."""
+
+    broker: str = ""
+    app_id: str = "streamproc"
+    web_port: int = 6066
+    web_bind: str = "0.0.0.0"
+    topic_articles: str = "articles"
+    topic_alerts: str = "alerts"
+    topic_dlq: str = "articles.dlq"
+    topic_partitions: int = 8
+    topic_replication: int = 1
+    max_message_bytes: int = 1024 * 1024
+    data_dir: str = ".streamproc-data"
+    session_timeout: float = 30.0
+    rebalance_timeout: float = 30.0
+    heartbeat_interval: float = 3.0
+    webhooks_file: str = ""
+    webhook_urls: str = ""
+    webhook_secret: str = ""
+    webhook_timeout: float = 15.0
+    webhook_retry_delays: tuple[float, ...] = (1.0, 5.0, 30.0)
+    webhook_queue_size: int = 1000
+    log_level: str = "info"
+    rules_dir: str = ""
+    entities_dir: str = ""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        errors: list[str] = []
+        for f in fields(cls):
+            name = PREFIX + f.name.upper()
+            if name not in env:
+                continue
+            raw = env[name]
+            parse: Callable[[str], Any] = _PARSERS.get(f.type if isinstance(f.type, str) else "", str)
+            try:
+                values[f.name] = parse(raw)
+            except ValueError as exc:
+                errors.append(f"{name}={raw!r}: {exc}")
+        if errors:
+            raise ValueError("invalid configuration: " + "; ".join(errors))
+        settings = cls(**values)
+        if settings.broker and not settings.broker.startswith(("kafka://", "aiokafka://")):
+            raise ValueError(f"invalid configuration: {PREFIX}BROKER must look like kafka://host:port")
+        return settings
+
+    @property
+    def uses_embedded_broker(self) -> bool:
+        return not self.broker
+
+    def bootstrap_servers(self, broker_url: str | None = None) -> str:
+        """``host:port[,host:port]`` for aiokafka clients, from a ``kafka://`` URL."""
+        url = broker_url or self.broker
+        return ",".join(part.split("://", 1)[-1] for part in url.split(";"))
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "int": int, "float": float, "str": str, "bool": _bool, "tuple[float, ...]": _floats,
+}
+
+#: Documentation of every variable: the README's configuration table is generated from this.
+DOCS: dict[str, str] = {
+    "broker": "Kafka bootstrap URL, `kafka://host:port` (several: `kafka://h1:9092;kafka://h2:9092`). "
+              "Empty: start the embedded Tansu broker (memory only).",
+    "app_id": "Faust app id: the consumer group and the prefix of internal topics.",
+    "web_port": "Port of the worker's web server (`/metrics`, `/health`).",
+    "web_bind": "Address the web server binds to.",
+    "topic_articles": "Input topic (raw article JSON).",
+    "topic_alerts": "Output topic (alert JSON, keyed by article id).",
+    "topic_dlq": "Dead-letter topic (original bytes, reason in headers).",
+    "topic_partitions": "Partitions for topics the worker creates.",
+    "topic_replication": "Replication factor for topics the worker creates.",
+    "max_message_bytes": "Largest article payload accepted; larger ones are dead-lettered (`too_large`).",
+    "data_dir": "Faust's local state directory.",
+    "session_timeout": "Consumer group session timeout, seconds.",
+    "rebalance_timeout": "Consumer group rebalance timeout, seconds.",
+    "heartbeat_interval": "Consumer heartbeat interval, seconds.",
+    "webhooks_file": "YAML or JSON file listing webhook subscribers (`url`, `secret`, optional `id`).",
+    "webhook_urls": "Comma-separated subscriber URLs (in addition to the file).",
+    "webhook_secret": "Signing secret for `STREAMPROC_WEBHOOK_URLS` subscribers (`whsec_...` or any string).",
+    "webhook_timeout": "Per-request timeout for webhook deliveries, seconds.",
+    "webhook_retry_delays": "Comma-separated seconds to wait before each retry (attempts = 1 + count).",
+    "webhook_queue_size": "Pending deliveries kept per subscriber before new ones are dropped and counted.",
+    "log_level": "Log level: debug, info, warning, error.",
+    "rules_dir": "Directory of rule files to use instead of the bundled ones.",
+    "entities_dir": "Directory of entity files to use instead of the bundled ones.",
+}
+
+
+def describe(settings: Settings | None = None) -> list[tuple[str, str, str]]:
+    """Rows ``(variable, default, description)`` for the README table and ``streamproc config``."""
+    defaults = Settings()
+    rows = []
+    for f in fields(Settings):
+        default = getattr(defaults, f.name)
+        if isinstance(default, tuple):
+            default = ",".join(f"{v:g}" for v in default)
+        rows.append((PREFIX + f.name.upper(), str(default), DOCS[f.name]))
+    return rows

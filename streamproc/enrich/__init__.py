@@ -1,0 +1,1 @@
+"""Entity linking: people, organisations and places resolved to ids, countries and coordinates."""

@@ -1,0 +1,44 @@
+"""The project's Prometheus metrics (Faust's own sensor adds its ``faust_*`` series beside them).
+
+Labels are all bounded: outcome, reason, category, severity and language codes come from closed
+sets; nothing is labelled by article id, URL or subscriber.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram, Info
+
+from streamproc import __version__
+
+LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+BUILD_INFO = Info("streamproc_build", "Version of the running streamproc")
+BUILD_INFO.info({"version": __version__})
+
+ARTICLES_RECEIVED = Counter("streamproc_articles_received_total", "Messages consumed from the articles topic")
+ARTICLES_PROCESSED = Counter("streamproc_articles_processed_total",
+                             "Articles processed, by outcome (alert, no_alert, dead_letter, skipped)",
+                             ["outcome"])
+ARTICLES_BY_LANGUAGE = Counter("streamproc_articles_language_total", "Classified articles by language",
+                               ["language"])
+ALERTS_PUBLISHED = Counter("streamproc_alerts_published_total", "Alerts published, by severity", ["severity"])
+ALERT_CATEGORIES = Counter("streamproc_alert_categories_total", "Categories on published alerts",
+                           ["category"])
+DEAD_LETTERS = Counter("streamproc_dead_letters_total", "Messages sent to the dead-letter topic, by reason",
+                       ["reason"])
+PROCESSING_SECONDS = Histogram("streamproc_processing_seconds",
+                               "Time from consuming an article to its alert being acknowledged by Kafka",
+                               buckets=LATENCY_BUCKETS)
+STAGE_SECONDS = Histogram("streamproc_stage_seconds", "Time spent per pipeline stage", ["stage"],
+                          buckets=LATENCY_BUCKETS)
+PUBLISH_RETRIES = Counter("streamproc_publish_retries_total", "Kafka sends retried after an error", ["topic"])
+
+WEBHOOK_DELIVERIES = Counter("streamproc_webhook_deliveries_total",
+                             "Webhook deliveries by final outcome (delivered, failed, dropped)", ["outcome"])
+WEBHOOK_ATTEMPTS = Counter("streamproc_webhook_attempts_total", "Webhook HTTP attempts by result class",
+                           ["result"])
+WEBHOOK_SECONDS = Histogram("streamproc_webhook_request_seconds", "Duration of webhook HTTP attempts",
+                            buckets=LATENCY_BUCKETS)
+WEBHOOK_QUEUE = Gauge("streamproc_webhook_queue_depth", "Deliveries waiting, summed over subscribers")
+WEBHOOK_SUBSCRIBERS = Gauge("streamproc_webhook_subscribers", "Configured webhook subscribers")
+RULE_TERMS = Gauge("streamproc_rule_terms", "Lexicon terms loaded, by language", ["language"])

@@ -1,0 +1,1 @@
+"""Getting alerts out: the Kafka alerts topic (from the worker) and webhook subscribers."""

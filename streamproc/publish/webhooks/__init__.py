@@ -1,0 +1,1 @@
+"""Webhook delivery: Standard Webhooks signing (pure), subscriber config, the async dispatcher."""

@@ -1,0 +1,1 @@
+"""Text handling shared by the classifier and the entity linker."""

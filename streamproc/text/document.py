@@ -1,0 +1,87 @@
+"""A normalised article body split into words, sentences and lines, built once per article.
+
+The classifier and the entity linker both read this one structure, so tokenising and sentence
+splitting happen once, and both agree on what a word and a sentence are.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from streamproc.text.normalize import NormalizedText, normalize
+
+#: A word is a run of letters and digits (after normalisation, marks are gone).
+WORD_RE = re.compile(r"[^\W_]+")
+#: Sentence ends: terminal punctuation followed by space, or any line break.
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?؟…。])[\"'»”)\]]*\s+|\n+")
+
+
+@dataclass(slots=True)
+class Document:
+    """Normalised text plus word, sentence and line boundaries (normalised offsets)."""
+
+    norm: NormalizedText
+    word_starts: list[int]
+    word_ends: list[int]
+    sentence_starts: list[int]  # offsets of each sentence's first character
+    line_starts: list[int]
+
+    @property
+    def text(self) -> str:
+        """The normalised text."""
+        return self.norm.text
+
+    @property
+    def original(self) -> str:
+        return self.norm.original
+
+    def word_at(self, offset: int) -> int:
+        """Index of the word containing ``offset``, or -1."""
+        i = bisect_right(self.word_starts, offset) - 1
+        if i >= 0 and offset < self.word_ends[i]:
+            return i
+        return -1
+
+    def sentence_of_word(self, word: int) -> int:
+        return bisect_right(self.sentence_starts, self.word_starts[word]) - 1
+
+    def line_of_word(self, word: int) -> int:
+        return bisect_right(self.line_starts, self.word_starts[word]) - 1
+
+    def sentence_span(self, sentence: int) -> tuple[int, int]:
+        """Normalised ``[start, end)`` of a sentence."""
+        start = self.sentence_starts[sentence]
+        end = self.sentence_starts[sentence + 1] if sentence + 1 < len(self.sentence_starts) else len(self.text)
+        return start, end
+
+    def sentence_words(self, sentence: int) -> range:
+        """Indices of the words inside a sentence."""
+        start, end = self.sentence_span(sentence)
+        first = bisect_right(self.word_starts, start - 1)
+        last = bisect_right(self.word_starts, end - 1)
+        return range(first, last)
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        return self.norm.span(start, end)
+
+    def original_sentence(self, sentence: int) -> str:
+        """The sentence as it stands in the original text, whitespace collapsed."""
+        s, e = self.original_span(*self.sentence_span(sentence))
+        return " ".join(self.original[s:e].split())
+
+
+def build_document(text: str) -> Document:
+    """Normalise and segment ``text``."""
+    norm = normalize(text)
+    t = norm.text
+    starts: list[int] = []
+    ends: list[int] = []
+    for m in WORD_RE.finditer(t):
+        starts.append(m.start())
+        ends.append(m.end())
+    sentences = [0] + [m.end() for m in _SENTENCE_END_RE.finditer(t) if m.end() < len(t)]
+    lines = [0] + [m.end() for m in re.finditer(r"\n", t) if m.end() < len(t)]
+    return Document(norm=norm, word_starts=starts, word_ends=ends, sentence_starts=sentences,
+                    line_starts=lines)

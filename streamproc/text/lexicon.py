@@ -1,0 +1,190 @@
+"""Multi-word, stem-aware term matching over a :class:`~streamproc.text.document.Document`.
+
+Why Aho-Corasick over single *words* rather than one regex per term: one C pass over the normalised
+text finds every occurrence of every word pattern of every term, whatever their number (a big regex
+alternation degrades with the lexicon's size). Python then only looks at the few hits, checks word
+boundaries (exact word, stem, Arabic proclitics) and stitches words into multi-word terms.
+
+Term syntax is documented in ``streamproc/data/README.md``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Generic, Iterable, Sequence, TypeVar
+
+import ahocorasick
+
+from streamproc.text.document import WORD_RE, Document
+from streamproc.text.normalize import fold
+
+P = TypeVar("P")
+
+GAP = -1  # word id of the "~" wildcard (zero or one word)
+
+
+class TermSyntaxError(ValueError):
+    """A lexicon term that cannot be compiled."""
+
+
+@dataclass(frozen=True, slots=True)
+class Term(Generic[P]):
+    source: str              # the term as written in the data file
+    words: tuple[int, ...]   # word-pattern ids, GAP for "~"
+    payload: P
+    case_sensitive: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Match(Generic[P]):
+    term: Term[P]
+    first_word: int          # index of the first matched word in the document
+    last_word: int           # index of the last matched word (inclusive)
+    start: int               # normalised offsets
+    end: int
+
+    @property
+    def payload(self) -> P:
+        return self.term.payload
+
+
+def parse_term(term: str) -> tuple[list[tuple[str, bool] | None], bool]:
+    """Split a term into (normalised word, is_stem) pairs; ``None`` is a gap. Raises on bad syntax."""
+    if not isinstance(term, str) or not term.strip():
+        raise TermSyntaxError("a term must be a non-empty string")
+    raw = term.strip()
+    case_sensitive = raw.startswith("=")
+    if case_sensitive:
+        raw = raw[1:]
+    words: list[tuple[str, bool] | None] = []
+    for chunk in raw.split():
+        if chunk == "~":
+            words.append(None)
+            continue
+        stem = chunk.endswith("*")
+        body = chunk[:-1] if stem else chunk
+        if "*" in body:
+            raise TermSyntaxError(f"'*' may only end a word: {term!r}")
+        parts = WORD_RE.findall(fold(body))
+        if not parts:
+            raise TermSyntaxError(f"no letters or digits in {chunk!r} of {term!r}")
+        for i, part in enumerate(parts):
+            words.append((part, stem and i == len(parts) - 1))
+    if words[0] is None or words[-1] is None:
+        raise TermSyntaxError(f"a term cannot begin or end with '~': {term!r}")
+    if any(w is not None and w[1] and len(w[0]) < 3 for w in words):
+        raise TermSyntaxError(f"a stem needs at least 3 letters: {term!r}")
+    return words, case_sensitive
+
+
+class Lexicon(Generic[P]):
+    """A compiled set of terms, each carrying a payload (what the match means)."""
+
+    def __init__(self, terms: Iterable[tuple[str, P]], proclitics: Sequence[str] = ()) -> None:
+        self._pattern_ids: dict[tuple[str, bool], int] = {}
+        self._by_first: dict[int, list[Term[P]]] = defaultdict(list)
+        self.terms: list[Term[P]] = []
+        self.proclitics = frozenset(fold(p) for p in proclitics if p)
+        for source, payload in terms:
+            words, case_sensitive = parse_term(source)
+            ids = tuple(GAP if w is None else self._pattern_id(w) for w in words)
+            term = Term(source=source, words=ids, payload=payload, case_sensitive=case_sensitive)
+            self.terms.append(term)
+            self._by_first[ids[0]].append(term)
+        self._automaton = ahocorasick.Automaton()
+        keyed: dict[str, list[tuple[int, bool]]] = defaultdict(list)
+        for (text, stem), pid in self._pattern_ids.items():
+            keyed[text].append((pid, stem))
+        for text, entries in keyed.items():
+            self._automaton.add_word(text, (len(text), tuple(entries)))
+        if keyed:
+            self._automaton.make_automaton()
+
+    def _pattern_id(self, word: tuple[str, bool]) -> int:
+        pid = self._pattern_ids.get(word)
+        if pid is None:
+            pid = self._pattern_ids[word] = len(self._pattern_ids)
+        return pid
+
+    def word_hits(self, doc: Document) -> dict[int, set[int]]:
+        """For each document word, the ids of the word patterns it matches."""
+        hits: dict[int, set[int]] = defaultdict(set)
+        if not self._pattern_ids:
+            return hits
+        text = doc.text
+        starts, ends = doc.word_starts, doc.word_ends
+        proclitics = self.proclitics
+        for end_idx, (length, entries) in self._automaton.iter(text):
+            s = end_idx - length + 1
+            e = end_idx + 1
+            w = doc.word_at(s)
+            if w < 0:
+                continue
+            ws = starts[w]
+            if s != ws and text[ws:s] not in proclitics:
+                continue
+            at_word_end = e == ends[w]
+            for pid, stem in entries:
+                if stem or at_word_end:
+                    hits[w].add(pid)
+        return hits
+
+    def find(self, doc: Document) -> list[Match[P]]:
+        """Every occurrence of every term (overlaps included), in document order."""
+        hits = self.word_hits(doc)
+        n_words = len(doc.word_starts)
+        found: list[Match[P]] = []
+        for w in sorted(hits):
+            for pid in hits[w]:
+                for term in self._by_first.get(pid, ()):
+                    for last in self._extend(term.words, 1, w + 1, hits, n_words):
+                        m = Match(term=term, first_word=w, last_word=last,
+                                  start=doc.word_starts[w], end=doc.word_ends[last])
+                        if term.case_sensitive and not _same_case(doc, m, term.source):
+                            continue
+                        found.append(m)
+                        break  # shortest extension is enough for one start
+        return found
+
+    def _extend(self, words: tuple[int, ...], i: int, pos: int, hits: dict[int, set[int]],
+                n_words: int) -> Iterable[int]:
+        """Yield the index of the last word for each way ``words[i:]`` matches from ``pos``."""
+        if i == len(words):
+            yield pos - 1
+            return
+        pid = words[i]
+        if pid == GAP:
+            yield from self._extend(words, i + 1, pos, hits, n_words)      # gap of zero words
+            if pos < n_words:
+                yield from self._extend(words, i + 1, pos + 1, hits, n_words)  # gap of one word
+            return
+        if pos < n_words and pid in hits.get(pos, ()):
+            yield from self._extend(words, i + 1, pos + 1, hits, n_words)
+
+
+def _same_case(doc: Document, match: Match[object], source: str) -> bool:
+    """Case-sensitive terms (``=US``): the original text must have the term's capitals."""
+    s, e = doc.original_span(match.start, match.end)
+    original_words = WORD_RE.findall(doc.original[s:e])
+    term_words = [w for w in WORD_RE.findall(source.lstrip("=")) if w != "~"]
+    if not original_words or not term_words:
+        return False
+    stem = source.rstrip().endswith("*")
+    if len(term_words) == 1:
+        return original_words[0].startswith(term_words[0]) if stem else original_words[0] == term_words[0]
+    return original_words[0] == term_words[0]
+
+
+def longest_non_overlapping(matches: list[Match[P]]) -> list[Match[P]]:
+    """Keep the longest matches, dropping any that overlap a longer one (ties: the earlier)."""
+    chosen: list[Match[P]] = []
+    taken: set[int] = set()
+    for m in sorted(matches, key=lambda m: (-(m.last_word - m.first_word), -(m.end - m.start), m.start)):
+        span = range(m.first_word, m.last_word + 1)
+        if any(i in taken for i in span):
+            continue
+        taken.update(span)
+        chosen.append(m)
+    chosen.sort(key=lambda m: m.start)
+    return chosen

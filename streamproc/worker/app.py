@@ -1,0 +1,59 @@
+"""Build the Faust app and its topics from :class:`~streamproc.config.Settings`.
+
+Topics are declared with the ``raw`` serializer on purpose: a value that fails Faust's own
+deserialisation kills the agent, so bytes come in untouched and :mod:`streamproc.ingest` decodes them,
+sending anything bad to the dead-letter topic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import faust
+from faust.sensors.prometheus import setup_prometheus_sensors
+
+from streamproc.config import Settings
+
+
+@dataclass
+class Topics:
+    articles: faust.TopicT
+    alerts: faust.TopicT
+    dlq: faust.TopicT
+
+
+def create_app(settings: Settings, broker_url: str) -> tuple[faust.App, Topics]:
+    app = faust.App(
+        settings.app_id,
+        broker=broker_url,
+        web_port=settings.web_port,
+        web_bind=settings.web_bind,
+        web_host="127.0.0.1" if settings.web_bind in ("0.0.0.0", "127.0.0.1") else settings.web_bind,
+        datadir=settings.data_dir,
+        topic_partitions=settings.topic_partitions,
+        topic_replication_factor=settings.topic_replication,
+        broker_session_timeout=settings.session_timeout,
+        broker_rebalance_timeout=settings.rebalance_timeout,
+        broker_heartbeat_interval=settings.heartbeat_interval,
+        consumer_auto_offset_reset="earliest",
+        # Oversized payloads are read (to be dead-lettered), so fetch and produce must allow them.
+        consumer_max_fetch_size=max(4 * settings.max_message_bytes, 4 * 1024 * 1024),
+        producer_max_request_size=max(2 * settings.max_message_bytes + 65536, 4 * 1024 * 1024),
+        producer_acks=-1,
+        broker_commit_every=100,
+        broker_commit_interval=timedelta(seconds=1),
+        key_serializer="raw",
+        value_serializer="raw",
+        web_enabled=True,
+        logging_config=None,
+    )
+    # Faust's sensor uses the default registry, where the project's own metrics live too.
+    setup_prometheus_sensors(app, pattern="/metrics", name_prefix="faust")
+    topics = Topics(
+        articles=app.topic(settings.topic_articles, key_type=bytes, value_type=bytes,
+                           key_serializer="raw", value_serializer="raw"),
+        alerts=app.topic(settings.topic_alerts, key_serializer="raw", value_serializer="raw"),
+        dlq=app.topic(settings.topic_dlq, key_serializer="raw", value_serializer="raw"),
+    )
+    return app, topics
