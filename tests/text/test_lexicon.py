@@ -1,0 +1,58 @@
+import pytest
+
+from streamproc.text.document import build_document
+from streamproc.text.lexicon import Lexicon, TermSyntaxError, longest_non_overlapping, parse_term
+
+AR_PROCLITICS = ["و", "ف", "ب", "ل", "ك", "ال", "وال", "بال", "فال", "لل", "وب", "ول"]
+
+
+def found(lexicon: Lexicon, text: str) -> list[tuple[object, str]]:
+    doc = build_document(text)
+    out = []
+    for m in longest_non_overlapping(lexicon.find(doc)):
+        s, e = doc.original_span(m.start, m.end)
+        out.append((m.payload, text[s:e]))
+    return out
+
+
+def test_arabic_proclitics_attach_to_any_term():
+    lex = Lexicon([("قصف", "shelling"), ("مدفعي*", "shelling")], proclitics=AR_PROCLITICS)
+    assert found(lex, "والقصف بالمدفعية") == [("shelling", "والقصف"), ("shelling", "بالمدفعية")]
+
+
+def test_never_inside_a_longer_word():
+    lex = Lexicon([("war", "x"), ("Oman", "om")])
+    assert found(lex, "toward a woman, software") == []
+    assert found(lex, "the war in Oman") == [("x", "war"), ("om", "Oman")]
+
+
+def test_stems_match_inflections():
+    lex = Lexicon([("обстрел*", "shelling")])
+    assert [t for _, t in found(lex, "обстрелом, обстрелы и обстрел")] == ["обстрелом", "обстрелы", "обстрел"]
+
+
+def test_gap_words_allow_intervening_words():
+    lex = Lexicon([("لقي ~ ~ ~ مصرع*", "killed")], proclitics=AR_PROCLITICS)
+    assert found(lex, "لقي ثلاثة جنود أذريين مصرعهم") == [("killed", "لقي ثلاثة جنود أذريين مصرعهم")]
+    assert found(lex, "لقي مصرعه") == [("killed", "لقي مصرعه")]
+
+
+def test_longest_match_wins():
+    lex = Lexicon([("مجموعة مينسك", "minsk_group"), ("مينسك", "minsk")], proclitics=AR_PROCLITICS)
+    assert found(lex, "رؤساء مجموعة مينسك في مينسك") == [("minsk_group", "مجموعة مينسك"), ("minsk", "مينسك")]
+
+
+def test_case_sensitive_terms():
+    lex = Lexicon([("=US", "us"), ("=Chad", "td")])
+    assert found(lex, "the US told us that Chad and chad") == [("us", "US"), ("td", "Chad")]
+
+
+def test_hyphen_and_punctuation_split_words_on_both_sides():
+    lex = Lexicon([("cease-fire", "cf")])
+    assert found(lex, "a cease fire; a cease-fire") == [("cf", "cease fire"), ("cf", "cease-fire")]
+
+
+@pytest.mark.parametrize("bad", ["", "  ", "~ word", "wo*rd", "ab*", "***"])
+def test_bad_terms_are_rejected(bad):
+    with pytest.raises(TermSyntaxError):
+        parse_term(bad)
