@@ -1,7 +1,7 @@
 """Casualty counts: attach numbers to "killed"/"injured" terms in the same sentence.
 
 Each number goes to the casualty term nearest to it (so in "three soldiers were killed and five
-wounded", five belongs to *wounded*), only if it is next to the term or followed by a word for
+wounded", five belongs to *wounded*; on a tie, to the term it directly follows, else the next one), only if it is next to the term or followed by a word for
 people ("three soldiers"). Across the article the largest count per kind wins: articles repeat the
 same deaths ("five killed" in the lead, "the five dead" later), so adding them up would double count.
 """
@@ -75,30 +75,34 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
                     if m.payload.kind == "number" and m.first_word == m.last_word}
     people = {m.first_word for m in matches if m.payload.kind == "people"}
     at_least_ends = {m.last_word for m in matches if m.payload.kind == "at_least"}
-    numbers = find_numbers(doc, sentence_words, word_numbers)
     assigned: list[tuple[str, Number, Match[Role]]] = []
     if not terms:
-        return assigned, numbers
+        return assigned, []
+    numbers = find_numbers(doc, sentence_words, word_numbers)
     for num in numbers:
         num.at_least = (num.first_word - 1) in at_least_ends or (num.first_word - 2) in at_least_ends
-        best: tuple[int, Match[Role]] | None = None
+        best: tuple[tuple[int, int], Match[Role]] | None = None
         for term in terms:
             if num.last_word < term.first_word:
                 dist = term.first_word - num.last_word
+                side = 1            # "five wounded": the term after the number
             elif num.first_word > term.last_word:
                 dist = num.first_word - term.last_word
+                side = 0 if dist == 1 else 2   # "killed three": right after the term
             else:
                 continue  # the number is inside the term ("لقي ثلاثة جنود مصرعهم"): handled below
             if dist > MAX_DISTANCE:
                 continue
-            if best is None or dist < best[0]:
-                best = (dist, term)
+            # Nearest term first; on a tie ("tués et cinq autres blessés") a number belongs to the term
+            # it directly follows, else to the term after it.
+            if best is None or (dist, side) < best[0]:
+                best = ((dist, side), term)
         inside = [t for t in terms if t.first_word < num.first_word and num.last_word < t.last_word]
         if inside:
-            best = (0, inside[0])
+            best = ((0, 0), inside[0])
         if best is None:
             continue
-        dist, term = best
+        (dist, _), term = best
         followed_by_people = any(w in people for w in range(num.last_word + 1, num.last_word + 1 + PEOPLE_AFTER))
         if dist <= ADJACENT or followed_by_people:
             assigned.append((term.payload.kind, num, term))

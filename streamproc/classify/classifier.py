@@ -5,7 +5,9 @@ Order of work, and why:
 2. page chrome: a short line holding a chrome phrase ("Share", «اضف تعليق») is dropped whole, so
    navigation and comment widgets never become evidence or entities;
 3. per sentence, negation and hypothetical cues suppress the terms they govern ("no casualties",
-   «لم تسفر عن إصابات», "could collapse"); suppressed matches are kept for ``rules explain``;
+   «لم تسفر عن إصابات», "could collapse"), and a non-violent cause (flood, road crash, gas leak)
+   suppresses deaths, injuries and explosions in its sentence; suppressed matches are kept for
+   ``rules explain``;
 4. ceasefire subtype from cue words in the ceasefire's sentence (violation > agreement > call);
 5. casualty counts (see :mod:`streamproc.classify.casualties`), then severity.
 """
@@ -27,7 +29,9 @@ CHROME_MAX_WORDS = 12
 #: How many words before a term a hypothetical cue ("could", «قد») may stand.
 HYPOTHETICAL_WINDOW = 8
 MAX_EVIDENCE = 5
-_CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical"}
+_CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "non_violent"}
+#: What a non-violent cause in the same sentence (flood, crash, gas leak) takes away.
+_NON_VIOLENT_SUPPRESSES = {"explosion", "killed", "injured"}
 
 
 def chrome_lines(doc: Document, matches: list[Match[Role]]) -> set[int]:
@@ -39,8 +43,7 @@ def chrome_lines(doc: Document, matches: list[Match[Role]]) -> set[int]:
         line = doc.line_of_word(m.first_word)
         start = doc.line_starts[line]
         end = doc.line_starts[line + 1] if line + 1 < len(doc.line_starts) else len(doc.text)
-        n_words = sum(1 for s in doc.word_starts if start <= s < end)
-        if n_words <= CHROME_MAX_WORDS:
+        if doc.words_between(start, end) <= CHROME_MAX_WORDS:
             lines.add(line)
     return lines
 
@@ -53,8 +56,11 @@ def evidence(doc: Document, m: Match[Role], sentence: int) -> Evidence:
 
 def _governed(term: Match[Role], cues: list[Match[Role]], window: int) -> str | None:
     """Why ``term`` does not count, if a context cue in its sentence governs it."""
+    label = term.payload.value if term.payload.kind == "category" else term.payload.kind
     for cue in cues:
         kind = cue.payload.kind
+        if kind == "non_violent" and label in _NON_VIOLENT_SUPPRESSES:
+            return f"non-violent cause ('{cue.term.source}')"
         if kind == "neg_before" and cue.last_word < term.first_word and \
                 term.first_word - cue.last_word <= window:
             return f"negated by '{cue.term.source}'"

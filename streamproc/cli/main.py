@@ -40,6 +40,15 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("text")
     ex.add_argument("--lang", default=None)
 
+    ev = sub.add_parser("eval", help="score the classifier on labelled TSV files (shared/eval format)")
+    ev.add_argument("paths", nargs="+")
+    ev.add_argument("--detect", action="store_true", help="ignore the lang column and detect the language")
+
+    b = sub.add_parser("bench", help="throughput of the pure pipeline on one core, and each stage's cost")
+    b.add_argument("paths", nargs="*", help="JSON-lines article files (default: the bundled samples)")
+    b.add_argument("--seconds", type=float, default=5.0)
+    b.add_argument("--size", type=int, default=3000, help="pad articles to about this many bytes")
+
     sub.add_parser("config", help="print every STREAMPROC_* variable with its value in force")
     return p
 
@@ -79,6 +88,14 @@ def main(argv: list[str] | None = None) -> None:
             if args.rules_command == "check":
                 sys.exit(run_check(settings))
             sys.exit(run_explain(settings, args.text, args.lang))
+        if args.command == "eval":
+            from streamproc.cli.evaluate import run_eval
+
+            sys.exit(run_eval(settings, args.paths, args.detect))
+        if args.command == "bench":
+            from streamproc.cli.bench import run_bench
+
+            sys.exit(run_bench(settings, args.paths, args.seconds, args.size))
         if args.command == "config":
             from streamproc.config import describe
 

@@ -7,13 +7,16 @@ splitting happen once, and both agree on what a word and a sentence are.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from itertools import accumulate, count
+from operator import add
 
 from streamproc.text.normalize import NormalizedText, normalize
 
 #: A word is a run of letters and digits (after normalisation, marks are gone).
 WORD_RE = re.compile(r"[^\W_]+")
+_SPLIT_RE = re.compile(r"([^\W_]+)")
 #: Sentence ends: terminal punctuation followed by space, or any line break.
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?؟…。])[\"'»”)\]]*\s+|\n+")
 
@@ -27,6 +30,30 @@ class Document:
     word_ends: list[int]
     sentence_starts: list[int]  # offsets of each sentence's first character
     line_starts: list[int]
+    words: list[str] = field(default_factory=list)
+    _scan: tuple[str, list[int]] | None = None
+
+    @property
+    def scan(self) -> tuple[str, list[int]]:
+        """The words joined by single spaces and framed by spaces, and where each word starts in it.
+
+        Lexicon keys start with a space (and whole words end with one), so the automaton over this
+        string only reports whole-word hits, and a multi-word term is one key whatever punctuation
+        or spacing stands between its words in the article. Built with C-level joins and
+        accumulations: no Python loop per word.
+        """
+        if self._scan is None:
+            cum = accumulate(map(len, self.words), initial=0)
+            self._scan = (" " + " ".join(self.words) + " ", list(map(add, cum, count(1))))
+        return self._scan
+
+    def word_at_scan(self, offset: int) -> int:
+        """Index of the word starting at ``offset`` of :attr:`scan`."""
+        return bisect_left(self.scan[1], offset)
+
+    def words_between(self, start: int, end: int) -> int:
+        """How many words start inside normalised ``[start, end)``."""
+        return bisect_right(self.word_starts, end - 1) - bisect_right(self.word_starts, start - 1)
 
     @property
     def text(self) -> str:
@@ -76,12 +103,13 @@ def build_document(text: str) -> Document:
     """Normalise and segment ``text``."""
     norm = normalize(text)
     t = norm.text
-    starts: list[int] = []
-    ends: list[int] = []
-    for m in WORD_RE.finditer(t):
-        starts.append(m.start())
-        ends.append(m.end())
+    # split() with a capturing group alternates separators and words: [sep, word, sep, ..., sep].
+    parts = _SPLIT_RE.split(t)
+    cum = list(accumulate(map(len, parts)))
+    words = parts[1::2]
+    starts = cum[0:-1:2]
+    ends = cum[1::2]
     sentences = [0] + [m.end() for m in _SENTENCE_END_RE.finditer(t) if m.end() < len(t)]
     lines = [0] + [m.end() for m in re.finditer(r"\n", t) if m.end() < len(t)]
     return Document(norm=norm, word_starts=starts, word_ends=ends, sentence_starts=sentences,
-                    line_starts=lines)
+                    line_starts=lines, words=words)

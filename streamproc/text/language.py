@@ -1,15 +1,15 @@
 """Language identification for articles that do not say which language they are in.
 
 py3langid (a maintained, dependency-light fork of langid.py) classifies ~1 KB in a fraction of a
-millisecond. Only the first few kilobytes are looked at: enough for a reliable guess, and it keeps
-the cost flat for huge articles.
+millisecond. Only the first 1,200 characters are looked at: plenty for a reliable guess between
+scripts and languages, and it keeps the cost flat (~0.2 ms) for articles of any size.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
-SAMPLE_CHARS = 4000
+SAMPLE_CHARS = 1200
 
 
 @lru_cache(maxsize=1)

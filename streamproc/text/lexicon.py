@@ -10,8 +10,9 @@ Term syntax is documented in ``streamproc/data/README.md``.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Generic, Iterable, Sequence, TypeVar
 
 import ahocorasick
@@ -36,17 +37,17 @@ class Term(Generic[P]):
     case_sensitive: bool
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Match(Generic[P]):
     term: Term[P]
     first_word: int          # index of the first matched word in the document
     last_word: int           # index of the last matched word (inclusive)
     start: int               # normalised offsets
     end: int
+    payload: P = field(init=False)
 
-    @property
-    def payload(self) -> P:
-        return self.term.payload
+    def __post_init__(self) -> None:
+        self.payload = self.term.payload
 
 
 def parse_term(term: str) -> tuple[list[tuple[str, bool] | None], bool]:
@@ -79,25 +80,44 @@ def parse_term(term: str) -> tuple[list[tuple[str, bool] | None], bool]:
 
 
 class Lexicon(Generic[P]):
-    """A compiled set of terms, each carrying a payload (what the match means)."""
+    """A compiled set of terms, each carrying a payload (what the match means).
+
+    Two routes, both through one Aho-Corasick automaton over :attr:`Document.scan`:
+
+    * *direct* terms (no ``~`` gap, a stem only on the last word, and no proclitics on later words)
+      are one key each: ``" at least "``, ``" обстрел"``, ``" والقصف "``. A hit is a match.
+    * the others are split into word patterns, each its own key; Python stitches the words of a
+      term together from the per-word hits (gaps, inner stems, proclitics on any word).
+    """
 
     def __init__(self, terms: Iterable[tuple[str, P]], proclitics: Sequence[str] = ()) -> None:
         self._pattern_ids: dict[tuple[str, bool], int] = {}
         self._by_first: dict[int, list[Term[P]]] = defaultdict(list)
         self.terms: list[Term[P]] = []
         self.proclitics = frozenset(fold(p) for p in proclitics if p)
+        prefixes = ("", *sorted(self.proclitics))
+        keyed: dict[str, list[tuple[int, object]]] = defaultdict(list)  # key -> (n_words, target)
         for source, payload in terms:
             words, case_sensitive = parse_term(source)
-            ids = tuple(GAP if w is None else self._pattern_id(w) for w in words)
-            term = Term(source=source, words=ids, payload=payload, case_sensitive=case_sensitive)
+            direct = None not in words and not any(w[1] for w in words[:-1]) and \
+                (len(words) == 1 or not self.proclitics)
+            if direct:
+                term = Term(source=source, words=(), payload=payload, case_sensitive=case_sensitive)
+                body = " ".join(w[0] for w in words)  # type: ignore[index]
+                stem = words[-1][1]  # type: ignore[index]
+                for prefix in prefixes:
+                    keyed[" " + prefix + body + ("" if stem else " ")].append((len(words), term))
+            else:
+                ids = tuple(GAP if w is None else self._pattern_id(w) for w in words)
+                term = Term(source=source, words=ids, payload=payload, case_sensitive=case_sensitive)
+                self._by_first[ids[0]].append(term)
             self.terms.append(term)
-            self._by_first[ids[0]].append(term)
-        self._automaton = ahocorasick.Automaton()
-        keyed: dict[str, list[tuple[int, bool]]] = defaultdict(list)
         for (text, stem), pid in self._pattern_ids.items():
-            keyed[text].append((pid, stem))
-        for text, entries in keyed.items():
-            self._automaton.add_word(text, (len(text), tuple(entries)))
+            for prefix in prefixes:
+                keyed[" " + prefix + text + ("" if stem else " ")].append((1, pid))
+        self._automaton = ahocorasick.Automaton()
+        for key, targets in keyed.items():
+            self._automaton.add_word(key, (len(key), tuple(targets)))
         if keyed:
             self._automaton.make_automaton()
 
@@ -107,44 +127,35 @@ class Lexicon(Generic[P]):
             pid = self._pattern_ids[word] = len(self._pattern_ids)
         return pid
 
-    def word_hits(self, doc: Document) -> dict[int, set[int]]:
-        """For each document word, the ids of the word patterns it matches."""
-        hits: dict[int, set[int]] = defaultdict(set)
-        if not self._pattern_ids:
-            return hits
-        text = doc.text
-        starts, ends = doc.word_starts, doc.word_ends
-        proclitics = self.proclitics
-        for end_idx, (length, entries) in self._automaton.iter(text):
-            s = end_idx - length + 1
-            e = end_idx + 1
-            w = doc.word_at(s)
-            if w < 0:
-                continue
-            ws = starts[w]
-            if s != ws and text[ws:s] not in proclitics:
-                continue
-            at_word_end = e == ends[w]
-            for pid, stem in entries:
-                if stem or at_word_end:
-                    hits[w].add(pid)
-        return hits
-
     def find(self, doc: Document) -> list[Match[P]]:
-        """Every occurrence of every term (overlaps included), in document order."""
-        hits = self.word_hits(doc)
-        n_words = len(doc.word_starts)
+        """Every occurrence of every term (overlaps included)."""
         found: list[Match[P]] = []
-        for w in sorted(hits):
-            for pid in hits[w]:
-                for term in self._by_first.get(pid, ()):
-                    for last in self._extend(term.words, 1, w + 1, hits, n_words):
-                        m = Match(term=term, first_word=w, last_word=last,
-                                  start=doc.word_starts[w], end=doc.word_ends[last])
-                        if term.case_sensitive and not _same_case(doc, m, term.source):
-                            continue
-                        found.append(m)
-                        break  # shortest extension is enough for one start
+        if not self.terms:
+            return found
+        scan, scan_starts = doc.scan
+        starts, ends = doc.word_starts, doc.word_ends
+        hits: dict[int, set[int]] = defaultdict(set)
+        for end_idx, (length, targets) in self._automaton.iter(scan):
+            # The key's leading space is at end_idx - length + 1; its first word starts one after.
+            w = bisect_left(scan_starts, end_idx - length + 2)
+            for n_words, target in targets:
+                if isinstance(target, int):
+                    hits[w].add(target)
+                    continue
+                last = w + n_words - 1
+                m = Match(term=target, first_word=w, last_word=last, start=starts[w], end=ends[last])
+                if not target.case_sensitive or _same_case(doc, m, target.source):
+                    found.append(m)
+        if hits:
+            n_words = len(starts)
+            for w in sorted(hits):
+                for pid in hits[w]:
+                    for term in self._by_first.get(pid, ()):
+                        for last in self._extend(term.words, 1, w + 1, hits, n_words):
+                            m = Match(term=term, first_word=w, last_word=last, start=starts[w], end=ends[last])
+                            if not term.case_sensitive or _same_case(doc, m, term.source):
+                                found.append(m)
+                            break  # the shortest extension is enough for one start
         return found
 
     def _extend(self, words: tuple[int, ...], i: int, pos: int, hits: dict[int, set[int]],

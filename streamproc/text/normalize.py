@@ -11,10 +11,10 @@ the identity and is never built.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from itertools import accumulate
 
 #: Arabic letters folded together: hamza/madda alef forms, alef maqsura, taa marbuta, hamza carriers.
 _ARABIC_FOLD = {
@@ -68,32 +68,55 @@ def fold(text: str) -> str:
     return text.translate(_TABLE)
 
 
+class _LengthTable(dict[int, str]):
+    """Maps a code point to one character encoding how many characters it folds to (``"1"`` = one)."""
+
+    def __missing__(self, key: int) -> str:
+        value = chr(0x30 + len(_TABLE[key]))
+        self[key] = value
+        return value
+
+
+_LENGTHS = _LengthTable()
+_IRREGULAR_RE = re.compile("[^1]")
+
+
 @dataclass(slots=True)
 class NormalizedText:
-    """The original text, its normalised form, and the offset map between them."""
+    """The original text, its normalised form, and the offset map between them.
+
+    The map only records the *irregular* characters (dropped marks, expanded ligatures), found with
+    one ``translate`` and one regex scan in C; every other character maps one to one.
+    """
 
     original: str
     text: str
-    _starts: list[int] | None = field(default=None, repr=False)
+    _norm_pos: list[int] | None = field(default=None, repr=False)   # normalised start of each irregular char
+    _orig_pos: list[int] = field(default_factory=list, repr=False)  # its original offset
+    _lengths: list[int] = field(default_factory=list, repr=False)   # how many chars it folded to
+
+    def _build(self) -> list[int]:
+        norm_pos: list[int] = []
+        shift = 0
+        for m in _IRREGULAR_RE.finditer(self.original.translate(_LENGTHS)):
+            n = ord(m.group()) - 0x30
+            self._orig_pos.append(m.start())
+            self._lengths.append(n)
+            norm_pos.append(m.start() + shift)
+            shift += n - 1
+        self._norm_pos = norm_pos
+        return norm_pos
 
     def to_original(self, offset: int) -> int:
-        """Map an offset in :attr:`text` to the matching offset in :attr:`original`.
-
-        Only built when the lengths differ (a character was dropped or expanded).
-        """
-        if len(self.text) == len(self.original) and self._starts is None:
+        """Map an offset in :attr:`text` to the matching offset in :attr:`original`."""
+        norm_pos = self._norm_pos if self._norm_pos is not None else self._build()
+        k = bisect_right(norm_pos, offset) - 1
+        if k < 0:
             return offset
-        if self._starts is None:
-            # _starts[i] = normalised offset where original char i begins.
-            lengths = [len(_TABLE[ord(c)]) for c in self.original]
-            self._starts = [0, *accumulate(lengths)]
-        # The original char whose normalised span contains ``offset``.
-        idx = bisect_right(self._starts, offset) - 1
-        # Skip characters that normalised to nothing (they share the same start).
-        while idx + 1 < len(self._starts) and self._starts[idx + 1] == self._starts[idx] and \
-                self._starts[idx] == offset and idx + 1 < len(self.original):
-            idx += 1
-        return min(max(idx, 0), len(self.original))
+        end_of_k = norm_pos[k] + self._lengths[k]
+        if offset < end_of_k:  # inside the expansion of an irregular character
+            return self._orig_pos[k]
+        return self._orig_pos[k] + 1 + (offset - end_of_k)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalised ``[start, end)`` span to the original text."""

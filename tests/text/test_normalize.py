@@ -35,3 +35,13 @@ def test_offsets_map_back_to_the_original_when_lengths_change():
 def test_identity_offsets_when_nothing_changes_length():
     n = normalize("Shelling hit Donetsk")
     assert n.span(13, 20) == (13, 20)
+
+
+def test_offsets_survive_expansions_and_deletions_that_cancel_out():
+    text = "straße قـصف Gaza"  # ß -> ss (+1), tatweel dropped (-1): same total length
+    n = normalize(text)
+    assert len(n.text) == len(text)
+    i = n.text.index("gaza")
+    assert text[slice(*n.span(i, i + 4))] == "Gaza"
+    i = n.text.index("قصف")
+    assert text[slice(*n.span(i, i + 3))] == "قـصف"

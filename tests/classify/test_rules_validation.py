@@ -1,0 +1,63 @@
+"""Rule files are validated at start-up: every problem reported with file, line and reason."""
+
+from pathlib import Path
+
+import pytest
+
+from streamproc.classify.rules import RULES_DIR, load_rules
+from streamproc.data import DataErrors
+
+GOOD = """\
+language: xx
+categories:
+  ceasefire:
+    terms: [ceasefire]
+    subtypes: {violation: [violated], agreement: [agreed], call: [called]}
+  shelling: [shelling]
+  airstrike: [airstrike]
+  armed_clash: [clashes]
+  explosion: [explosion]
+casualties:
+  killed: [killed]
+  injured: [injured]
+  people: [people]
+  at_least: [at least]
+  numbers: {three: 3}
+negation:
+  before: [no]
+chrome: [share]
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_a_good_file_loads_and_no_stays_a_string(tmp_path):
+    rules = load_rules(write(tmp_path, "xx.yaml", GOOD))
+    terms = [t.source for t in rules["xx"].lexicon.terms]
+    assert "no" in terms  # YAML 1.1 would have made it the boolean False
+
+
+@pytest.mark.parametrize("change, line, reason", [
+    (("  shelling: [shelling]\n", "  shelling: [sh*]\n"), 6, "at least 3 letters"),
+    (("  explosion: [explosion]\n", ""), 3, "missing required key 'explosion'"),
+    (("  numbers: {three: 3}\n", "  numbers: {three: many}\n"), 15, "non-negative integer"),
+    (("chrome: [share]\n", "chrome: [share]\nbogus: 1\n"), 19, "unknown key 'bogus'"),
+    (("language: xx\n", "language: yy\n"), 1, "does not match the file name"),
+    (("  armed_clash: [clashes]\n", "  armed_clash: [clashes\n"), None, "YAML syntax"),
+])
+def test_a_bad_file_fails_with_file_line_and_reason(tmp_path, change, line, reason):
+    path = write(tmp_path, "xx.yaml", GOOD.replace(*change))
+    with pytest.raises(DataErrors) as exc:
+        load_rules(path)
+    message = str(exc.value)
+    assert "xx.yaml" in message and reason in message
+    if line is not None:
+        assert f"xx.yaml:{line}:" in message
+
+
+def test_the_bundled_rule_files_are_valid():
+    rules = load_rules(RULES_DIR)
+    assert {"ar", "en", "ru", "uk", "fr", "es"} <= set(rules)

@@ -1,0 +1,54 @@
+"""`streamproc classify` (one article, TSV batch) and `rules` commands, run as real subprocesses."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import FIXTURES
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "streamproc", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_classify_tsv_prints_one_json_line_per_row(tmp_path):
+    tsv = tmp_path / "batch.tsv"
+    tsv.write_text("id\ttext\tlang\n"
+                   "1\tArtillery shelling killed three soldiers near Donetsk.\ten\n"
+                   "2\tThe council approved the library budget.\t\n"
+                   "3\tلقي خمسة مدنيين مصرعهم في قصف مدفعي على حلب\tar\n", encoding="utf-8")
+    out = run("classify", "--tsv", str(tsv))
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["id"] for r in rows] == ["1", "2", "3"]
+    for r in rows:
+        assert set(r) >= {"id", "categories", "severity", "killed", "injured", "countries", "places"}
+    assert "shelling" in rows[0]["categories"] and rows[0]["killed"] == 3
+    assert rows[1]["categories"] == [] and rows[1]["killed"] is None
+    assert "shelling" in rows[2]["categories"] and rows[2]["killed"] == 5
+
+
+def test_classify_one_article_human_readable():
+    out = run("classify", str(FIXTURES / "articles" / "ar-seed-retold.json"))
+    assert out.returncode == 0, out.stderr
+    assert "escalation: yes" in out.stdout and "killed: 3" in out.stdout
+
+
+def test_rules_check_and_explain():
+    out = run("rules", "check")
+    assert out.returncode == 0 and out.stdout.strip().endswith("ok"), out.stderr
+    out = run("rules", "explain", "Officials denied any shelling. No casualties were reported.", "--lang", "en")
+    assert out.returncode == 0, out.stderr
+    assert "categories: none" in out.stdout and "suppressed" in out.stdout
+
+
+def test_rules_check_reports_a_broken_file(tmp_path):
+    (tmp_path / "en.yaml").write_text("language: en\ncategories: [oops\n", encoding="utf-8")
+    import os
+    env = {**os.environ, "STREAMPROC_RULES_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-m", "streamproc", "rules", "check"], capture_output=True, text=True,
+                         env=env, timeout=60)
+    assert out.returncode == 2
+    assert "en.yaml:" in out.stderr and "YAML syntax" in out.stderr

@@ -1,0 +1,44 @@
+"""Each kind of bad input goes to the DLQ with its reason, and the next message is processed."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from tests.integration.conftest import article, consume_until, produce
+
+pytestmark = pytest.mark.integration
+
+CASES = {
+    "invalid_json": b'{"id": "x", "text": ',
+    "invalid_utf8": b'{"id": "x", "text": "caf\xe9 bombing"}',
+    "not_an_object": b'["a", "list"]',
+    "wrong_type": b'{"id": "x", "text": 42}',
+    "missing_field": b'{"text": "no id here"}',
+    "missing_text": b'{"id": "no-text"}',
+    "too_large": b'{"id": "big", "text": "' + b"a " * (40 * 1024) + b'"}',  # worker limit: 64 KiB
+}
+EXPECTED_REASON = {**{k: k for k in CASES}, "missing_text": "missing_field"}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+async def test_bad_input_is_dead_lettered_and_the_stream_goes_on(worker, broker, case):
+    run = uuid.uuid4().hex[:8]
+    bad_key = f"bad-{case}-{run}".encode()
+    good = article(f"good-after-{case}-{run}", "Shelling killed three soldiers overnight.", language="en")
+    await produce(broker, [(bad_key, CASES[case]), good])
+
+    dlq = await consume_until(broker, "articles.dlq", lambda rs: any(r.key == bad_key for r in rs))
+    record = next(r for r in dlq if r.key == bad_key)
+    assert record.value == CASES[case], "the original bytes, untouched"
+    headers = dict(record.headers)
+    assert headers["streamproc-dlq-reason"].decode() == EXPECTED_REASON[case]
+    envelope = json.loads(headers["streamproc-dlq"])
+    assert envelope["reason"] == EXPECTED_REASON[case]
+    assert envelope["topic"] == "articles" and isinstance(envelope["offset"], int) and envelope["error"]
+
+    alerts = await consume_until(broker, "alerts", lambda rs: any(r.key == good[0] for r in rs))
+    assert any(r.key == good[0] for r in alerts), "the message after the bad one was processed"
+    assert f'streamproc_dead_letters_total{{reason="{EXPECTED_REASON[case]}"}}' in worker.metrics()
