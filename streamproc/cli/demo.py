@@ -9,6 +9,7 @@ been processed and every alert delivered (``--follow`` keeps running).
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import subprocess
 import sys
@@ -107,7 +108,10 @@ async def _demo(settings: Settings, follow: bool, seed: str | None, timeout: flo
     started = time.monotonic()
     with EmbeddedBroker() as broker, tempfile.TemporaryDirectory(prefix="streamproc-demo-") as data_dir:
         env = _worker_env(settings, broker, web_port, receiver.url, secret, data_dir)
-        proc = subprocess.Popen([sys.executable, "-m", "streamproc", "worker"], env=env)
+        worker_log = Path(data_dir) / "worker.log"
+        log_file = worker_log.open("wb")
+        proc = subprocess.Popen([sys.executable, "-m", "streamproc", "worker"], env=env, stdout=log_file,
+                                stderr=subprocess.STDOUT)
         consumer = AIOKafkaConsumer(settings.topic_alerts, bootstrap_servers=broker.bootstrap,
                                     auto_offset_reset="earliest", group_id=None)
         try:
@@ -143,6 +147,10 @@ async def _demo(settings: Settings, follow: bool, seed: str | None, timeout: flo
             seed_ok = not any(str(a["id"]).startswith("seed-") for a in articles) or \
                 any(k.startswith("seed-") for k in alerts)
             return 0 if alerts and seed_ok else 1
+        except (RuntimeError, TimeoutError) as exc:
+            print(f"demo failed: {exc}\n--- worker log (last lines) ---\n"
+                  + worker_log.read_text("utf-8", "replace")[-4000:], file=sys.stderr)
+            return 1
         finally:
             await consumer.stop()
             proc.terminate()
@@ -151,9 +159,12 @@ async def _demo(settings: Settings, follow: bool, seed: str | None, timeout: flo
             except subprocess.TimeoutExpired:
                 proc.kill()
             await receiver.stop()
+            log_file.close()
 
 
 def run_demo(settings: Settings, follow: bool, seed: str | None, timeout: float) -> int:
+    for noisy in ("httpx", "aiokafka"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         return asyncio.run(_demo(settings, follow, seed, timeout))
     except KeyboardInterrupt:
