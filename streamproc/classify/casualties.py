@@ -18,6 +18,8 @@ MAX_DISTANCE = 6        # words between a number and its casualty term
 ADJACENT = 2            # a number this close to the term needs no people word
 PEOPLE_AFTER = 3        # how far after a number a people word may stand
 _YEARS = range(1900, 2101)
+_MULTIPLIERS = {100, 1000, 1_000_000}
+AT_LEAST_AFTER = 3      # «قتل 12 شخصا على الأقل»: a lower-bound cue may also follow the number
 
 
 @dataclass(slots=True)
@@ -58,7 +60,16 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, int]) -> l
             i = j + 1
             continue
         if i in word_numbers:
-            out.append(Number(word_numbers[i], i, i))
+            # Adjacent number words make one number: "twenty five", «ثلاثة عشر», «dix-sept» add up,
+            # "two hundred" multiplies.
+            value, j = word_numbers[i], i
+            while j + 1 < words.stop and j + 1 in word_numbers:
+                nxt = word_numbers[j + 1]
+                value = value * nxt if nxt in _MULTIPLIERS and value < nxt else value + nxt
+                j += 1
+            out.append(Number(value, i, j))
+            i = j + 1
+            continue
         i += 1
     return out
 
@@ -75,12 +86,14 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
                     if m.payload.kind == "number" and m.first_word == m.last_word}
     people = {m.first_word for m in matches if m.payload.kind == "people"}
     at_least_ends = {m.last_word for m in matches if m.payload.kind == "at_least"}
+    at_least_starts = {m.first_word for m in matches if m.payload.kind == "at_least"}
     assigned: list[tuple[str, Number, Match[Role]]] = []
     if not terms:
         return assigned, []
     numbers = find_numbers(doc, sentence_words, word_numbers)
     for num in numbers:
-        num.at_least = (num.first_word - 1) in at_least_ends or (num.first_word - 2) in at_least_ends
+        num.at_least = (num.first_word - 1) in at_least_ends or (num.first_word - 2) in at_least_ends or \
+            any(num.last_word < w <= num.last_word + AT_LEAST_AFTER for w in at_least_starts)
         best: tuple[tuple[int, int], Match[Role]] | None = None
         for term in terms:
             if num.last_word < term.first_word:

@@ -106,7 +106,10 @@ class Classifier:
         subtypes_seen: set[str] = set()
         casualties = Casualties()
         for sentence, ms in sorted(by_sentence.items()):
-            cues = [m for m in ms if m.payload.kind in _CONTEXT_ROLES]
+            # A cue inside a lower-bound phrase («не менее», "no fewer than") is not a negation.
+            bounds = [(m.first_word, m.last_word) for m in ms if m.payload.kind == "at_least"]
+            cues = [m for m in ms if m.payload.kind in _CONTEXT_ROLES and
+                    not any(a <= m.first_word and m.last_word <= b for a, b in bounds)]
             kept: list[Match[Role]] = []
             for m in ms:
                 kind = m.payload.kind

@@ -14,9 +14,11 @@ from operator import add
 
 from streamproc.text.normalize import NormalizedText, normalize
 
-#: A word is a run of letters and digits (after normalisation, marks are gone).
-WORD_RE = re.compile(r"[^\W_]+")
-_SPLIT_RE = re.compile(r"([^\W_]+)")
+#: A word is a run of letters and digits (after normalisation, marks are gone). An apostrophe between
+#: two Cyrillic letters is part of the word: Ukrainian writes «п'ять», «сім'я» with one.
+_WORD = r"(?:[^\W_]|(?<=[а-яіїєґ])'(?=[а-яіїєґ]))+"
+WORD_RE = re.compile(_WORD)
+_SPLIT_RE = re.compile(f"({_WORD})")
 #: Sentence ends: terminal punctuation followed by space, or any line break.
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?؟…。])[\"'»”)\]]*\s+|\n+")
 

@@ -27,3 +27,17 @@ def test_fixtures_cover_every_language_both_ways():
     seen = {(a.get("language"), a["expected"]["escalation"]) for a in ARTICLES}
     for lang in ("ar", "en", "ru", "uk", "fr", "es"):
         assert (lang, True) in seen and (lang, False) in seen, lang
+
+
+@pytest.mark.parametrize("lang, text, killed, at_least", [
+    ("fr", "Dix-sept soldats ont été tués dans l'attaque du camp militaire.", 17, False),
+    ("ar", "قتل ثلاثة عشر مدنيا في قصف مدفعي على البلدة", 13, False),
+    ("ar", "قتل 12 شخصا على الأقل في قصف مدفعي على البلدة", 12, True),
+    ("uk", "Внаслідок обстрілу загинули п'ять військових.", 5, False),
+    ("ru", "В результате обстрела погибли не менее 10 человек.", 10, True),
+    ("en", "Two hundred people were killed in the shelling of the town.", 200, False),
+])
+def test_casualty_counts_in_number_words_and_lower_bounds(pipeline, lang, text, killed, at_least):
+    c, _, _ = pipeline.analyse(Article(id="t", text=text, language=lang), lang)
+    assert c.casualties.killed == killed
+    assert c.casualties.killed_at_least is at_least
