@@ -5,7 +5,7 @@ Order of work, and why:
 2. page chrome: a short line holding a chrome phrase ("Share", «اضف تعليق») is dropped whole, so
    navigation and comment widgets never become evidence or entities;
 3. per sentence, negation and hypothetical cues suppress the terms they govern ("no casualties",
-   «لم تسفر عن إصابات», "could collapse"), and a non-violent cause (flood, road crash, gas leak)
+   «لم تسفر عن إصابات», "could collapse"), and a cause outside armed conflict (flood, road crash, gas leak)
    suppresses deaths, injuries and explosions in its sentence; suppressed matches are kept for
    ``rules explain``;
 4. ceasefire subtype from cue words in the ceasefire's sentence (violation > agreement > call);
@@ -29,9 +29,9 @@ CHROME_MAX_WORDS = 12
 #: How many words before a term a hypothetical cue ("could", «قد») may stand.
 HYPOTHETICAL_WINDOW = 8
 MAX_EVIDENCE = 5
-_CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "non_violent"}
-#: What a non-violent cause in the same sentence (flood, crash, gas leak) takes away.
-_NON_VIOLENT_SUPPRESSES = {"explosion", "killed", "injured"}
+_CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "non_conflict"}
+#: What a cause outside armed conflict in the same sentence (flood, crash, gas leak) takes away.
+_NON_CONFLICT_SUPPRESSES = {"explosion", "killed", "injured"}
 
 
 def chrome_lines(doc: Document, matches: list[Match[Role]]) -> set[int]:
@@ -59,8 +59,8 @@ def _governed(term: Match[Role], cues: list[Match[Role]], window: int) -> str | 
     label = term.payload.value if term.payload.kind == "category" else term.payload.kind
     for cue in cues:
         kind = cue.payload.kind
-        if kind == "non_violent" and label in _NON_VIOLENT_SUPPRESSES:
-            return f"non-violent cause ('{cue.term.source}')"
+        if kind == "non_conflict" and label in _NON_CONFLICT_SUPPRESSES:
+            return f"cause outside armed conflict ('{cue.term.source}')"
         if kind == "neg_before" and cue.last_word < term.first_word and \
                 term.first_word - cue.last_word <= window:
             return f"negated by '{cue.term.source}'"
@@ -152,6 +152,16 @@ class Classifier:
                     ev = evidence(doc, term, sentence)
                     casualties.evidence.append(ev)
 
+        # Deaths with no armed violence named anywhere, in an article that names a cause outside armed
+        # conflict (the flood, the bus crash, the protest) in any sentence, are not escalation.
+        if "casualties" in hits and not set(hits) & {"shelling", "airstrike", "armed_clash", "explosion"}:
+            cause = next((m for m in matches if m.payload.kind == "non_conflict"
+                          and doc.line_of_word(m.first_word) not in chrome), None)
+            if cause is not None:
+                for ev in hits.pop("casualties").evidence:
+                    suppressed.append(Suppressed("casualties", ev, f"cause outside armed conflict in the "
+                                                                   f"article ('{cause.term.source}')"))
+                casualties = Casualties()
         if "ceasefire" in hits:
             hits["ceasefire"].subtype = next((s for s in CEASEFIRE_SUBTYPES if s in subtypes_seen), None)
         ordered = {c: hits[c] for c in CATEGORIES if c in hits}

@@ -22,7 +22,7 @@ class Role:
     """What a matched term means: ``kind`` is one of the keys below, ``value`` its detail."""
 
     kind: str            # category | subtype | killed | injured | people | at_least | number |
-                         # neg_before | neg_after | hypothetical | chrome | non_violent
+                         # neg_before | neg_after | hypothetical | chrome | non_conflict
     value: Any = None    # category name, ceasefire subtype, or number value
 
 
@@ -78,7 +78,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     if lang is not None and lang != path.stem:
         errors.append(DataError(path, line_of(lang), f"language '{lang}' does not match the file name"))
     allowed = {"language", "proclitics", "categories", "casualties", "negation", "hypothetical", "chrome",
-               "non_violent"}
+               "non_conflict"}
     for key in doc:
         if key not in allowed:
             errors.append(DataError(path, line_of(key), f"unknown key '{key}'"))
@@ -145,8 +145,8 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
                     Role("hypothetical"))
     terms += _terms(path, _require(path, doc, "chrome", errors, "top level") or [], "chrome", errors,
                     line_of(doc), Role("chrome"))
-    terms += _terms(path, doc.get("non_violent") or [], "non_violent", errors, line_of(doc),
-                    Role("non_violent"))
+    terms += _terms(path, doc.get("non_conflict") or [], "non_conflict", errors, line_of(doc),
+                    Role("non_conflict"))
     if len(errors) > before:
         return None
     return LanguageRules(language=str(lang), lexicon=Lexicon(terms, proclitics=proclitics),
