@@ -149,6 +149,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
                     Role("non_conflict"))
     if len(errors) > before:
         return None
+    terms = list(dict.fromkeys(terms))  # a term listed twice for one role would double its evidence
     return LanguageRules(language=str(lang), lexicon=Lexicon(terms, proclitics=proclitics),
                          negation_window=window, path=path, term_count=len(terms))
 
