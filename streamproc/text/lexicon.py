@@ -35,19 +35,24 @@ class Term(Generic[P]):
     words: tuple[int, ...]   # word-pattern ids, GAP for "~"
     payload: P
     case_sensitive: bool
+    required: frozenset[int] = frozenset()  # word-pattern ids after the first: all must occur in the doc
 
 
-@dataclass(slots=True)
 class Match(Generic[P]):
-    term: Term[P]
-    first_word: int          # index of the first matched word in the document
-    last_word: int           # index of the last matched word (inclusive)
-    start: int               # normalised offsets
-    end: int
-    payload: P = field(init=False)
+    """One occurrence of a term. A plain slotted class: thousands are made per second."""
 
-    def __post_init__(self) -> None:
-        self.payload = self.term.payload
+    __slots__ = ("term", "payload", "first_word", "last_word", "start", "end")
+
+    def __init__(self, term: Term[P], first_word: int, last_word: int, start: int, end: int) -> None:
+        self.term = term
+        self.payload: P = term.payload
+        self.first_word = first_word  # index of the first matched word in the document
+        self.last_word = last_word    # index of the last matched word (inclusive)
+        self.start = start            # normalised offsets
+        self.end = end
+
+    def __repr__(self) -> str:
+        return f"Match({self.term.source!r}, words {self.first_word}-{self.last_word})"
 
 
 def parse_term(term: str) -> tuple[list[tuple[str, bool] | None], bool]:
@@ -96,7 +101,8 @@ class Lexicon(Generic[P]):
         self.terms: list[Term[P]] = []
         self.proclitics = frozenset(fold(p) for p in proclitics if p)
         prefixes = ("", *sorted(self.proclitics))
-        keyed: dict[str, list[tuple[int, object]]] = defaultdict(list)  # key -> (n_words, target)
+        direct_keys: dict[str, list[tuple[int, Term[P]]]] = defaultdict(list)  # key -> (n_words, term)
+        word_keys: dict[str, list[int]] = defaultdict(list)                   # key -> word-pattern ids
         for source, payload in terms:
             words, case_sensitive = parse_term(source)
             direct = None not in words and not any(w[1] for w in words[:-1]) and \
@@ -106,19 +112,21 @@ class Lexicon(Generic[P]):
                 body = " ".join(w[0] for w in words)  # type: ignore[index]
                 stem = words[-1][1]  # type: ignore[index]
                 for prefix in prefixes:
-                    keyed[" " + prefix + body + ("" if stem else " ")].append((len(words), term))
+                    direct_keys[" " + prefix + body + ("" if stem else " ")].append((len(words), term))
             else:
                 ids = tuple(GAP if w is None else self._pattern_id(w) for w in words)
-                term = Term(source=source, words=ids, payload=payload, case_sensitive=case_sensitive)
+                term = Term(source=source, words=ids, payload=payload, case_sensitive=case_sensitive,
+                            required=frozenset(i for i in ids[1:] if i != GAP))
                 self._by_first[ids[0]].append(term)
             self.terms.append(term)
         for (text, stem), pid in self._pattern_ids.items():
             for prefix in prefixes:
-                keyed[" " + prefix + text + ("" if stem else " ")].append((1, pid))
+                word_keys[" " + prefix + text + ("" if stem else " ")].append(pid)
         self._automaton = ahocorasick.Automaton()
-        for key, targets in keyed.items():
-            self._automaton.add_word(key, (len(key), tuple(targets)))
-        if keyed:
+        for key in direct_keys.keys() | word_keys.keys():
+            self._automaton.add_word(key, (len(key), tuple(direct_keys.get(key, ())),
+                                           tuple(word_keys.get(key, ()))))
+        if direct_keys or word_keys:
             self._automaton.make_automaton()
 
     def _pattern_id(self, word: tuple[str, bool]) -> int:
@@ -135,43 +143,48 @@ class Lexicon(Generic[P]):
         scan, scan_starts = doc.scan
         starts, ends = doc.word_starts, doc.word_ends
         hits: dict[int, set[int]] = defaultdict(set)
-        for end_idx, (length, targets) in self._automaton.iter(scan):
+        for end_idx, (length, direct, pids) in self._automaton.iter(scan):
             # The key's leading space is at end_idx - length + 1; its first word starts one after.
             w = bisect_left(scan_starts, end_idx - length + 2)
-            for n_words, target in targets:
-                if isinstance(target, int):
-                    hits[w].add(target)
-                    continue
+            if pids:
+                hits[w].update(pids)
+            for n_words, term in direct:
                 last = w + n_words - 1
-                m = Match(term=target, first_word=w, last_word=last, start=starts[w], end=ends[last])
-                if not target.case_sensitive or _same_case(doc, m, target.source):
+                m = Match(term, w, last, starts[w], ends[last])
+                if not term.case_sensitive or _same_case(doc, m, term.source):
                     found.append(m)
         if hits:
             n_words = len(starts)
-            for w in sorted(hits):
-                for pid in hits[w]:
+            present = set().union(*hits.values())
+            for w, first_pids in hits.items():
+                for pid in first_pids:
                     for term in self._by_first.get(pid, ()):
-                        for last in self._extend(term.words, 1, w + 1, hits, n_words):
-                            m = Match(term=term, first_word=w, last_word=last, start=starts[w], end=ends[last])
+                        if not term.required <= present:
+                            continue  # a later word of the term is nowhere in the document
+                        last = _extend(term.words, w, hits, n_words)
+                        if last >= 0:
+                            m = Match(term, w, last, starts[w], ends[last])
                             if not term.case_sensitive or _same_case(doc, m, term.source):
                                 found.append(m)
-                            break  # the shortest extension is enough for one start
         return found
 
-    def _extend(self, words: tuple[int, ...], i: int, pos: int, hits: dict[int, set[int]],
-                n_words: int) -> Iterable[int]:
-        """Yield the index of the last word for each way ``words[i:]`` matches from ``pos``."""
-        if i == len(words):
-            yield pos - 1
-            return
-        pid = words[i]
+
+
+def _extend(words: tuple[int, ...], first: int, hits: dict[int, set[int]], n_words: int) -> int:
+    """The last word of the shortest match of ``words`` starting at word ``first``, or -1.
+
+    Tracks the set of positions the next word may take; a gap (``~``) lets a position stay or
+    advance by one. Plain loops over tiny sets: no generator recursion on the hot path.
+    """
+    positions = {first + 1}
+    for pid in words[1:]:
         if pid == GAP:
-            yield from self._extend(words, i + 1, pos, hits, n_words)      # gap of zero words
-            if pos < n_words:
-                yield from self._extend(words, i + 1, pos + 1, hits, n_words)  # gap of one word
-            return
-        if pos < n_words and pid in hits.get(pos, ()):
-            yield from self._extend(words, i + 1, pos + 1, hits, n_words)
+            positions |= {p + 1 for p in positions if p < n_words}
+            continue
+        positions = {p + 1 for p in positions if p < n_words and pid in hits.get(p, ())}
+        if not positions:
+            return -1
+    return min(positions) - 1
 
 
 def _same_case(doc: Document, match: Match[object], source: str) -> bool:
