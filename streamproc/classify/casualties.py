@@ -30,7 +30,7 @@ class Number:
     at_least: bool = False
 
 
-def find_numbers(doc: Document, words: range, word_numbers: dict[int, int]) -> list[Number]:
+def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int, int]]) -> list[Number]:
     """Numbers in a sentence: digit words (with thousands separators) and number words."""
     text = doc.text
     out: list[Number] = []
@@ -60,13 +60,16 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, int]) -> l
             i = j + 1
             continue
         if i in word_numbers:
-            # Adjacent number words make one number: "twenty five", «ثلاثة عشر», «dix-sept» add up,
-            # "two hundred" multiplies.
-            value, j = word_numbers[i], i
+            # Adjacent number words make one number: "twenty five", «ثلاثة عشر», «dix-sept» add up;
+            # "two hundred" multiplies, and so does "one" before a collective («une dizaine» = 10).
+            value, j = word_numbers[i]
             while j + 1 < words.stop and j + 1 in word_numbers:
-                nxt = word_numbers[j + 1]
-                value = value * nxt if nxt in _MULTIPLIERS and value < nxt else value + nxt
-                j += 1
+                nxt, last = word_numbers[j + 1]
+                if (nxt in _MULTIPLIERS and value < nxt) or (value == 1 and nxt >= 10):
+                    value *= nxt
+                else:
+                    value += nxt
+                j = last
             out.append(Number(value, i, j))
             i = j + 1
             continue
@@ -82,8 +85,12 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
     triples and every number found (for `explain`).
     """
     terms = [m for m in matches if m.payload.kind in ("killed", "injured")]
-    word_numbers = {m.first_word: m.payload.value for m in matches
-                    if m.payload.kind == "number" and m.first_word == m.last_word}
+    # Number terms may span words («اثنا عشر»): per first word, the longest wins.
+    word_numbers: dict[int, tuple[int, int]] = {}
+    for m in matches:
+        if m.payload.kind == "number" and (m.first_word not in word_numbers
+                                           or m.last_word > word_numbers[m.first_word][1]):
+            word_numbers[m.first_word] = (m.payload.value, m.last_word)
     people = {m.first_word for m in matches if m.payload.kind == "people"}
     at_least_ends = {m.last_word for m in matches if m.payload.kind == "at_least"}
     at_least_starts = {m.first_word for m in matches if m.payload.kind == "at_least"}

@@ -41,3 +41,8 @@ def test_casualty_counts_in_number_words_and_lower_bounds(pipeline, lang, text, 
     c, _, _ = pipeline.analyse(Article(id="t", text=text, language=lang), lang)
     assert c.casualties.killed == killed
     assert c.casualties.killed_at_least is at_least
+
+
+def test_multi_word_number_terms_win_over_their_parts(pipeline):
+    c, _, _ = pipeline.analyse(Article(id="t", text="قتل اثنا عشر جنديا في قصف مدفعي", language="ar"), "ar")
+    assert c.casualties.killed == 12
