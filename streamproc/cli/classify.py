@@ -82,14 +82,10 @@ def _batch(pipeline: object, path: Path, lang: str | None) -> int:
                 language, _ = pipeline.resolve_language(article)  # type: ignore[attr-defined]
                 if language in pipeline.classifier.rules:  # type: ignore[attr-defined]
                     c, linking, _ = pipeline.analyse(article, language)  # type: ignore[attr-defined]
-                    countries = [linking.primary_country] if linking.primary_country else []
-                    for ent in linking.entities:
-                        if ent.record.is_place and ent.record.country and ent.record.country not in countries:
-                            countries.append(ent.record.country)
+                    # countries: ISO codes, primary first; places: names, the event location first
                     result.update(categories=list(c.categories), severity=c.severity,
                                   killed=c.casualties.killed, injured=c.casualties.injured,
-                                  countries=countries,
-                                  places=[e.record.name for e in linking.entities if e.record.is_place])
+                                  countries=linking.countries, places=linking.places)
             out.write(orjson.dumps(result) + b"\n")
     out.flush()
     return 0

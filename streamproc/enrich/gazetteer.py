@@ -1,4 +1,6 @@
-"""Load the curated entity files (``data/entities/*.yaml``) into one compiled lexicon."""
+"""Load the curated entity files (``data/entities/*.yaml``) into one compiled lexicon, and add the
+GeoNames / ISO 3166 layer (:mod:`streamproc.enrich.geonames`) when the folder has
+``support/geonames.yaml``."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from streamproc.data import DATA_DIR, DataError, DataErrors, line_of, load_yaml
+from streamproc.enrich.geonames import GeoIndex, key_of, load_config, merge, read_generated
 from streamproc.text.lexicon import Lexicon, TermSyntaxError, parse_term
 
 ENTITIES_DIR = DATA_DIR / "entities"
@@ -31,12 +34,66 @@ class EntityRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class Cues:
+    """Words around place mentions (``support/cues.yaml``), compiled."""
+
+    lexicon: Lexicon[str]       # every cue; payload: its kind (source, diplomatic, at, speaker)
+    before_ok: frozenset[str]   # capitalised words allowed right before a Latin place name (folded)
+    after_ok: frozenset[str]
+
+
+def load_cues(directory: Path, proclitics: Sequence[str] = ()) -> Cues | None:
+    path = directory / "support" / "cues.yaml"
+    if not path.is_file():
+        return None
+    doc = load_yaml(path)
+    errors: list[DataError] = []
+    if not isinstance(doc, dict):
+        raise DataErrors([DataError(path, 1, "cues.yaml is a mapping")])
+    terms: list[tuple[str, str]] = []
+    for kind in ("source", "diplomatic", "at", "speaker"):
+        per_lang = doc.get(kind) or {}
+        if not isinstance(per_lang, dict):
+            errors.append(DataError(path, line_of(per_lang, 1), f"{kind} maps language codes to lists"))
+            per_lang = {}
+        for lang, words in per_lang.items():
+            if not isinstance(words, list):
+                errors.append(DataError(path, line_of(words, 1), f"{kind}.{lang} must be a list"))
+                continue
+            for w in words:
+                try:
+                    parse_term(w)
+                except TermSyntaxError as exc:
+                    errors.append(DataError(path, line_of(w, 1), f"{kind}.{lang}: {exc}"))
+                    continue
+                terms.append((str(w), kind))
+    neighbours = doc.get("name_neighbours") or {}
+    if errors:
+        raise DataErrors(errors)
+    return Cues(lexicon=Lexicon(terms, proclitics=proclitics),
+                before_ok=frozenset(key_of(w) for w in neighbours.get("before") or ()),
+                after_ok=frozenset(key_of(w) for w in neighbours.get("after") or ()))
+
+
+@dataclass(frozen=True, slots=True)
 class Gazetteer:
     records: tuple[EntityRecord, ...]
-    lexicon: Lexicon[int]   # payload: index into ``records``
+    lexicon: Lexicon[int]   # curated aliases; payload: index into ``records``
+    geo: GeoIndex | None = None          # imported names (GeoNames, ISO 3166); payloads: ``records`` indices
+    curated: int = -1                    # records[:curated] come from the curated files (-1: all)
+    population: tuple[int, ...] = ()     # prior per record (0 where unknown)
+    capitals: frozenset[int] = frozenset()  # national capitals (metonymy: "Moscow said")
+    cues: Cues | None = None             # support/cues.yaml: source, diplomatic and place-preposition cues
+    neighbours: dict[str, frozenset[str]] | None = None  # ISO -> land neighbours (None: unknown)
 
     def __len__(self) -> int:
         return len(self.records)
+
+    def is_curated(self, index: int) -> bool:
+        return self.curated < 0 or index < self.curated
+
+    def prior(self, index: int) -> int:
+        return self.population[index] if index < len(self.population) else 0
 
 
 def _parse_entity(path: Path, item: Any, errors: list[DataError]) -> tuple[EntityRecord, list[str]] | None:
@@ -118,4 +175,27 @@ def load_gazetteer(directory: Path = ENTITIES_DIR, proclitics: Sequence[str] = (
             alias_terms.extend((t, index) for t in terms)
     if errors:
         raise DataErrors(errors)
-    return Gazetteer(records=tuple(records), lexicon=Lexicon(alias_terms, proclitics=proclitics))
+    lexicon = Lexicon(alias_terms, proclitics=proclitics)
+    cues = load_cues(directory, proclitics)
+    if load_config(directory) is None:
+        return Gazetteer(records=tuple(records), lexicon=lexicon, cues=cues)
+    curated_keys: dict[int, set[str]] = {}
+    for term, index in alias_terms:
+        curated_keys.setdefault(index, set()).add(key_of(term.lstrip("=").replace("*", "")))
+    data = read_generated(directory)
+    layer = merge(data, records, curated_keys)
+    n_curated = len(records)
+    population = [layer.curated_population.get(i, 0) for i in range(n_curated)]
+    capitals = set(layer.curated_capitals)
+    for place in layer.places:
+        if place.capital:
+            capitals.add(len(records))
+        records.append(EntityRecord(id=place.id, type=place.type, name=place.name, country=place.country,
+                                    geonames_id=place.geonames_id, lat=place.lat, lon=place.lon,
+                                    admin1=place.admin1))
+        population.append(place.population)
+    names = [(key, script, target[1] if target[0] == "curated" else n_curated + target[1])
+             for key, script, target in layer.names]
+    return Gazetteer(records=tuple(records), lexicon=lexicon, geo=GeoIndex(names, proclitics=proclitics),
+                     curated=n_curated, population=tuple(population), capitals=frozenset(capitals),
+                     cues=cues, neighbours=data.neighbours)

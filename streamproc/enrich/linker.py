@@ -1,19 +1,64 @@
-"""Find entity mentions in a document and resolve them to gazetteer records.
+"""Find entity mentions in a document, resolve them to gazetteer records, and name the event's place.
 
-Overlapping aliases resolve to the longest («مجموعة مينسك» is the OSCE Minsk Group, not Minsk; the
-OSCE's Arabic name contains «أوروبا», which is not a mention of Europe). Page-chrome lines are skipped.
-The *event location* is the most-mentioned sub-national place in the sentences that carry
-escalation evidence, so a capital that merely issued a statement does not become the location.
+**Mentions.** Two finders run over the same :class:`Document`: the curated lexicon (aliases of
+``entities/*.yaml``) and the GeoNames / ISO 3166 index (:mod:`streamproc.enrich.geonames`). Page-chrome
+lines are skipped. Where spans overlap the longest wins («مجموعة مينسك» is the OSCE Minsk Group, not
+Minsk; the OSCE's Arabic name contains «أوروبا», which is not a mention of Europe); a name never matches
+inside a longer word.
+
+**Ambiguity.** One span can name several records (Tripoli LY / LB, Paris FR / US, Georgia the country /
+the US state, the country Armenia / the Colombian city). The article decides, in this order:
+
+1. a curated person or organisation beats an imported place;
+2. *sub-national context*: the candidate whose country has the most other cities or regions named
+   unambiguously in the article ("Atlanta, Georgia" → the US state; "Tripoli ... Misrata" → Libya);
+3. a country beats a city or region of the same name (Georgia, Armenia, Jordan);
+4. *national context*: the candidate whose country is otherwise named most (country names,
+   demonyms, people and organisations of that country: "Libyan", "Haftar");
+5. curated records beat imported ones, then the larger population (Tripoli LY > LB, Paris FR > TX).
+
+**Person or place.** A Latin-script city or region name, or any place name that is case-sensitive
+(``=Jordan``) or imported, is dropped when a capitalised word that is no entity stands right before or after it ("Michael Jordan",
+"Jordan Peterson", "Paris Saint-Germain"); prepositions, compass words and place nouns
+(``support/cues.yaml``: ``name_neighbours``) do not count.
+
+**Arabic** has no capitals to tell a name from a word: an imported (GeoNames) place smaller than
+:data:`SMALL_ARABIC_PLACE` counts only right after a place cue («في», «قرب», «مدينة», «بلدة» ...).
+
+**Event location and primary country.** Each place mention gets a weight:
+
+* 1, plus 2 when its sentence carries escalation evidence (an *event sentence*), plus 1 when a place
+  preposition stands right before it ("in", «في», «в», "près de");
+* 0.2 and no event credit after a *source cue* ("according to", "information from", «الواردة من»,
+  «по данным»): the place a report came from;
+* 0.3 and no event credit for a national capital in a *diplomatic* sentence ("urged Baku and Yerevan",
+  "Moscow is concerned") or right before a verb of speech ("Baku said", «وأعلنت موسكو» is not caught:
+  Arabic puts the verb first): the capital stands for its government;
+* 0.5 and no event credit for a *dateline* ("KYIV, March 3 (Reuters) -", «موسكو -»): where the
+  reporter was.
+
+The location is the city or region with the highest total weight among those with event credit (a
+region yields to a city of the same country weighing at least half as much: the more precise place);
+the primary country is the location's country. **Border rule**: when the two best places are in neighbouring countries
+(GeoNames land borders), share an event sentence and weigh within half of each other (Tovuz AZ and Tavush AM on the
+Armenia–Azerbaijan border), the location is the one named first in that sentence and the primary
+country is the country with the most event weight (countries, demonyms, cities and regions together).
+Without any place with event credit the primary country is the one with the most weight overall and
+the location is ``None``.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from streamproc.enrich.gazetteer import Gazetteer, EntityRecord
+from streamproc.enrich.gazetteer import EntityRecord, Gazetteer
 from streamproc.text.document import Document
 from streamproc.text.lexicon import longest_non_overlapping
+
+
+#: Imported places smaller than this, named in Arabic script, need a place cue right before them.
+SMALL_ARABIC_PLACE = 100000
 
 
 @dataclass(slots=True)
@@ -28,6 +73,8 @@ class LinkedEntity:
     record: EntityRecord
     mentions: list[Mention] = field(default_factory=list)
     in_event_sentences: int = 0
+    weight: float = 0.0             # location weight (see module docstring)
+    event_weight: float = 0.0       # part of the weight earned in event sentences
 
     def to_dict(self) -> dict[str, object]:
         r = self.record
@@ -44,29 +91,222 @@ class Linking:
     primary_country: str | None
     location: LinkedEntity | None
 
+    @property
+    def countries(self) -> list[str]:
+        """ISO codes of the places named, primary first, then by weight."""
+        weight: Counter[str] = Counter()
+        for e in self.entities:
+            if e.record.is_place and e.record.country:
+                weight[e.record.country] += e.weight + 1e-3
+        out = [self.primary_country] if self.primary_country else []
+        out += [c for c, _ in weight.most_common() if c not in out]
+        return out
+
+    @property
+    def places(self) -> list[str]:
+        """Names of the places named: the location first, then in order of appearance."""
+        out = [self.location.record.name] if self.location else []
+        out += [e.record.name for e in self.entities if e.record.is_place and e.record.name not in out]
+        return out
+
+
+@dataclass(slots=True)
+class _Span:
+    first_word: int
+    last_word: int
+    start: int
+    end: int
+    candidates: list[int]
+    strict: bool            # case-sensitive curated alias or imported name: subject to the neighbour rule
+    payload: int = -1
+    imported_only: bool = False  # found by the GeoNames index only
+
+
+def _spans(doc: Document, gazetteer: Gazetteer, skip_lines: set[int]) -> list[_Span]:
+    by_words: dict[tuple[int, int], _Span] = {}
+    for m in gazetteer.lexicon.find(doc):
+        if doc.line_of_word(m.first_word) in skip_lines:
+            continue
+        span = by_words.get((m.first_word, m.last_word))
+        if span is None:
+            span = by_words[(m.first_word, m.last_word)] = _Span(m.first_word, m.last_word, m.start, m.end, [],
+                                                                 m.term.case_sensitive)
+        if m.payload not in span.candidates:
+            span.candidates.append(m.payload)
+        span.strict = span.strict and m.term.case_sensitive
+    if gazetteer.geo is not None:
+        starts, ends = doc.word_starts, doc.word_ends
+        for first, last, candidates in gazetteer.geo.find(doc):
+            if doc.line_of_word(first) in skip_lines:
+                continue
+            span = by_words.get((first, last))
+            if span is None:
+                span = by_words[(first, last)] = _Span(first, last, starts[first], ends[last], [], True,
+                                                       imported_only=True)
+            for c in candidates:
+                if c not in span.candidates:
+                    span.candidates.append(c)
+    return longest_non_overlapping(list(by_words.values()))  # type: ignore[arg-type]
+
+
+def _is_latin_word(word: str) -> bool:
+    return bool(word) and word[0].isascii() and word[0].isalpha() or "\u00c0" <= word[:1] <= "\u024f"
+
+
+def _neighbour_is_name(doc: Document, span: _Span, taken: set[int], gazetteer: Gazetteer) -> bool:
+    """A capitalised non-entity word right before or after a Latin place name: likely a person or a brand."""
+    cues = gazetteer.cues
+    before_ok = cues.before_ok if cues else frozenset()
+    after_ok = cues.after_ok if cues else frozenset()
+    orig = doc.original
+    s, e = doc.original_span(span.start, span.end)
+    if not _is_latin_word(orig[s:e]):
+        return False
+    for w, ok in ((span.first_word - 1, before_ok), (span.last_word + 1, after_ok)):
+        if w < 0 or w >= len(doc.words) or w in taken or doc.words[w] in ok:
+            continue
+        ws, we = doc.original_span(doc.word_starts[w], doc.word_ends[w])
+        gap = orig[we:s] if w < span.first_word else orig[e:ws]
+        if gap.strip(" ") or not gap:   # only plain spaces between: a punctuation mark separates names
+            continue
+        word = orig[ws:we]
+        if word[:1].isupper() and not word.isupper() and _is_latin_word(word):
+            return True
+    return False
+
+
+def _resolve(spans: list[_Span], gazetteer: Gazetteer) -> None:
+    """Choose one record per span (module docstring: *Ambiguity*)."""
+    records = gazetteer.records
+    sub_ctx: Counter[str] = Counter()
+    nat_ctx: Counter[str] = Counter()
+    for span in spans:
+        cands = [records[i] for i in span.candidates]
+        if len({r.country for r in cands}) == 1 and len({r.type == "country" for r in cands}) == 1:
+            r = cands[0]   # unambiguous as to the country (three US towns named Atlanta still say US)
+            if r.country:
+                (sub_ctx if r.type in ("city", "region") else nat_ctx)[r.country] += 1
+    for span in spans:
+        if len(span.candidates) == 1:
+            span.payload = span.candidates[0]
+            continue
+
+        def key(i: int) -> tuple[object, ...]:
+            r = records[i]
+            curated = gazetteer.is_curated(i)
+            return (curated and not r.is_place, sub_ctx[r.country or ""], r.type == "country",
+                    nat_ctx[r.country or ""], curated, gazetteer.prior(i), -i)
+
+        span.payload = max(span.candidates, key=key)
+
+
+def _is_dateline(doc: Document, span: _Span, first_lines: set[int]) -> bool:
+    line = doc.line_of_word(span.first_word)
+    if line not in first_lines:
+        return False
+    line_start = doc.line_starts[line]
+    if doc.words_between(line_start, span.start):
+        return False
+    _, e = doc.original_span(span.start, span.end)
+    rest = doc.original[e:e + 40].lstrip(" ")
+    return rest[:1] in (",", "(", "-", "—", "–", "/", ":") and not rest.startswith("-based")
+
 
 def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset(),  # type: ignore[assignment]
          event_sentences: set[int] = frozenset()) -> Linking:  # type: ignore[assignment]
-    matches = [m for m in gazetteer.lexicon.find(doc) if doc.line_of_word(m.first_word) not in skip_lines]
+    spans = _spans(doc, gazetteer, skip_lines)
+    _resolve(spans, gazetteer)
+    records = gazetteer.records
+    taken = {w for s in spans for w in range(s.first_word, s.last_word + 1)}
+    spans = [s for s in spans if not ((s.strict and records[s.payload].is_place or records[s.payload].type in
+                                       ("city", "region")) and _neighbour_is_name(doc, s, taken, gazetteer))]
+
+    cues = gazetteer.cues
+    source_ends: set[int] = set()
+    at_ends: set[int] = set()
+    speaker_starts: set[int] = set()
+    diplomatic: set[int] = set()
+    for m in cues.lexicon.find(doc) if cues else ():
+        kind = m.payload
+        if kind == "source":
+            source_ends.add(m.last_word)
+        elif kind == "at":
+            at_ends.add(m.last_word)
+        elif kind == "speaker":
+            speaker_starts.add(m.first_word)
+        else:
+            diplomatic.add(doc.sentence_of_word(m.first_word))
+    # Arabic has no capitals: a small imported place needs a place word or preposition right before it.
+    spans = [s for s in spans if not (s.imported_only and "\u0600" <= doc.words[s.first_word][0] <= "\u06ff"
+                                      and gazetteer.prior(s.payload) < SMALL_ARABIC_PLACE
+                                      and s.first_word - 1 not in at_ends)]
+    content_lines = sorted({doc.line_of_word(s.first_word) for s in spans} | {
+        doc.line_of_word(w) for w in range(min(len(doc.words), 60))} - set(skip_lines))
+    first_lines = set(content_lines[:2])
+
     found: dict[int, LinkedEntity] = {}
-    for m in longest_non_overlapping(matches):
-        record = gazetteer.records[m.payload]
-        entity = found.setdefault(m.payload, LinkedEntity(record))
-        s, e = doc.original_span(m.start, m.end)
+    country_event: Counter[str] = Counter()
+    sentence_places: dict[int, list[int]] = defaultdict(list)   # event sentence -> place payloads in order
+    for span in spans:
+        record = records[span.payload]
+        entity = found.setdefault(span.payload, LinkedEntity(record))
+        s, e = doc.original_span(span.start, span.end)
         entity.mentions.append(Mention(s, e, doc.original[s:e]))
-        if doc.sentence_of_word(m.first_word) in event_sentences:
+        sentence = doc.sentence_of_word(span.first_word)
+        in_event = sentence in event_sentences
+        if in_event:
             entity.in_event_sentences += 1
+        if not record.is_place:
+            continue
+        cue_window = range(span.first_word - 4, span.first_word)
+        if _is_dateline(doc, span, first_lines):
+            w, credit = 0.5, False
+        elif any(i in source_ends for i in cue_window):
+            w, credit = 0.2, False
+        elif span.payload in gazetteer.capitals and (sentence in diplomatic or span.last_word + 1 in speaker_starts):
+            w, credit = 0.3, False
+        else:
+            credit = in_event
+            w = 1.0 + (2.0 if in_event else 0.0) + (1.0 if span.first_word - 1 in at_ends else 0.0)
+        entity.weight += w
+        if credit:
+            entity.event_weight += w
+            if record.country:
+                country_event[record.country] += w
+            if record.type in ("city", "region"):
+                sentence_places[sentence].append(span.payload)
     entities = sorted(found.values(), key=lambda x: x.mentions[0].start)
 
     country_weight: Counter[str] = Counter()
     for ent in entities:
         if ent.record.is_place and ent.record.country:
-            country_weight[ent.record.country] += len(ent.mentions) + 2 * ent.in_event_sentences
-    places = [e for e in entities if e.record.type in ("city", "region")]
-    location = max(places, key=lambda e: (e.in_event_sentences, len(e.mentions)), default=None)
-    if location is not None and location.in_event_sentences:
-        primary = location.record.country
-    else:
-        primary = country_weight.most_common(1)[0][0] if country_weight else None
-        location = None
+            country_weight[ent.record.country] += ent.weight
+    places = [e for e in entities if e.record.type in ("city", "region") and e.event_weight > 0]
+    places.sort(key=lambda e: (-e.weight, e.mentions[0].start))
+    location = places[0] if places else None
+    if location is not None and location.record.type == "region":
+        # A city of the same country with event credit is the more precise location ("Jenin" in the West Bank).
+        city = next((e for e in places if e.record.type == "city" and e.record.country == location.record.country
+                     and e.weight >= 0.5 * location.weight), None)
+        if city is not None:
+            places.remove(city)
+            places.insert(0, city)
+            location = city
+    primary = location.record.country if location else None
+    if location is not None and len(places) > 1:
+        second = places[1]
+        neighbours = gazetteer.neighbours
+        if second.record.country != location.record.country and second.weight >= 0.5 * location.weight and (
+                neighbours is None or second.record.country in neighbours.get(location.record.country or "", ())):
+            a, b = location.record, second.record
+            shared = [s for s, ids in sentence_places.items()
+                      if any(records[i] is a for i in ids) and any(records[i] is b for i in ids)]
+            if shared:
+                ids = sentence_places[min(shared)]
+                first = next(i for i in ids if records[i] is a or records[i] is b)
+                location = found[first]
+                pair = {a.country, b.country}
+                primary = max(sorted(c for c in pair if c), key=lambda c: country_event[c])
+    if primary is None and country_weight:
+        primary = max(sorted(country_weight), key=lambda c: country_weight[c])
     return Linking(entities=entities, primary_country=primary, location=location)

@@ -1,0 +1,166 @@
+"""Entity linking: places, organisations and people in six languages, ambiguity, event location."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from streamproc.cli.evaluate_geo import evaluate_geo
+from streamproc.ingest.article import Article
+from tests.conftest import FIXTURES, SEED
+
+SEED_ENTITIES = {"Russia", "Sergey Lavrov", "Azerbaijan", "Baku", "Armenia", "Yerevan", "Tovuz", "Tavush",
+                 "Nagorno-Karabakh", "OSCE", "OSCE Minsk Group", "United States", "France", "Moscow"}
+
+
+def link(pipeline, text: str, lang: str):
+    _, linking, _ = pipeline.analyse(Article(id="t", text=text, language=lang), lang)
+    return linking
+
+
+def names(linking) -> set[str]:
+    return {e.record.name for e in linking.entities}
+
+
+def entity(linking, name: str):
+    return next(e for e in linking.entities if e.record.name == name)
+
+
+@pytest.mark.parametrize("lang, text, expected", [
+    ("en", "Azerbaijani troops shelled Armenian positions, Russian officials said.", {"Azerbaijan", "Armenia", "Russia"}),
+    ("ar", "قصفت القوات الأذربيجانية مواقع أرمنية وقالت الخارجية الروسية إنها قلقة.", {"Azerbaijan", "Armenia", "Russia"}),
+    ("ru", "Азербайджанские военные обстреляли армянские позиции, сообщили в Москве.", {"Azerbaijan", "Armenia", "Moscow"}),
+    ("uk", "Азербайджанські військові обстріляли вірменські позиції біля Товуза.", {"Azerbaijan", "Armenia", "Tovuz"}),
+    ("fr", "Les forces azerbaïdjanaises ont bombardé des positions arméniennes près de Tovuz.", {"Azerbaijan", "Armenia", "Tovuz"}),
+    ("es", "Las tropas azerbaiyanas bombardearon posiciones armenias cerca de Tovuz.", {"Azerbaijan", "Armenia", "Tovuz"}),
+])
+def test_demonyms_in_every_language(pipeline, lang, text, expected):
+    assert expected <= names(link(pipeline, text, lang))
+
+
+@pytest.mark.parametrize("lang, text, place, country", [
+    ("en", "Russian shelling killed two people in the southern city of Kherson on Monday.", "Kherson", "UA"),
+    ("ar", "قتل ثلاثة مدنيين في قصف على مدينة إدلب شمال غربي سوريا.", "Idlib", "SY"),
+    ("ru", "В результате обстрела Донецка погибли два человека.", "Donetsk", "UA"),
+    ("uk", "Унаслідок обстрілу Харкова загинули троє людей.", "Kharkiv", "UA"),
+    ("fr", "Des tirs d'artillerie ont tué trois civils à Gao, dans le nord du Mali.", "Gao", "ML"),
+    ("es", "Un ataque con explosivos mató a dos policías en Cúcuta, en la frontera con Venezuela.", "Cúcuta", "CO"),
+])
+def test_event_location_in_every_language(pipeline, lang, text, place, country):
+    linking = link(pipeline, text, lang)
+    assert linking.location is not None and linking.location.record.name == place
+    assert linking.primary_country == country
+    loc = linking.location.record
+    assert loc.lat is not None and loc.lon is not None
+
+
+def test_geonames_city_resolved_with_id_country_and_coordinates(pipeline):
+    linking = link(pipeline, "A drone strike hit a checkpoint near Jarabulus, killing four fighters.", "en")
+    city = entity(linking, "Jarābulus").record if "Jarābulus" in names(linking) else \
+        next(e.record for e in linking.entities if e.record.type == "city")
+    assert city.country == "SY" and city.geonames_id and city.id.startswith("geonames:")
+    assert 36 < city.lat < 37 and 37 < city.lon < 39
+
+
+def test_georgia_the_country_and_the_us_state(pipeline):
+    country = link(pipeline, "Russian troops moved deeper into Georgia, near Tskhinvali in South Ossetia.", "en")
+    assert entity(country, "Georgia").record.type == "country"
+    state = link(pipeline, "A gunman opened fire at a mall in Atlanta, Georgia, killing three people.", "en")
+    georgia = entity(state, "Georgia").record
+    assert georgia.type == "region" and georgia.country == "US"
+    assert state.primary_country == "US"
+
+
+def test_jordan_the_country_and_the_person(pipeline):
+    assert "Jordan" in names(link(pipeline, "Rockets landed in Jordan near the Syrian border.", "en"))
+    for text in ("Michael Jordan visited the troops.", "Jordan Peterson spoke at the rally.",
+                 "the jordan river"):
+        assert "Jordan" not in names(link(pipeline, text, "en")), text
+
+
+def test_paris_and_tripoli_by_population_and_context(pipeline):
+    assert entity(link(pipeline, "Police fired tear gas in Paris.", "en"), "Paris").record.country == "FR"
+    assert link(pipeline, "Paris Saint-Germain won the match.", "en").entities == []
+    libya = link(pipeline, "Militias clashed in Tripoli, the Libyan capital.", "en")
+    assert {e.record.country for e in libya.entities if e.record.type == "city"} == {"LY"}
+    lebanon = link(pipeline, "Gunmen clashed in Tripoli, the second city of Lebanon, near Beirut.", "en")
+    assert {e.record.country for e in lebanon.entities if e.record.type == "city"} == {"LB"}
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("ar", "عبر المواطنون عن أمل كبير في السلام وجاء في بيان الوزارة أن الحصار مستمر في إطار الخطة."),
+    ("en", "Police said the march in August was peaceful; nice weather, a mobile unit and a reading room."),
+    ("es", "Pero como dijo el presidente, este martes la Federación y la Justicia hablaron."),
+    ("ru", "Мир и дружба: люди надеются на мир."),
+])
+def test_common_words_are_not_places(pipeline, lang, text):
+    assert not [e for e in link(pipeline, text, lang).entities if e.record.is_place]
+
+
+def test_never_inside_a_longer_word(pipeline):
+    linking = link(pipeline, "The Parisian fashion and the Omaniac fans; Kyivstar shares rose.", "en")
+    assert not {"Paris", "Oman", "Kyiv"} & names(linking)
+    m = entity(link(pipeline, "Shelling hit Kherson.", "en"), "Kherson").mentions[0]
+    assert "Shelling hit Kherson."[m.start:m.end] == "Kherson"
+
+
+def test_mentions_point_into_the_original_text(pipeline):
+    text = "مشاركة\n\nقصفت القوات الأرمنية مواقع في منطقة توفوز الأذربيجانية."
+    for ent in link(pipeline, text, "ar").entities:
+        for m in ent.mentions:
+            assert text[m.start:m.end] == m.text
+
+
+def _seed_texts() -> list[tuple[str, str]]:
+    out = [("retold", json.loads((FIXTURES / "articles" / "ar-seed-retold.json").read_text("utf-8"))["text"])]
+    if SEED.is_file():
+        out.append(("seed", SEED.read_text("utf-8")))
+    return out
+
+
+@pytest.mark.parametrize("name, text", _seed_texts(), ids=[n for n, _ in _seed_texts()])
+def test_seed_location_is_the_border_not_the_capital(pipeline, name, text):
+    linking = link(pipeline, text, "ar")
+    assert linking.location is not None and linking.location.record.name in ("Tovuz", "Tavush")
+    assert linking.primary_country in ("AZ", "AM")
+    assert linking.countries[0] == linking.primary_country
+    assert {"AZ", "AM", "RU"} <= set(linking.countries)
+
+
+@pytest.mark.skipif(not SEED.is_file(), reason="../shared/seed not present")
+def test_seed_entities_exactly(pipeline):
+    assert names(link(pipeline, SEED.read_text("utf-8"), "ar")) == SEED_ENTITIES
+
+
+def test_capital_that_issues_a_statement_is_not_the_location(pipeline):
+    text = ("MOSCOW, May 2 (Reuters) - Moscow said on Tuesday that Ukrainian drones had struck an oil depot "
+            "in Novorossiysk, killing one worker, according to officials in Moscow.")
+    linking = link(pipeline, text, "en")
+    assert linking.location.record.name == "Novorossiysk" and linking.primary_country == "RU"
+
+
+def test_geo_dev_set_figures(pipeline):
+    scores = evaluate_geo(pipeline, FIXTURES / "geo_dev.tsv").summary()
+    assert scores["rows"] >= 40
+    assert scores["country_accuracy"] >= 0.9
+    assert scores["location_recall"] >= 0.75
+
+
+def test_generated_geonames_file_matches_its_settings():
+    """The generated file must come from the committed settings and stop list (else start-up fails)."""
+    from streamproc.enrich.gazetteer import ENTITIES_DIR
+    from streamproc.enrich.geonames import read_generated
+
+    data = read_generated(ENTITIES_DIR)
+    assert len(data.places) > 50000 and len(data.names) > 100000
+
+
+def test_without_support_files_only_the_curated_gazetteer(tmp_path: Path):
+    from streamproc.enrich.gazetteer import ENTITIES_DIR, load_gazetteer
+
+    for f in ENTITIES_DIR.glob("*.yaml"):
+        (tmp_path / f.name).write_text(f.read_text("utf-8"), "utf-8")
+    g = load_gazetteer(tmp_path)
+    assert g.geo is None and len(g) < 2000
