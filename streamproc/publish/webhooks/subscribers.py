@@ -1,29 +1,26 @@
-"""Webhook subscribers from a YAML/JSON file and/or ``STREAMPROC_WEBHOOK_URLS``."""
+"""Bootstrap subscriptions from ``STREAMPROC_WEBHOOKS_FILE`` (YAML/JSON) and ``STREAMPROC_WEBHOOK_URLS``.
+
+They are the operator's own configuration: every worker loads the same list, and the subscriptions
+table (API) is merged over it (a PATCH or DELETE through the API is stored in the table and wins).
+As the operator wrote them, their URLs are exempt from the SSRF guard (the guard protects against
+URLs registered through the API).
+"""
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
 
 from streamproc.config import Settings
+from streamproc.publish.webhooks.filters import FilterError
+from streamproc.publish.webhooks.model import Subscription, config_id, create
 
 
 class SubscriberConfigError(ValueError):
     pass
-
-
-@dataclass(frozen=True, slots=True)
-class Subscriber:
-    id: str
-    url: str
-    secret: str
-
-    def __repr__(self) -> str:  # never print the secret
-        return f"Subscriber(id={self.id!r}, url={self.url!r})"
 
 
 def _check_url(url: str) -> str:
@@ -33,12 +30,20 @@ def _check_url(url: str) -> str:
     return url
 
 
-def _default_id(url: str) -> str:
-    return "sub_" + hashlib.sha256(url.encode()).hexdigest()[:16]
+def _entry(where: str, item: dict[str, Any], default_secret: str) -> Subscription:
+    url = _check_url(str(item["url"]))
+    secret = item.get("secret") or default_secret
+    if not secret:
+        raise SubscriberConfigError(f"{where} needs a 'secret'")
+    try:
+        return create(url, filters=item.get("filters"), secret=str(secret), sub_id=str(item.get("id") or config_id(url)),
+                      description=str(item.get("description") or ""), source="config", now=0.0, strict_secret=False)
+    except (FilterError, ValueError) as exc:
+        raise SubscriberConfigError(f"{where}: {exc}") from None
 
 
-def load_subscribers(settings: Settings) -> list[Subscriber]:
-    subs: list[Subscriber] = []
+def load_subscribers(settings: Settings) -> list[Subscription]:
+    subs: list[Subscription] = []
     if settings.webhooks_file:
         path = Path(settings.webhooks_file)
         try:
@@ -46,23 +51,19 @@ def load_subscribers(settings: Settings) -> list[Subscriber]:
         except (OSError, yaml.YAMLError) as exc:
             raise SubscriberConfigError(f"{path}: {exc}") from exc
         if isinstance(doc, dict):
-            doc = doc.get("subscribers", [])
+            doc = doc.get("subscribers", doc.get("subscriptions", []))
         if not isinstance(doc, list):
             raise SubscriberConfigError(f"{path}: expected a list of subscribers")
         for i, item in enumerate(doc):
             if not isinstance(item, dict) or "url" not in item:
                 raise SubscriberConfigError(f"{path}: subscriber #{i + 1} needs a 'url'")
-            secret = item.get("secret") or settings.webhook_secret
-            if not secret:
-                raise SubscriberConfigError(f"{path}: subscriber #{i + 1} needs a 'secret'")
-            url = _check_url(str(item["url"]))
-            subs.append(Subscriber(id=str(item.get("id") or _default_id(url)), url=url, secret=str(secret)))
+            subs.append(_entry(f"{path}: subscriber #{i + 1}", item, settings.webhook_secret))
     for url in (u.strip() for u in settings.webhook_urls.split(",")):
         if not url:
             continue
         if not settings.webhook_secret:
             raise SubscriberConfigError("STREAMPROC_WEBHOOK_URLS needs STREAMPROC_WEBHOOK_SECRET")
-        subs.append(Subscriber(id=_default_id(url), url=_check_url(url), secret=settings.webhook_secret))
+        subs.append(_entry("STREAMPROC_WEBHOOK_URLS", {"url": url}, settings.webhook_secret))
     ids = [s.id for s in subs]
     if len(ids) != len(set(ids)):
         raise SubscriberConfigError("subscriber ids must be unique")

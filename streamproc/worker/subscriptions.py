@@ -1,0 +1,328 @@
+"""Webhook subscriptions: a Faust global table (Kafka changelog) and the ``/subscriptions`` API.
+
+* **Storage.** ``app-id-webhook_subscriptions-changelog`` holds one JSON record per subscription id
+  (tombstone on delete). It is a :class:`faust.GlobalTable`: every worker reads the whole changelog,
+  so every worker sees every subscription, and a restarted worker rebuilds the table from Kafka.
+  Written with ``use_partitioner`` so the API (outside any stream) may write it; one partition, as
+  Faust advises for global tables. Each write is flushed to the broker before the API answers.
+* **Bootstrap.** Subscriptions from ``STREAMPROC_WEBHOOKS_FILE``/``STREAMPROC_WEBHOOK_URLS`` are kept
+  in memory on every worker and the table is merged over them: a PATCH of a bootstrap subscription
+  stores the changed copy in the table; a DELETE stores a ``deleted`` marker.
+* **Ready.** At start the worker reads the changelog's end offsets and waits until the table has
+  applied them; until then fan-out and delivery wait and the API answers 503, so an alert consumed
+  just after a restart is never fanned out to a partial list.
+* **Secrets** are returned by ``POST`` (and by a ``PATCH`` that rotates them) and never again, and
+  never logged: :meth:`Subscription.public` is all the API shows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+import time
+from dataclasses import replace
+from typing import Any
+
+import faust
+import orjson
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from faust.tables.globaltable import GlobalTable
+from faust.web import Request, Response, View
+
+from streamproc.config import Settings
+from streamproc.publish.webhooks import metrics as m
+from streamproc.publish.webhooks.filters import FilterError, matches, normalise_filters
+from streamproc.publish.webhooks.model import ACTIVE, DELETED, DISABLED, Subscription, check_secret, create
+from streamproc.publish.webhooks.signing import generate_secret
+from streamproc.publish.webhooks.ssrf import UnsafeURL, check_url, resolve_checked
+
+log = logging.getLogger(__name__)
+TABLE_NAME = "webhook_subscriptions"
+READY_TIMEOUT = 120.0
+
+
+class TrackedGlobalTable(GlobalTable):
+    """A global table that remembers the highest changelog offset it has applied, per partition."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.applied: dict[int, int] = {}
+
+    def partition_for_key(self, key: Any) -> int | None:
+        # One partition. Naming it spares Faust's eager partitioning, which asks the producer's
+        # metadata for the topic and fails (TypeError) when that metadata has not been fetched yet.
+        return 0
+
+    def apply_changelog_batch(self, batch: Any) -> None:
+        batch = list(batch)
+        super().apply_changelog_batch(batch)
+        for event in batch:
+            p, off = event.message.partition, event.message.offset
+            if off > self.applied.get(p, -1):
+                self.applied[p] = off
+
+
+class SubscriptionStore:
+    def __init__(self, app: faust.App, settings: Settings, bootstrap: list[Subscription]) -> None:
+        self.app = app
+        self.settings = settings
+        self.bootstrap = {s.id: s for s in bootstrap}
+        self.table = app.tables.add(TrackedGlobalTable(
+            app, name=TABLE_NAME, default=None, beacon=app.tables.beacon, partitions=1,
+            standby_buffer_size=1, recovery_buffer_size=1, is_global=True, use_partitioner=True,
+            synchronize_all_active_partitions=False, key_type=str, value_type=bytes,
+            help="webhook subscriptions"))
+        self._ready: asyncio.Event | None = None
+        self.ready = False
+
+    # -- reading -----------------------------------------------------------------------------------
+    def _from_table(self, sub_id: str) -> Subscription | None:
+        raw = self.table.get(sub_id)
+        if raw is None:
+            return None
+        try:
+            return Subscription.from_record(orjson.loads(raw))
+        except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+            log.warning("unreadable subscription record %s: %s", sub_id, exc)
+            return None
+
+    def get(self, sub_id: str) -> Subscription | None:
+        sub = self._from_table(sub_id) or self.bootstrap.get(sub_id)
+        return None if sub is None or sub.state == DELETED else sub
+
+    def all(self) -> list[Subscription]:
+        ids = set(self.bootstrap) | set(self.table)
+        subs = [s for s in (self.get(i) for i in sorted(ids)) if s is not None]
+        return subs
+
+    def matching(self, alert: dict[str, Any]) -> list[Subscription]:
+        return [s for s in self.all() if s.active and matches(s.filters, alert)]
+
+    # -- writing -----------------------------------------------------------------------------------
+    async def put(self, sub: Subscription) -> None:
+        self.table[sub.id] = orjson.dumps(sub.record())
+        await self.app.producer.flush()
+        self._gauges()
+
+    async def delete(self, sub: Subscription) -> None:
+        if sub.id in self.bootstrap:
+            await self.put(replace(sub, state=DELETED, updated_at=time.time()))
+        else:
+            del self.table[sub.id]
+            await self.app.producer.flush()
+        self._gauges()
+
+    async def disable(self, sub_id: str, reason: str) -> None:
+        sub = self.get(sub_id)
+        if sub is not None and sub.state == ACTIVE:
+            await self.put(replace(sub, state=DISABLED, disabled_reason=reason, updated_at=time.time()))
+
+    def _gauges(self) -> None:
+        subs = self.all()
+        m.WEBHOOK_SUBSCRIBERS.set(sum(1 for s in subs if s.active))
+        for state in (ACTIVE, DISABLED):
+            m.SUBSCRIBERS_BY_STATE.labels(state).set(sum(1 for s in subs if s.state == state))
+
+    # -- readiness ---------------------------------------------------------------------------------
+    def _event(self) -> asyncio.Event:
+        if self._ready is None:
+            self._ready = asyncio.Event()
+        return self._ready
+
+    async def wait_ready(self) -> None:
+        if not self.ready:
+            await self._event().wait()
+
+    async def catch_up(self, bootstrap_servers: str) -> None:
+        """Wait until the table holds everything the changelog held when the worker started."""
+        topic = self.table.changelog_topic.get_topic_name()
+        started = time.monotonic()
+        ends: dict[int, int] = {}
+        while not ends:
+            consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None)
+            try:
+                await consumer.start()
+                parts = consumer.partitions_for_topic(topic) or set()
+                if parts:
+                    offsets = await consumer.end_offsets([TopicPartition(topic, p) for p in parts])
+                    ends = {tp.partition: off for tp, off in offsets.items()}
+            except Exception as exc:  # noqa: BLE001 - broker not ready yet: try again
+                log.debug("subscriptions changelog end offsets: %s", exc)
+            finally:
+                await consumer.stop()
+            if not ends:
+                if time.monotonic() - started > 10:
+                    break  # no changelog yet: nothing to recover
+                await asyncio.sleep(0.5)
+        while any(end > 0 and self.table.applied.get(p, -1) < end - 1 for p, end in ends.items()):
+            if time.monotonic() - started > READY_TIMEOUT:
+                log.warning("subscriptions table not caught up after %.0fs (applied %s, end %s): going on",
+                            READY_TIMEOUT, self.table.applied, ends)
+                break
+            await asyncio.sleep(0.1)
+        self.ready = True
+        self._event().set()
+        self._gauges()
+        log.info("webhook subscriptions ready: %d (%d from the configuration) after %.1fs",
+                 len(self.all()), len(self.bootstrap), time.monotonic() - started)
+
+
+# -- the API -------------------------------------------------------------------------------------------
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+def _authorise(request: Request, token: str) -> None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, given = header.partition(" ")
+    if not token:
+        raise ApiError(401, "the subscriptions API is disabled: STREAMPROC_ADMIN_TOKEN is not set",
+                       {"WWW-Authenticate": 'Bearer realm="streamproc"'})
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        raise ApiError(401, "missing or wrong bearer token", {"WWW-Authenticate": 'Bearer realm="streamproc"'})
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    raw = await request.read()
+    try:
+        doc = orjson.loads(raw or b"{}")
+    except orjson.JSONDecodeError:
+        raise ApiError(400, "the body must be JSON") from None
+    if not isinstance(doc, dict):
+        raise ApiError(400, "the body must be a JSON object")
+    return doc
+
+
+class SubscriptionsApi:
+    """Request handling, independent of Faust's view classes (so it is easy to test and read)."""
+
+    def __init__(self, store: SubscriptionStore, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+
+    async def check_url(self, url: Any) -> str:
+        try:
+            url = check_url(url, allow_http=self.settings.webhook_allow_http,
+                            allow_loopback=self.settings.webhook_allow_loopback)
+            await resolve_checked(url, allow_loopback=self.settings.webhook_allow_loopback)
+        except UnsafeURL as exc:
+            raise ApiError(422, f"url refused: {exc}") from None
+        return url
+
+    def _found(self, sub_id: str) -> Subscription:
+        sub = self.store.get(sub_id)
+        if sub is None:
+            raise ApiError(404, f"no subscription {sub_id}")
+        return sub
+
+    async def create(self, doc: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        unknown = set(doc) - {"url", "filters", "secret", "description"}
+        if unknown:
+            raise ApiError(400, f"unknown field(s): {', '.join(sorted(unknown))}")
+        if "url" not in doc:
+            raise ApiError(400, "url is required")
+        url = await self.check_url(doc["url"])
+        try:
+            sub = create(url, filters=doc.get("filters"), secret=doc.get("secret"),
+                         description=doc.get("description") or "")
+        except (FilterError, ValueError) as exc:
+            raise ApiError(400, str(exc)) from None
+        await self.store.put(sub)
+        log.info("subscription %s created for %s", sub.id, sub.url)
+        return 201, {**sub.public(), "secret": sub.secrets[0][0]}
+
+    async def update(self, sub_id: str, doc: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        sub = self._found(sub_id)
+        unknown = set(doc) - {"url", "filters", "description", "enabled", "secret", "rotate_secret"}
+        if unknown:
+            raise ApiError(400, f"unknown field(s): {', '.join(sorted(unknown))}")
+        now = time.time()
+        changes: dict[str, Any] = {"updated_at": now}
+        if "url" in doc and doc["url"] != sub.url:
+            changes["url"] = await self.check_url(doc["url"])
+            changes["source"] = "api"  # no longer the operator's own URL: the SSRF guard applies
+        if "filters" in doc:
+            try:
+                changes["filters"] = normalise_filters(doc["filters"])
+            except FilterError as exc:
+                raise ApiError(400, str(exc)) from None
+        if "description" in doc:
+            if not isinstance(doc["description"], str) or len(doc["description"]) > 500:
+                raise ApiError(400, "description must be a string of at most 500 characters")
+            changes["description"] = doc["description"]
+        if "enabled" in doc:
+            if not isinstance(doc["enabled"], bool):
+                raise ApiError(400, "enabled must be true or false")
+            changes["state"] = ACTIVE if doc["enabled"] else DISABLED
+            changes["disabled_reason"] = None if doc["enabled"] else "disabled through the API"
+        updated = replace(sub, **changes)
+        new_secret: str | None = None
+        if doc.get("secret") is not None or doc.get("rotate_secret"):
+            try:
+                new_secret = check_secret(doc["secret"]) if doc.get("secret") is not None else generate_secret()
+            except ValueError as exc:
+                raise ApiError(400, str(exc)) from None
+            updated = updated.rotated(new_secret, self.settings.webhook_secret_grace, now)
+        await self.store.put(updated)
+        log.info("subscription %s updated (%s)", sub.id, ", ".join(sorted(set(doc))))
+        body = updated.public()
+        if new_secret is not None:
+            body["secret"] = new_secret
+        return 200, body
+
+    async def handle(self, request: Request, method: str, sub_id: str | None) -> tuple[int, Any, dict[str, str]]:
+        try:
+            _authorise(request, self.settings.admin_token)
+            if not self.store.ready:
+                raise ApiError(503, "subscriptions are loading", {"Retry-After": "1"})
+            if sub_id is None:
+                if method == "get":
+                    return 200, {"subscriptions": [s.public() for s in self.store.all()]}, {}
+                status, body = await self.create(await _body(request))
+                return status, body, {"Location": f"/subscriptions/{body['id']}"}
+            if method == "get":
+                return 200, self._found(sub_id).public(), {}
+            if method == "patch":
+                status, body = await self.update(sub_id, await _body(request))
+                return status, body, {}
+            await self.store.delete(self._found(sub_id))
+            log.info("subscription %s deleted", sub_id)
+            return 204, None, {}
+        except ApiError as exc:
+            return exc.status, {"error": exc.message}, exc.headers
+
+
+def install_subscription_views(app: faust.App, store: SubscriptionStore, settings: Settings) -> SubscriptionsApi:
+    api = SubscriptionsApi(store, settings)
+
+    def respond(view: View, status: int, body: Any, headers: dict[str, str]) -> Response:
+        if body is None:
+            return view.bytes(b"", status=status, headers=headers)
+        return view.json(body, status=status, headers=headers)
+
+    @app.page("/subscriptions")
+    class Subscriptions(View):
+        async def get(self, request: Request) -> Response:
+            return respond(self, *await api.handle(request, "get", None))
+
+        async def post(self, request: Request) -> Response:
+            return respond(self, *await api.handle(request, "post", None))
+
+    @app.page("/subscriptions/{sub_id}")
+    class OneSubscription(View):
+        async def get(self, request: Request, sub_id: str) -> Response:
+            return respond(self, *await api.handle(request, "get", sub_id))
+
+        async def patch(self, request: Request, sub_id: str) -> Response:
+            return respond(self, *await api.handle(request, "patch", sub_id))
+
+        async def delete(self, request: Request, sub_id: str) -> Response:
+            return respond(self, *await api.handle(request, "delete", sub_id))
+
+    return api

@@ -1,0 +1,235 @@
+"""The delivery engine against real HTTP servers on 127.0.0.1, with Kafka replaced by a recorder.
+
+(The same engine on a real broker, with a worker killed mid-retry, is in tests/integration/test_webhooks.py.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from dataclasses import replace
+from typing import Any
+
+import faust
+import orjson
+from aiohttp import web
+from standardwebhooks import Webhook
+
+from streamproc.publish.webhooks.delivery import DeliveryTask, RetrySchedule
+from streamproc.publish.webhooks.engine import DLQ_REASON_HEADER, WebhookEngine
+from streamproc.publish.webhooks.model import DISABLED, Subscription, create
+from streamproc.publish.webhooks.sender import Sender
+
+ALERT = {"alert_id": "alr_" + "0" * 32, "detected_at": "2020-07-13T17:13:00.000Z", "severity": "high"}
+
+
+class Server:
+    """A real aiohttp server; ``behave(n)`` gives (status, delay, headers) for the n-th request."""
+
+    def __init__(self, behave) -> None:
+        self.behave = behave
+        self.requests: list[tuple[float, dict[str, str], bytes]] = []
+        self.url = ""
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.requests.append((time.monotonic(), {k.lower(): v for k, v in request.headers.items()}, await request.read()))
+        status, delay, headers = self.behave(len(self.requests))
+        if delay:
+            await asyncio.sleep(delay)
+        return web.Response(status=status, headers=headers)
+
+    async def __aenter__(self) -> Server:  # noqa: PYI034
+        app = web.Application()
+        app.router.add_post("/hook", self.handle)
+        self.runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/hook"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.runner.cleanup()
+
+
+class Store:
+    def __init__(self, subs: list[Subscription]) -> None:
+        self.subs = {s.id: s for s in subs}
+
+    def get(self, sub_id: str) -> Subscription | None:
+        return self.subs.get(sub_id)
+
+    def matching(self, alert: dict[str, Any]) -> list[Subscription]:
+        return [s for s in self.subs.values() if s.active]
+
+    async def wait_ready(self) -> None:
+        return None
+
+    async def disable(self, sub_id: str, reason: str) -> None:
+        self.subs[sub_id] = replace(self.subs[sub_id], state=DISABLED, disabled_reason=reason)
+
+
+class Kafka:
+    """Records what the engine sends, by topic name."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bytes | None, bytes, dict[str, bytes] | None]] = []
+
+    async def send(self, topic: faust.TopicT, key: bytes | None, value: bytes,
+                   headers: dict[str, bytes] | None = None) -> None:
+        await asyncio.sleep(0.001)
+        self.sent.append((topic.get_topic_name(), key, value, headers))
+
+    def on(self, topic: str) -> list[DeliveryTask]:
+        return [DeliveryTask.decode(v) for t, _, v, _ in self.sent if t == topic]
+
+
+async def make_engine(subs: list[Subscription], delays=(0.05, 0.1), timeout=1.0, concurrency=2,
+                      queue_size=100) -> tuple[WebhookEngine, Kafka, Store]:
+    store, kafka = Store(subs), Kafka()
+    app = faust.App("engine-test", broker="kafka://127.0.0.1:1")
+    engine = WebhookEngine(app, store, Sender(timeout, allow_loopback=True, allow_http=True), RetrySchedule(delays),
+                           kafka.send, prefix="wh", concurrency=concurrency, queue_size=queue_size)
+    await engine.sender.start()
+    return engine, kafka, store
+
+
+def sub_for(url: str, **kw: Any) -> Subscription:
+    return create(url, **kw)
+
+
+def alert(i: int) -> dict[str, Any]:
+    return {**ALERT, "alert_id": f"alr_{i:032x}"}
+
+
+async def run(engine: WebhookEngine, task: DeliveryTask) -> str:
+    return await (await engine.submit(task))
+
+
+async def test_delivered_first_time_and_verified():
+    async with Server(lambda n: (204, 0, {})) as srv:
+        sub = sub_for(srv.url)
+        engine, kafka, _ = await make_engine([sub])
+        assert await engine.fan_out(ALERT) == 1
+        [task] = kafka.on("wh.deliveries")
+        assert await run(engine, task) == "delivered"
+        await engine.stop()
+    [(_, headers, body)] = srv.requests
+    assert Webhook(sub.secrets[0][0]).verify(body, headers)["data"] == ALERT
+    assert headers["webhook-id"] == task.webhook_id
+
+
+async def test_failure_goes_to_the_retry_topic_with_the_same_id_then_dlq():
+    async with Server(lambda n: (500, 0, {})) as srv:
+        sub = sub_for(srv.url)
+        engine, kafka, _ = await make_engine([sub], delays=(0.05, 0.1))
+        task = DeliveryTask.for_alert(ALERT, sub.id)
+        assert await run(engine, task) == "retry"
+        [r0] = kafka.on("wh.retry.0")
+        assert r0.attempt == 1 and r0.webhook_id == task.webhook_id and r0.due_at >= time.time() + 0.03
+        assert await run(engine, r0) == "retry"
+        [r1] = kafka.on("wh.retry.1")
+        assert r1.attempt == 2
+        assert await run(engine, r1) == "dead_lettered"
+        [(_, key, value, headers)] = [s for s in kafka.sent if s[0] == "wh.dlq"]
+        assert headers == {DLQ_REASON_HEADER: b"attempts_exhausted"} and key == sub.id.encode()
+        assert DeliveryTask.decode(value).attempt == 3
+        await engine.stop()
+    assert len({h["webhook-id"] for _, h, _ in srv.requests}) == 1 and len(srv.requests) == 3
+
+
+async def test_410_disables_the_subscription():
+    async with Server(lambda n: (410, 0, {})) as srv:
+        sub = sub_for(srv.url)
+        engine, kafka, store = await make_engine([sub])
+        assert await run(engine, DeliveryTask.for_alert(ALERT, sub.id)) == "gone"
+        assert store.get(sub.id).state == DISABLED
+        assert await run(engine, DeliveryTask.for_alert(alert(1), sub.id)) == "dropped"
+        assert kafka.sent == [] and len(srv.requests) == 1
+        await engine.stop()
+
+
+async def test_retry_after_is_honoured_on_429_and_503():
+    for status in (429, 503):
+        async with Server(lambda n, s=status: (s, 0, {"Retry-After": "7"})) as srv:
+            sub = sub_for(srv.url)
+            engine, kafka, _ = await make_engine([sub], delays=(0.05, 10, 60))
+            assert await run(engine, DeliveryTask.for_alert(ALERT, sub.id)) == "retry"
+            [task] = kafka.on("wh.retry.1")  # the 10 s tier: the first one at least 7 s long
+            assert task.due_at - time.time() >= 7
+            await engine.stop()
+
+
+async def test_redirects_are_not_followed():
+    async with Server(lambda n: (204, 0, {})) as target, \
+            Server(lambda n: (302, 0, {"Location": target.url})) as srv:
+        sub = sub_for(srv.url)
+        engine, kafka, _ = await make_engine([sub])
+        assert await run(engine, DeliveryTask.for_alert(ALERT, sub.id)) == "retry"
+        assert kafka.on("wh.retry.0")[0].last_result == "HTTP 302"
+        await engine.stop()
+    assert target.requests == []
+
+
+async def test_timeout_counts_as_a_failed_attempt():
+    async with Server(lambda n: (204, 5, {})) as srv:
+        sub = sub_for(srv.url)
+        engine, kafka, _ = await make_engine([sub], timeout=0.3)
+        started = time.monotonic()
+        assert await run(engine, DeliveryTask.for_alert(ALERT, sub.id)) == "retry"
+        assert time.monotonic() - started < 1.0
+        assert kafka.on("wh.retry.0")[0].last_result == "timeout"
+        await engine.stop()
+
+
+async def test_ssrf_guard_dead_letters_a_url_that_became_internal():
+    sub = create("http://10.255.255.1/hook")  # refused before any connection is attempted
+    engine, kafka, _ = await make_engine([sub])
+    assert await run(engine, DeliveryTask.for_alert(ALERT, sub.id)) == "dead_lettered"
+    assert [h for t, _, _, h in kafka.sent if t == "wh.dlq"] == [{DLQ_REASON_HEADER: b"blocked"}]
+    await engine.stop()
+
+
+async def test_deleted_subscription_drops_its_pending_tasks():
+    engine, _, _ = await make_engine([])
+    assert await run(engine, DeliveryTask.for_alert(ALERT, "sub_gone")) == "dropped"
+    await engine.stop()
+
+
+async def test_a_hanging_subscriber_does_not_delay_another():
+    """One receiver never answers within the timeout; the other's latency is measured meanwhile."""
+    async with Server(lambda n: (204, 30, {})) as hang, Server(lambda n: (204, 0, {})) as fast:
+        slow_sub, fast_sub = sub_for(hang.url), sub_for(fast.url)
+        engine, kafka, _ = await make_engine([slow_sub, fast_sub], timeout=2.0, concurrency=2, queue_size=5)
+
+        async def deliver_fast(n: int) -> list[float]:
+            lat = []
+            for i in range(n):
+                t = time.monotonic()
+                assert await run(engine, DeliveryTask.for_alert(alert(i), fast_sub.id)) == "delivered"
+                lat.append(time.monotonic() - t)
+            return lat
+
+        baseline = await deliver_fast(50)
+        started = time.monotonic()
+        slow_futs = [await engine.submit(DeliveryTask.for_alert(alert(i), slow_sub.id)) for i in range(20)]
+        assert time.monotonic() - started < 0.5, "submitting never waits for the hanging receiver"
+        during = await deliver_fast(50)
+        assert not all(f.done() for f in slow_futs[:2]), "the hanging receiver is still hanging"
+        added = statistics.quantiles(during, n=100)[98] - statistics.quantiles(baseline, n=100)[98]
+        assert added < 0.1, f"p99 added delay {added:.3f}s"
+        # Beyond its lane (2 in flight + 5 queued) the hanging subscriber's tasks were handed on at once.
+        deferred = [t for t in kafka.on("wh.retry.0") if t.subscription_id == slow_sub.id]
+        assert len(deferred) >= 20 - 2 - 5 and all(t.attempt == 0 and t.deferrals == 1 for t in deferred)
+        await engine.stop()
+
+
+async def test_payload_is_the_alert_unchanged():
+    async with Server(lambda n: (200, 0, {})) as srv:
+        sub = sub_for(srv.url)
+        engine, _, _ = await make_engine([sub])
+        big = {**ALERT, "text": "ش" * 10000}
+        await run(engine, DeliveryTask.for_alert(big, sub.id))
+        await engine.stop()
+    assert orjson.loads(srv.requests[0][2])["data"] == big
