@@ -6,6 +6,8 @@ sets; nothing is labelled by article id, URL or subscriber.
 
 from __future__ import annotations
 
+import re
+
 from prometheus_client import Counter, Gauge, Histogram, Info
 
 from streamproc import __version__
@@ -24,6 +26,9 @@ ARTICLES_BY_LANGUAGE = Counter("streamproc_articles_language_total", "Classified
 ALERTS_PUBLISHED = Counter("streamproc_alerts_published_total", "Alerts published, by severity", ["severity"])
 ALERT_CATEGORIES = Counter("streamproc_alert_categories_total", "Categories on published alerts",
                            ["category"])
+ALERTS_BY_COUNTRY = Counter("streamproc_alerts_by_country_total",
+                            "Alerts published, by primary country (ISO 3166-1 alpha-2; alerts without one "
+                            "are not counted here)", ["country"])
 DEAD_LETTERS = Counter("streamproc_dead_letters_total", "Messages sent to the dead-letter topic, by reason",
                        ["reason"])
 PROCESSING_SECONDS = Histogram("streamproc_processing_seconds",
@@ -42,3 +47,27 @@ WEBHOOK_SECONDS = Histogram("streamproc_webhook_request_seconds", "Duration of w
 WEBHOOK_QUEUE = Gauge("streamproc_webhook_queue_depth", "Deliveries waiting, summed over subscribers")
 WEBHOOK_SUBSCRIBERS = Gauge("streamproc_webhook_subscribers", "Configured webhook subscribers")
 RULE_TERMS = Gauge("streamproc_rule_terms", "Lexicon terms loaded, by language", ["language"])
+
+_ISO_COUNTRY = re.compile(r"[A-Z]{2}")
+
+
+def country_label(code: object) -> str | None:
+    """The ``country`` label for an alert's ``primary_country``: an ISO alpha-2 code, else None.
+
+    Only two upper-case letters pass, so the label set stays bounded (at most 676 values).
+    """
+    if isinstance(code, str) and _ISO_COUNTRY.fullmatch(code):
+        return code
+    return None
+
+
+def count_alert_country(code: object) -> None:
+    """Count one published alert under its primary country (skipped when it has none)."""
+    label = country_label(code)
+    if label is not None:
+        ALERTS_BY_COUNTRY.labels(label).inc()
+
+
+def counter_total(counter: Counter) -> float:
+    """A counter's value summed over all its label values (for log lines; Prometheus sums by itself)."""
+    return sum(s.value for family in counter.collect() for s in family.samples if s.name.endswith("_total"))

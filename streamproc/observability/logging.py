@@ -1,0 +1,105 @@
+"""Log formats: human-readable text (Faust's default) or one JSON object per line.
+
+``STREAMPROC_LOG_FORMAT=json`` makes every log record (ours, Faust's, aiokafka's) a single line::
+
+    {"ts": "2026-11-25T20:30:00.123Z", "level": "info", "logger": "streamproc.worker", "message": "...",
+     "pid": 4242}
+
+plus ``exc`` (the formatted traceback) when the record carries an exception and any ``extra=``
+fields given to the logging call. Faust's worker installs its logging configuration itself, so
+:func:`logging_config` is handed to ``faust.Worker(logging_config=...)``; :func:`configure` applies
+the same configuration to the records logged before the worker starts.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.config
+import os
+import sys
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+FORMATS = ("text", "json")
+
+#: Attributes every LogRecord has; anything else on a record came from ``extra=``.
+_RECORD_ATTRS = frozenset(vars(logging.LogRecord("x", logging.INFO, "x", 0, "x", None, None))) | {
+    "message", "asctime", "taskName"}
+
+
+class JsonFormatter(logging.Formatter):
+    """Format a record as one line of JSON (never raises on odd ``extra`` values)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        doc: dict[str, Any] = {
+            "ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+            "pid": record.process if record.process is not None else os.getpid(),
+        }
+        for key, value in vars(record).items():
+            if key not in _RECORD_ATTRS and not key.startswith("_") and key not in doc:
+                doc[key] = value
+        if record.exc_info:
+            doc["exc"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            doc["exc"] = record.exc_text
+        if record.stack_info:
+            doc["stack"] = self.formatStack(record.stack_info)
+        return orjson.dumps(doc, default=repr, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def check_format(fmt: str) -> str:
+    value = (fmt or "text").strip().lower()
+    if value not in FORMATS:
+        raise ValueError(f"invalid configuration: STREAMPROC_LOG_FORMAT={fmt!r}: expected one of "
+                         f"{', '.join(FORMATS)}")
+    return value
+
+
+def logging_config(level: str, fmt: str) -> dict[str, Any] | None:
+    """A :func:`logging.config.dictConfig` for ``fmt``; None for ``text`` (Faust's own set-up)."""
+    if check_format(fmt) == "text":
+        return None
+    level_name = level.upper()
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": f"{__name__}.JsonFormatter"}},
+        "handlers": {"default": {"class": "logging.StreamHandler", "formatter": "json",
+                                 "stream": "ext://sys.stdout", "level": level_name}},
+        "root": {"level": level_name, "handlers": ["default"]},
+    }
+
+
+def _log_thread_exception(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is SystemExit:
+        return
+    name = args.thread.name if args.thread is not None else "?"
+    logging.getLogger("streamproc.uncaught").error(
+        "uncaught exception in thread %s", name, exc_info=(args.exc_type, args.exc_value, args.exc_traceback))
+
+
+def _log_uncaught(exc_type: type[BaseException], exc: BaseException, tb: Any) -> None:
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    logging.getLogger("streamproc.uncaught").critical("uncaught exception", exc_info=(exc_type, exc, tb))
+
+
+def configure(level: str, fmt: str) -> None:
+    """Apply the configuration now (for records logged before Faust's worker takes over).
+
+    In JSON mode uncaught exceptions (main thread and others, e.g. Faust's consumer thread dying
+    while the broker is gone) are logged too, instead of printed as raw tracebacks.
+    """
+    config = logging_config(level, fmt)
+    if config is not None:
+        logging.config.dictConfig(config)
+        threading.excepthook = _log_thread_exception
+        sys.excepthook = _log_uncaught

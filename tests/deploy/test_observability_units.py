@@ -1,0 +1,103 @@
+"""Unit tests of the operational pieces: JSON log lines, the country label, the readiness decision."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from types import SimpleNamespace
+
+import pytest
+from faust.types import TP
+
+from streamproc.observability import logging as logformat
+from streamproc.observability import metrics
+from streamproc.worker.views import broker_status, readiness
+
+
+def _logger(stream: io.StringIO) -> logging.Logger:
+    logger = logging.getLogger(f"streamproc.test.{id(stream)}")
+    logger.handlers[:] = []
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logformat.JsonFormatter())
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    return logger
+
+
+def test_json_formatter_writes_one_object_per_line_with_extras_and_tracebacks() -> None:
+    stream = io.StringIO()
+    log = _logger(stream)
+    log.info("processed %d articles\nsecond line", 3, extra={"partition": 2, "odd": object()})
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        log.exception("failed")
+    lines = stream.getvalue().splitlines()
+    assert len(lines) == 2, "newlines in messages and tracebacks stay inside the JSON string"
+    first, second = (json.loads(line) for line in lines)
+    assert first["message"] == "processed 3 articles\nsecond line" and first["level"] == "info"
+    assert first["partition"] == 2 and first["odd"].startswith("<object")
+    assert first["ts"].endswith("Z") and first["logger"].startswith("streamproc.test") and first["pid"]
+    assert second["level"] == "error" and "RuntimeError: boom" in second["exc"]
+
+
+def test_logging_config_for_each_format() -> None:
+    assert logformat.logging_config("info", "text") is None, "text: Faust's own set-up"
+    config = logformat.logging_config("debug", "JSON")
+    assert config is not None and config["root"]["level"] == "DEBUG"
+    assert config["formatters"]["json"]["()"].endswith("JsonFormatter")
+    with pytest.raises(ValueError, match="STREAMPROC_LOG_FORMAT"):
+        logformat.logging_config("info", "xml")
+
+
+@pytest.mark.parametrize(("code", "label"), [("AZ", "AZ"), ("SY", "SY"), (None, None), ("", None),
+                                              ("az", None), ("AZE", None), ("A1", None), (42, None)])
+def test_country_label_is_an_iso_code_or_nothing(code: object, label: str | None) -> None:
+    assert metrics.country_label(code) == label
+
+
+def test_alerts_by_country_counts_only_iso_codes() -> None:
+    from prometheus_client import REGISTRY
+
+    def value(country: str) -> float:
+        return REGISTRY.get_sample_value("streamproc_alerts_by_country_total", {"country": country}) or 0.0
+
+    before = value("ZW")
+    metrics.count_alert_country("ZW")
+    metrics.count_alert_country("zw")
+    metrics.count_alert_country(None)
+    assert value("ZW") == before + 1
+    assert REGISTRY.get_sample_value("streamproc_alerts_by_country_total", {"country": "zw"}) is None
+
+
+class FakeConn:
+    def __init__(self, up: bool) -> None:
+        self.up = up
+
+    def connected(self) -> bool:
+        return self.up
+
+
+def fake_app(conns: list[bool] | None, coordinator_id: int | None = 1, assigned: int = 2) -> SimpleNamespace:
+    tps = {TP("articles", i) for i in range(assigned)}
+    consumer = SimpleNamespace(assignment=lambda: tps)
+    if conns is not None:
+        client = SimpleNamespace(_conns={i: FakeConn(up) for i, up in enumerate(conns)})
+        consumer._thread = SimpleNamespace(_consumer=SimpleNamespace(
+            _client=client, _coordinator=SimpleNamespace(coordinator_id=coordinator_id)))
+    return SimpleNamespace(_consumer=consumer, consumer=consumer)
+
+
+def test_readiness_needs_a_live_broker_connection_a_coordinator_and_partitions() -> None:
+    ok, body = readiness(fake_app([False, True]))
+    assert ok and body == {"ready": True, "broker": True, "partitions": 2, "topics": {"articles": 2}}
+
+    assert broker_status(fake_app(None)) == (False, "consumer not started")
+    ok, body = readiness(fake_app([False, False]))
+    assert not ok and body["broker"] is False and body["reason"] == "no connection to any broker"
+    ok, body = readiness(fake_app([True], coordinator_id=None))
+    assert not ok and body["reason"] == "group coordinator unknown"
+    ok, body = readiness(fake_app([True], assigned=0))
+    assert not ok and body["broker"] is True and body["reason"] == "no partitions assigned"
