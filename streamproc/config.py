@@ -48,9 +48,16 @@ class Settings:
     webhook_urls: str = ""
     webhook_secret: str = ""
     webhook_timeout: float = 15.0
-    webhook_retry_delays: tuple[float, ...] = (1.0, 5.0, 30.0)
+    webhook_retry_delays: tuple[float, ...] = (5.0, 300.0, 1800.0, 7200.0, 18000.0, 36000.0, 36000.0)
     webhook_queue_size: int = 1000
+    webhook_concurrency: int = 4
+    webhook_allow_loopback: bool = False
+    webhook_allow_http: bool = False
+    webhook_topic_prefix: str = "webhook"
+    webhook_secret_grace: float = 86400.0
+    admin_token: str = ""
     log_level: str = "info"
+    log_format: str = "text"
     rules_dir: str = ""
     entities_dir: str = ""
 
@@ -107,13 +114,26 @@ DOCS: dict[str, str] = {
     "session_timeout": "Consumer group session timeout, seconds.",
     "rebalance_timeout": "Consumer group rebalance timeout, seconds.",
     "heartbeat_interval": "Consumer heartbeat interval, seconds.",
-    "webhooks_file": "YAML or JSON file listing webhook subscribers (`url`, `secret`, optional `id`).",
-    "webhook_urls": "Comma-separated subscriber URLs (in addition to the file).",
+    "webhooks_file": "Bootstrap subscriptions: YAML or JSON file listing webhook subscribers (`url`, `secret`, "
+                     "optional `id`, `filters`); merged with those created through the API.",
+    "webhook_urls": "Bootstrap subscriptions: comma-separated subscriber URLs (in addition to the file).",
     "webhook_secret": "Signing secret for `STREAMPROC_WEBHOOK_URLS` subscribers (`whsec_...` or any string).",
     "webhook_timeout": "Per-request timeout for webhook deliveries, seconds.",
-    "webhook_retry_delays": "Comma-separated seconds to wait before each retry (attempts = 1 + count).",
-    "webhook_queue_size": "Pending deliveries kept per subscriber before new ones are dropped and counted.",
+    "webhook_retry_delays": "Comma-separated seconds to wait before each retry (attempts = 1 + count); the "
+                            "default is the Standard Webhooks schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h). "
+                            "Each distinct delay is one retry topic.",
+    "webhook_queue_size": "Deliveries held in memory per subscriber waiting for a free connection; beyond it "
+                          "(or after waiting one timeout) they are handed to the first retry topic, never dropped.",
+    "webhook_concurrency": "Simultaneous HTTP requests per subscriber.",
+    "webhook_allow_loopback": "Allow subscriber URLs that resolve to loopback addresses (tests, local "
+                              "receivers). Private, link-local and metadata addresses are always refused.",
+    "webhook_allow_http": "Allow plain `http://` subscriber URLs (otherwise `https://` only).",
+    "webhook_topic_prefix": "Prefix of the webhook topics: `<prefix>.deliveries`, `<prefix>.retry.<n>`, "
+                            "`<prefix>.dlq`.",
+    "webhook_secret_grace": "Seconds a rotated-out subscription secret keeps signing deliveries beside the new one.",
+    "admin_token": "Bearer token for the subscriptions API (`/subscriptions`); empty: every call answers 401.",
     "log_level": "Log level: debug, info, warning, error.",
+    "log_format": "Log line format: `text` (human-readable) or `json` (one JSON object per line).",
     "rules_dir": "Directory of rule files to use instead of the bundled ones.",
     "entities_dir": "Directory of entity files to use instead of the bundled ones.",
 }

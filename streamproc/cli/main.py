@@ -44,10 +44,25 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("paths", nargs="+")
     ev.add_argument("--detect", action="store_true", help="ignore the lang column and detect the language")
 
+    eg = sub.add_parser("eval-geo", help="primary-country accuracy and location recall on a gold TSV "
+                        "(id, text, country, location)")
+    eg.add_argument("paths", nargs="+")
+    eg.add_argument("--detect", action="store_true", help="ignore the lang column and detect the language")
+    eg.add_argument("--verbose", "-v", action="store_true", help="list the rows that missed")
+
     b = sub.add_parser("bench", help="throughput of the pure pipeline on one core, and each stage's cost")
     b.add_argument("paths", nargs="*", help="JSON-lines article files (default: the bundled samples)")
     b.add_argument("--seconds", type=float, default=5.0)
     b.add_argument("--size", type=int, default=3000, help="pad articles to about this many bytes")
+
+    w = sub.add_parser("webhooks", help="webhook delivery tools")
+    wsub = w.add_subparsers(dest="webhooks_command", required=True)
+    rp = wsub.add_parser("replay", help="send dead-lettered webhook deliveries again (same webhook-id)")
+    rp.add_argument("--broker", default=None, help="kafka://host:port (default: STREAMPROC_BROKER)")
+    rp.add_argument("--subscription", default=None, help="only this subscription's dead letters")
+    rp.add_argument("--all", action="store_true", help="from the beginning of the dead-letter topic, not "
+                    "only those not replayed yet")
+    rp.add_argument("--dry-run", action="store_true", help="list what would be replayed")
 
     sub.add_parser("config", help="print every STREAMPROC_* variable with its value in force")
     return p
@@ -88,6 +103,10 @@ def main(argv: list[str] | None = None) -> None:
             if args.rules_command == "check":
                 sys.exit(run_check(settings))
             sys.exit(run_explain(settings, args.text, args.lang))
+        if args.command == "eval-geo":
+            from streamproc.cli.evaluate_geo import run_eval_geo
+
+            sys.exit(run_eval_geo(settings, args.paths, args.detect, args.verbose))
         if args.command == "eval":
             from streamproc.cli.evaluate import run_eval
 
@@ -96,6 +115,18 @@ def main(argv: list[str] | None = None) -> None:
             from streamproc.cli.bench import run_bench
 
             sys.exit(run_bench(settings, args.paths, args.seconds, args.size))
+        if args.command == "webhooks":
+            import asyncio
+
+            from streamproc.publish.webhooks.replay import replay
+
+            broker = args.broker or settings.broker
+            if not broker:
+                print("streamproc: webhooks replay needs --broker or STREAMPROC_BROKER", file=sys.stderr)
+                sys.exit(2)
+            asyncio.run(replay(settings.bootstrap_servers(broker), settings.webhook_topic_prefix, settings.app_id,
+                               subscription=args.subscription, from_start=args.all, dry_run=args.dry_run))
+            sys.exit(0)
         if args.command == "config":
             from streamproc.config import describe
 

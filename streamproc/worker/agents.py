@@ -23,7 +23,8 @@ from streamproc.ingest.dead_letter import dead_letter_headers
 from streamproc.ingest.decode import Reason
 from streamproc.observability import metrics
 from streamproc.pipeline import Outcome, Pipeline
-from streamproc.publish.webhooks.dispatcher import WebhookDispatcher
+from streamproc.publish.cloudevents import alert_headers
+from streamproc.publish.webhooks.engine import WebhookEngine
 from streamproc.worker.app import Topics
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,12 @@ def record_outcome(outcome: Outcome) -> None:
 
 
 def install_agent(app: faust.App, topics: Topics, pipeline: Pipeline,
-                  dispatcher: WebhookDispatcher | None) -> Any:
+                  webhooks: WebhookEngine | None) -> Any:
+    """``webhooks``: the delivery engine; the agent publishes one delivery task per matching
+    subscription (each awaited to the broker's ack) before it moves on, so webhooks are at-least-once
+    from the alert on."""
+    ce_source = f"/streamproc/{app.conf.id}"
+
     @app.agent(topics.articles, concurrency=1, name="streamproc.process_articles")
     async def process_articles(stream: faust.StreamT[bytes]) -> None:
         async for event in stream.events():
@@ -85,12 +91,14 @@ def install_agent(app: faust.App, topics: Topics, pipeline: Pipeline,
             elif outcome.kind == "alert":
                 alert = outcome.alert
                 assert alert is not None and outcome.article is not None
-                await send_durably(topics.alerts, outcome.article.id.encode(), orjson.dumps(alert))
+                await send_durably(topics.alerts, outcome.article.id.encode(), orjson.dumps(alert),
+                                   alert_headers(alert, ce_source))
                 metrics.ALERTS_PUBLISHED.labels(alert["severity"]).inc()
                 for cat in alert["categories"]:
                     metrics.ALERT_CATEGORIES.labels(cat["name"]).inc()
+                metrics.count_alert_country(alert.get("primary_country"))
                 metrics.PROCESSING_SECONDS.observe(time.perf_counter() - started)
-                if dispatcher is not None:
-                    dispatcher.submit(alert)
+                if webhooks is not None:
+                    await webhooks.fan_out(alert)
 
     return process_articles

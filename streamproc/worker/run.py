@@ -10,12 +10,16 @@ import faust
 
 from streamproc.broker.embedded import EmbeddedBroker
 from streamproc.config import Settings
+from streamproc.observability import logging as logformat
 from streamproc.observability import metrics
 from streamproc.pipeline import Pipeline
-from streamproc.publish.webhooks.dispatcher import WebhookDispatcher
+from streamproc.publish.webhooks.delivery import RetrySchedule
+from streamproc.publish.webhooks.engine import WebhookEngine
+from streamproc.publish.webhooks.sender import Sender
 from streamproc.publish.webhooks.subscribers import load_subscribers
-from streamproc.worker.agents import install_agent
+from streamproc.worker.agents import install_agent, send_durably
 from streamproc.worker.app import create_app
+from streamproc.worker.subscriptions import SubscriptionStore, install_subscription_views
 from streamproc.worker.views import install_views
 
 log = logging.getLogger("streamproc.worker")
@@ -31,33 +35,58 @@ def build_pipeline(settings: Settings) -> Pipeline:
 
 
 def build_worker(settings: Settings, broker_url: str) -> faust.Worker:
-    """The Faust app with the agent, views and the webhook dispatcher wired in."""
+    """The Faust app with the agent, views, the webhook subscriptions and delivery agents wired in."""
     pipeline = build_pipeline(settings)
     for lang, rules in pipeline.classifier.rules.items():
         metrics.RULE_TERMS.labels(lang).set(rules.term_count)
     subscribers = load_subscribers(settings)
-    dispatcher = WebhookDispatcher(subscribers, timeout=settings.webhook_timeout,
-                                   retry_delays=settings.webhook_retry_delays,
-                                   queue_size=settings.webhook_queue_size) if subscribers else None
     app, topics = create_app(settings, broker_url)
-    install_agent(app, topics, pipeline, dispatcher)
+    webhooks = install_webhooks(app, settings, broker_url, subscribers)
+    install_agent(app, topics, pipeline, webhooks)
     install_views(app)
-    if dispatcher is not None:
-        @app.task
-        async def start_webhooks() -> None:
-            await dispatcher.start()
-
-        @app.on_before_shutdown.connect
-        async def stop_webhooks(app: faust.App, **kwargs: object) -> None:
-            await dispatcher.stop()
 
     log.info("streamproc worker: languages %s, %d entities, %d webhook subscriber(s), topics %s -> %s "
              "(dead letters: %s)", ",".join(pipeline.languages), len(pipeline.gazetteer), len(subscribers),
              settings.topic_articles, settings.topic_alerts, settings.topic_dlq)
-    return faust.Worker(app, loglevel=settings.log_level.upper(), redirect_stdouts=False)
+    logging_config = logformat.logging_config(settings.log_level, settings.log_format)
+    # JSON logs: also silence Faust's console chatter (spinner, banner), which is not JSON.
+    return faust.Worker(app, loglevel=settings.log_level.upper(), redirect_stdouts=False,
+                        logging_config=logging_config, quiet=logging_config is not None)
+
+
+def install_webhooks(app: faust.App, settings: Settings, broker_url: str, bootstrap: list) -> WebhookEngine:
+    """Subscriptions table and API, and the delivery agents (see :mod:`streamproc.publish.webhooks.engine`)."""
+    store = SubscriptionStore(app, settings, bootstrap)
+    install_subscription_views(app, store, settings)
+    sender = Sender(settings.webhook_timeout, allow_loopback=settings.webhook_allow_loopback,
+                    allow_http=settings.webhook_allow_http)
+    engine = WebhookEngine(app, store, sender, RetrySchedule(settings.webhook_retry_delays), send_durably,
+                           prefix=settings.webhook_topic_prefix, partitions=settings.topic_partitions,
+                           concurrency=settings.webhook_concurrency, queue_size=settings.webhook_queue_size)
+    engine.install()
+
+    @app.task
+    async def load_subscriptions() -> None:
+        await store.catch_up(settings.bootstrap_servers(broker_url))
+
+    return engine
+
+
+def log_stopped(code: int) -> None:
+    """One line once the worker has stopped (after Faust finished the events in flight and committed)."""
+    counts = {"articles_received": int(metrics.counter_total(metrics.ARTICLES_RECEIVED)),
+              "alerts_published": int(metrics.counter_total(metrics.ALERTS_PUBLISHED)),
+              "dead_letters": int(metrics.counter_total(metrics.DEAD_LETTERS))}
+    log.info("streamproc worker stopped (exit %d): %d articles consumed, %d alerts published, %d dead-lettered",
+             code, *counts.values(), extra={"exit_code": code, **counts})
 
 
 def run_worker(settings: Settings) -> int:
+    try:
+        logformat.configure(settings.log_level, settings.log_format)
+    except ValueError as exc:  # an unknown STREAMPROC_LOG_FORMAT
+        print(f"streamproc: {exc}", file=sys.stderr)
+        return 2
     broker: EmbeddedBroker | None = None
     broker_url = settings.broker
     if settings.uses_embedded_broker:
@@ -68,8 +97,11 @@ def run_worker(settings: Settings) -> int:
         try:
             worker.execute_from_commandline()
         except SystemExit as exc:
-            return int(exc.code or 0)
-        return 0
+            code = int(exc.code or 0)
+        else:
+            code = 0
+        log_stopped(code)
+        return code
     finally:
         if broker is not None:
             broker.stop()
