@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Generic, Iterable, Sequence, TypeVar
 
 import ahocorasick
+import unicodedata
 
 from streamproc.text.document import WORD_RE, Document
 from streamproc.text.normalize import fold
@@ -100,13 +101,18 @@ class Lexicon(Generic[P]):
         self._by_first: dict[int, list[Term[P]]] = defaultdict(list)
         self.terms: list[Term[P]] = []
         self.proclitics = frozenset(fold(p) for p in proclitics if p)
-        prefixes = ("", *sorted(self.proclitics))
+        clitic_prefixes = ("", *sorted(self.proclitics))
+        clitic_scripts = {_script(p[0]) for p in self.proclitics}
         direct_keys: dict[str, list[tuple[int, Term[P]]]] = defaultdict(list)  # key -> (n_words, term)
         word_keys: dict[str, list[int]] = defaultdict(list)                   # key -> word-pattern ids
         for source, payload in terms:
             words, case_sensitive = parse_term(source)
+            # Proclitics only concern terms in their own script: "United States" in a lexicon that
+            # also holds Arabic aliases is still one plain key.
+            takes_clitics = any(w is not None and _script(w[0][0]) in clitic_scripts for w in words)
+            prefixes = clitic_prefixes if takes_clitics else ("",)
             direct = None not in words and not any(w[1] for w in words[:-1]) and \
-                (len(words) == 1 or not self.proclitics)
+                (len(words) == 1 or not takes_clitics)
             if direct:
                 term = Term(source=source, words=(), payload=payload, case_sensitive=case_sensitive)
                 body = " ".join(w[0] for w in words)  # type: ignore[index]
@@ -120,7 +126,7 @@ class Lexicon(Generic[P]):
                 self._by_first[ids[0]].append(term)
             self.terms.append(term)
         for (text, stem), pid in self._pattern_ids.items():
-            for prefix in prefixes:
+            for prefix in (clitic_prefixes if _script(text[0]) in clitic_scripts else ("",)):
                 word_keys[" " + prefix + text + ("" if stem else " ")].append(pid)
         self._automaton = ahocorasick.Automaton()
         for key in direct_keys.keys() | word_keys.keys():
@@ -185,6 +191,11 @@ def _extend(words: tuple[int, ...], first: int, hits: dict[int, set[int]], n_wor
         if not positions:
             return -1
     return min(positions) - 1
+
+
+def _script(ch: str) -> str:
+    """The Unicode script of a letter, from its name ("ARABIC", "LATIN", "CYRILLIC"); digits: "DIGIT"."""
+    return unicodedata.name(ch, "?").split(" ", 1)[0]
 
 
 def _same_case(doc: Document, match: Match[object], source: str) -> bool:
