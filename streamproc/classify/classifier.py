@@ -141,7 +141,8 @@ class Classifier:
                         hit.evidence.append(evidence(doc, m, sentence))
             if has_ceasefire:
                 subtypes_seen.update(m.payload.value for m in kept if m.payload.kind == "subtype")
-            assigned, _ = extract(doc, doc.sentence_words(sentence), kept)
+            has_casualty_term = any(m.payload.kind in ("killed", "injured") for m in kept)
+            assigned = extract(doc, doc.sentence_words(sentence), kept)[0] if has_casualty_term else ()
             for kind, num, term in assigned:
                 current = casualties.killed if kind == "killed" else casualties.injured
                 if current is None or num.value > current:

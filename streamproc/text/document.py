@@ -36,6 +36,7 @@ class Document:
     line_starts: list[int]
     words: list[str] = field(default_factory=list)
     _scan: tuple[str, list[int]] | None = None
+    _sentences: dict[int, str] = field(default_factory=dict)
 
     @property
     def scan(self) -> tuple[str, list[int]]:
@@ -98,9 +99,13 @@ class Document:
         return self.norm.span(start, end)
 
     def original_sentence(self, sentence: int) -> str:
-        """The sentence as it stands in the original text, whitespace collapsed."""
-        s, e = self.original_span(*self.sentence_span(sentence))
-        return " ".join(self.original[s:e].split())
+        """The sentence as it stands in the original text, whitespace collapsed (cached: several
+        pieces of evidence often share a sentence)."""
+        cache = self._sentences
+        if sentence not in cache:
+            s, e = self.original_span(*self.sentence_span(sentence))
+            cache[sentence] = " ".join(self.original[s:e].split())
+        return cache[sentence]
 
 
 def build_document(text: str) -> Document:
