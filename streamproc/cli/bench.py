@@ -33,7 +33,7 @@ def _articles(paths: list[str], size: int) -> list[dict[str, object]]:
         text = a["text"]
         while len(text.encode()) < size:
             text += "\n\n" + a["text"]
-        out.append({**a, "text": text[: max(size // 2, len(a["text"]))] if len(text) > 4 * size else text})
+        out.append({**a, "text": text})
     return out
 
 

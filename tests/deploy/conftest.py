@@ -19,6 +19,7 @@ import yaml
 
 from streamproc.broker.embedded import free_port
 from tests.integration.conftest import broker, receiver, webhook_secret, worker  # noqa: F401 - fixtures
+from tests.integration.conftest import wait_until_ready
 
 REPO = Path(__file__).resolve().parent.parent.parent
 DEPLOY = REPO / "deploy"
@@ -54,16 +55,7 @@ class Prometheus:
             stdout=self._log, stderr=subprocess.STDOUT, cwd=workdir)
 
     def wait_ready(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, f"prometheus died:\n{self.log_path.read_text()[-3000:]}"
-            try:
-                if httpx.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
-        raise TimeoutError(f"prometheus not ready:\n{self.log_path.read_text()[-3000:]}")
+        wait_until_ready(f"{self.url}/-/ready", self.proc, self.log_path, "prometheus", timeout, interval=0.1)
 
     def api(self, path: str, **params: str) -> Any:
         """GET /api/v1/<path>; returns the JSON body (status and error included, never raises on 400)."""

@@ -54,6 +54,21 @@ class Receiver:
         self.server.shutdown()
 
 
+def wait_until_ready(url: str, proc: subprocess.Popen[bytes], log_path: Path, what: str,
+                     timeout: float, interval: float = 0.25) -> None:
+    """Poll ``url`` until it answers 200; fail with the process's log if it dies or times out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"{what} died:\n{log_path.read_text()[-3000:]}"
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(interval)
+    raise TimeoutError(f"{what} not ready:\n{log_path.read_text()[-3000:]}")
+
+
 class WorkerProcess:
     def __init__(self, broker: EmbeddedBroker, env: dict[str, str], log_path: Path) -> None:
         self.broker = broker
@@ -68,16 +83,7 @@ class WorkerProcess:
         return f"http://127.0.0.1:{self.web_port}"
 
     def wait_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, f"worker died:\n{self.log_path.read_text()[-3000:]}"
-            try:
-                if httpx.get(f"{self.base_url}/ready", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.25)
-        raise TimeoutError(f"worker not ready:\n{self.log_path.read_text()[-3000:]}")
+        wait_until_ready(f"{self.base_url}/ready", self.proc, self.log_path, "worker", timeout)
 
     def metrics(self) -> str:
         return httpx.get(f"{self.base_url}/metrics", timeout=5).text
