@@ -8,6 +8,7 @@ same deaths ("five killed" in the lead, "the five dead" later), so adding them u
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from streamproc.classify.rules import Role
@@ -31,21 +32,28 @@ class Number:
 
 
 def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int, int]]) -> list[Number]:
-    """Numbers in a sentence: digit words (with thousands separators) and number words."""
-    text = doc.text
+    """Numbers in a sentence: digit words (with thousands separators) and number words.
+
+    Only the sentence's digit words and number-word matches are visited, not every word.
+    """
+    text, tokens = doc.text, doc.words
+    lo, hi = words.start, words.stop
+    digit_words = doc.digit_words
+    candidates = sorted({*digit_words[bisect_left(digit_words, lo):bisect_left(digit_words, hi)],
+                         *(k for k in word_numbers if lo <= k < hi)})
     out: list[Number] = []
-    i = words.start
-    while i < words.stop:
-        s, e = doc.word_starts[i], doc.word_ends[i]
-        token = text[s:e]
+    free = lo  # the first word not yet part of a number
+    for i in candidates:
+        if i < free:
+            continue
+        token = tokens[i]
         if token.isdigit() and token.isascii():
             j = i
             digits = token
             # "12,000" / "12.000" / "12 000": following groups of exactly three digits.
-            while j + 1 < words.stop:
-                ns, ne = doc.word_starts[j + 1], doc.word_ends[j + 1]
-                sep = text[doc.word_ends[j]:ns]
-                nxt = text[ns:ne]
+            while j + 1 < hi:
+                nxt = tokens[j + 1]
+                sep = text[doc.word_ends[j]:doc.word_starts[j + 1]]
                 if sep in {",", ".", " ", "\u00a0", "\u202f", "٬"} and len(nxt) == 3 and nxt.isdigit() \
                         and len(digits) <= 3 + 4 * (j - i):
                     digits += nxt
@@ -57,23 +65,21 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int,
             is_year = len(digits) == 4 and value in _YEARS
             if not is_year and after not in {":", "%", "/"} and value < 1_000_000:
                 out.append(Number(value, i, j))
-            i = j + 1
+            free = j + 1
             continue
         if i in word_numbers:
             # Adjacent number words make one number: "twenty five", «ثلاثة عشر», «dix-sept» add up;
             # "two hundred" multiplies, and so does "one" before a collective («une dizaine» = 10).
             value, j = word_numbers[i]
-            while j + 1 < words.stop and j + 1 in word_numbers:
-                nxt, last = word_numbers[j + 1]
-                if (nxt in _MULTIPLIERS and value < nxt) or (value == 1 and nxt >= 10):
-                    value *= nxt
+            while j + 1 < hi and j + 1 in word_numbers:
+                nxt_value, last = word_numbers[j + 1]
+                if (nxt_value in _MULTIPLIERS and value < nxt_value) or (value == 1 and nxt_value >= 10):
+                    value *= nxt_value
                 else:
-                    value += nxt
+                    value += nxt_value
                 j = last
             out.append(Number(value, i, j))
-            i = j + 1
-            continue
-        i += 1
+            free = j + 1
     return out
 
 

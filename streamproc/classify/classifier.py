@@ -18,7 +18,7 @@ from collections import defaultdict
 
 from streamproc.classify import CATEGORIES, CEASEFIRE_SUBTYPES
 from streamproc.classify.casualties import extract
-from streamproc.classify.result import (Casualties, CategoryHit, Classification, Evidence, Suppressed)
+from streamproc.classify.result import Casualties, CategoryHit, Classification, Evidence, Suppressed
 from streamproc.classify.rules import LanguageRules, Role
 from streamproc.classify.severity import SeverityModel
 from streamproc.text.document import Document
@@ -30,6 +30,8 @@ CHROME_MAX_WORDS = 12
 HYPOTHETICAL_WINDOW = 8
 MAX_EVIDENCE = 5
 _CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "non_conflict"}
+#: Roles that can make a sentence count; a sentence with none of them holds only context.
+_EVENT_ROLES = {"category", "killed", "injured", "subtype"}
 #: What a cause outside armed conflict in the same sentence (flood, crash, gas leak) takes away.
 _NON_CONFLICT_SUPPRESSES = {"explosion", "killed", "injured"}
 
@@ -91,21 +93,26 @@ class Classifier:
         suppressed: list[Suppressed] = []
 
         by_sentence: dict[int, list[Match[Role]]] = defaultdict(list)
+        eventful: set[int] = set()  # sentences with a term that can count; the others are skipped
         for m in matches:
-            if m.payload.kind == "chrome":
+            kind = m.payload.kind
+            if kind == "chrome":
                 continue
             sentence = doc.sentence_of_word(m.first_word)
-            if doc.line_of_word(m.first_word) in chrome:
-                if m.payload.kind not in _CONTEXT_ROLES | {"number", "people"}:
-                    suppressed.append(Suppressed(m.payload.kind, evidence(doc, m, sentence), "page chrome"))
+            if chrome and doc.line_of_word(m.first_word) in chrome:
+                if kind not in _CONTEXT_ROLES and kind not in ("number", "people"):
+                    suppressed.append(Suppressed(kind, evidence(doc, m, sentence), "page chrome"))
                 continue
             by_sentence[sentence].append(m)
+            if kind in _EVENT_ROLES:
+                eventful.add(sentence)
 
         hits: dict[str, CategoryHit] = {}
         event_sentences: set[int] = set()
         subtypes_seen: set[str] = set()
         casualties = Casualties()
-        for sentence, ms in sorted(by_sentence.items()):
+        for sentence in sorted(eventful):
+            ms = by_sentence[sentence]
             # A cue inside a lower-bound phrase («не менее», "no fewer than") is not a negation.
             bounds = [(m.first_word, m.last_word) for m in ms if m.payload.kind == "at_least"]
             cues = [m for m in ms if m.payload.kind in _CONTEXT_ROLES and

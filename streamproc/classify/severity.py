@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from streamproc.classify import CATEGORIES, CEASEFIRE_SUBTYPES, VIOLENT_CATEGORIES
-from streamproc.data import DataError, line_of, load_yaml
 from streamproc.classify.rules import RULES_DIR
+from streamproc.data import DataError, line_of, load_yaml
 
 SEVERITY_FILE = RULES_DIR / "severity.yaml"
 

@@ -10,13 +10,14 @@ Term syntax is documented in ``streamproc/data/README.md``.
 
 from __future__ import annotations
 
+import unicodedata
 from bisect import bisect_left
 from collections import defaultdict
-from dataclasses import dataclass, field
-from typing import Generic, Iterable, Sequence, TypeVar
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import ahocorasick
-import unicodedata
 
 from streamproc.text.document import WORD_RE, Document
 from streamproc.text.normalize import fold
@@ -42,7 +43,7 @@ class Term(Generic[P]):
 class Match(Generic[P]):
     """One occurrence of a term. A plain slotted class: thousands are made per second."""
 
-    __slots__ = ("term", "payload", "first_word", "last_word", "start", "end")
+    __slots__ = ("end", "first_word", "last_word", "payload", "start", "term")
 
     def __init__(self, term: Term[P], first_word: int, last_word: int, start: int, end: int) -> None:
         self.term = term
@@ -85,6 +86,11 @@ def parse_term(term: str) -> tuple[list[tuple[str, bool] | None], bool]:
     return words, case_sensitive
 
 
+#: Exact words this short ("в", "de", "في", "the") are everywhere: indexing them in the automaton made
+#: most of its hits. Inside multi-word terms they are checked against the document's words instead.
+SHORT_WORD = 3
+
+
 class Lexicon(Generic[P]):
     """A compiled set of terms, each carrying a payload (what the match means).
 
@@ -92,19 +98,24 @@ class Lexicon(Generic[P]):
 
     * *direct* terms (no ``~`` gap, a stem only on the last word, and no proclitics on later words)
       are one key each: ``" at least "``, ``" обстрел"``, ``" والقصف "``. A hit is a match.
-    * the others are split into word patterns, each its own key; Python stitches the words of a
-      term together from the per-word hits (gaps, inner stems, proclitics on any word).
+    * the others are split into word patterns. Each term is found from one *anchor* word (its
+      first word that is a stem or longer than :data:`SHORT_WORD`), the only one the automaton looks
+      for; Python then checks the words before and after it (gaps, inner stems, proclitics on any
+      word). Short exact words are compared with the document's words, never searched for.
     """
 
     def __init__(self, terms: Iterable[tuple[str, P]], proclitics: Sequence[str] = ()) -> None:
         self._pattern_ids: dict[tuple[str, bool], int] = {}
-        self._by_first: dict[int, list[Term[P]]] = defaultdict(list)
+        # anchor pattern -> (term, anchor's index in the term, indexed words it needs, the word pattern
+        # right after the anchor or None): checking that one word first rejects most candidates cheaply.
+        self._by_anchor: dict[int, list[tuple[Term[P], int, frozenset[int], int | None]]] = defaultdict(list)
+        anchored: list[tuple[int, Term[P], int]] = []
         self.terms: list[Term[P]] = []
         self.proclitics = frozenset(fold(p) for p in proclitics if p)
         clitic_prefixes = ("", *sorted(self.proclitics))
         clitic_scripts = {_script(p[0]) for p in self.proclitics}
         direct_keys: dict[str, list[tuple[int, Term[P]]]] = defaultdict(list)  # key -> (n_words, term)
-        word_keys: dict[str, list[int]] = defaultdict(list)                   # key -> word-pattern ids
+        anchors: set[int] = set()
         for source, payload in terms:
             words, case_sensitive = parse_term(source)
             # Proclitics only concern terms in their own script: "United States" in a lexicon that
@@ -121,13 +132,29 @@ class Lexicon(Generic[P]):
                     direct_keys[" " + prefix + body + ("" if stem else " ")].append((len(words), term))
             else:
                 ids = tuple(GAP if w is None else self._pattern_id(w) for w in words)
+                k = next((i for i, w in enumerate(words) if w is not None and _worth_indexing(w)), None)
+                if k is None:  # only short exact words: the longest one must do
+                    k = max(range(len(words)), key=lambda i: len(words[i][0]) if words[i] else -1)  # type: ignore[index]
+                anchors.add(ids[k])
                 term = Term(source=source, words=ids, payload=payload, case_sensitive=case_sensitive,
-                            required=frozenset(i for i in ids[1:] if i != GAP))
-                self._by_first[ids[0]].append(term)
+                            required=frozenset(i for i in ids if i != GAP and i != ids[k]))
+                anchored.append((ids[k], term, k))
             self.terms.append(term)
+        # How each word pattern is recognised: anchors (and other long words and stems) through the
+        # automaton's hits, short exact words by their spelled-out forms.
+        word_keys: dict[str, list[int]] = defaultdict(list)
+        self._forms: list[frozenset[str] | None] = [None] * len(self._pattern_ids)
         for (text, stem), pid in self._pattern_ids.items():
-            for prefix in (clitic_prefixes if _script(text[0]) in clitic_scripts else ("",)):
-                word_keys[" " + prefix + text + ("" if stem else " ")].append(pid)
+            prefixes = clitic_prefixes if _script(text[0]) in clitic_scripts else ("",)
+            if pid in anchors or _worth_indexing((text, stem)):
+                for prefix in prefixes:
+                    word_keys[" " + prefix + text + ("" if stem else " ")].append(pid)
+            else:
+                self._forms[pid] = frozenset(prefix + text for prefix in prefixes)
+        indexed = {pid for pid, forms in enumerate(self._forms) if forms is None}
+        for anchor, term, k in anchored:  # the prefilter can only know about indexed words
+            after = term.words[k + 1] if k + 1 < len(term.words) and term.words[k + 1] != GAP else None
+            self._by_anchor[anchor].append((term, k, term.required & indexed, after))
         self._automaton = ahocorasick.Automaton()
         for key in direct_keys.keys() | word_keys.keys():
             self._automaton.add_word(key, (len(key), tuple(direct_keys.get(key, ())),
@@ -160,37 +187,69 @@ class Lexicon(Generic[P]):
                 if not term.case_sensitive or _same_case(doc, m, term.source):
                     found.append(m)
         if hits:
-            n_words = len(starts)
+            words, forms = doc.words, self._forms
+            n_words = len(words)
             present = set().union(*hits.values())
-            for w, first_pids in hits.items():
-                for pid in first_pids:
-                    for term in self._by_first.get(pid, ()):
-                        if not term.required <= present:
-                            continue  # a later word of the term is nowhere in the document
-                        last = _extend(term.words, w, hits, n_words)
+            for w, pids in hits.items():
+                for pid in pids:
+                    for term, k, required, after in self._by_anchor.get(pid, ()):
+                        if not required <= present:
+                            continue  # a long word of the term is nowhere in the document
+                        if after is not None and (w + 1 >= n_words or not _word_at(after, w + 1, hits, words, forms)):
+                            continue
+                        first = _extend_back(term.words, k, w, hits, words, forms) if k else w
+                        if first < 0:
+                            continue
+                        last = _extend(term.words, k, w, hits, words, forms)
                         if last >= 0:
-                            m = Match(term, w, last, starts[w], ends[last])
+                            m = Match(term, first, last, starts[first], ends[last])
                             if not term.case_sensitive or _same_case(doc, m, term.source):
                                 found.append(m)
         return found
 
 
+def _worth_indexing(word: tuple[str, bool]) -> bool:
+    text, stem = word
+    return stem or len(text) > SHORT_WORD
 
-def _extend(words: tuple[int, ...], first: int, hits: dict[int, set[int]], n_words: int) -> int:
-    """The last word of the shortest match of ``words`` starting at word ``first``, or -1.
+
+def _word_at(pid: int, p: int, hits: dict[int, set[int]], words: list[str],
+             forms: list[frozenset[str] | None]) -> bool:
+    f = forms[pid]
+    return pid in hits.get(p, ()) if f is None else words[p] in f
+
+
+def _extend(ids: tuple[int, ...], k: int, anchor: int, hits: dict[int, set[int]], words: list[str],
+            forms: list[frozenset[str] | None]) -> int:
+    """The last word of the shortest match of ``ids[k:]`` whose word ``k`` is at ``anchor``, or -1.
 
     Tracks the set of positions the next word may take; a gap (``~``) lets a position stay or
     advance by one. Plain loops over tiny sets: no generator recursion on the hot path.
     """
-    positions = {first + 1}
-    for pid in words[1:]:
+    n_words = len(words)
+    positions = {anchor + 1}
+    for pid in ids[k + 1:]:
         if pid == GAP:
             positions |= {p + 1 for p in positions if p < n_words}
             continue
-        positions = {p + 1 for p in positions if p < n_words and pid in hits.get(p, ())}
+        positions = {p + 1 for p in positions if p < n_words and _word_at(pid, p, hits, words, forms)}
         if not positions:
             return -1
     return min(positions) - 1
+
+
+def _extend_back(ids: tuple[int, ...], k: int, anchor: int, hits: dict[int, set[int]], words: list[str],
+                 forms: list[frozenset[str] | None]) -> int:
+    """The first word of the shortest match of ``ids[:k]`` ending just before ``anchor``, or -1."""
+    positions = {anchor - 1}
+    for pid in reversed(ids[:k]):
+        if pid == GAP:
+            positions |= {p - 1 for p in positions if p >= 0}
+            continue
+        positions = {p - 1 for p in positions if p >= 0 and _word_at(pid, p, hits, words, forms)}
+        if not positions:
+            return -1
+    return max(positions) + 1
 
 
 def _script(ch: str) -> str:

@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Callable, Iterable
 
 #: Arabic letters folded together: hamza/madda alef forms, alef maqsura, taa marbuta, hamza carriers.
 _ARABIC_FOLD = {
