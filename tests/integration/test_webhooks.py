@@ -376,6 +376,8 @@ async def test_worker_killed_mid_retry_loses_nothing_and_the_table_survives(wh: 
         mine = [DeliveryTask.decode(r.value) for r in dlq]
         print("dead letters for this subscription:",
               [(t.alert["article"]["id"], t.history) for t in mine if t.subscription_id == sub["id"]])
+        print("\n".join(line for line in wh.proc.metrics().splitlines()
+                        if "webhook" in line and not line.startswith("#")))
         raise
     requests = hook.for_articles(ids)
     verify_all([r for r in requests if r[0] >= up_at["t"]], sub["secret"])

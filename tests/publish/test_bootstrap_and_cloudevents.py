@@ -23,7 +23,7 @@ def test_bootstrap_from_file_and_env(tmp_path):
 
 
 @pytest.mark.parametrize("doc", ["- {url: 'ftp://x'}", "- {secret: x}", "- {url: 'https://a/', filters: {x: 1}}",
-                                 "- {url: 'https://a/'}"])
+                                 "- {url: 'https://a/'}", "- {url: 'https://a/', secret: whsec_bbbbb}"])
 def test_bootstrap_errors(tmp_path, doc):
     f = tmp_path / "subs.yaml"
     f.write_text(doc)

@@ -112,6 +112,13 @@ def create(url: str, filters: Any = None, secret: str | None = None, description
         secret = generate_secret()
     elif strict_secret:
         secret = check_secret(secret)
+    elif secret.startswith(SECRET_PREFIX):
+        # Operators may configure any shared string, but a whsec_ secret that is not base64 would
+        # fail every signature later (each delivery dead-lettered): refuse it at start-up instead.
+        try:
+            secret_key(secret)
+        except ValueError:
+            raise ValueError("a whsec_ secret must be base64 (whsec_<base64 key>)") from None
     if not isinstance(description, str) or len(description) > 500:
         raise ValueError("description must be a string of at most 500 characters")
     return Subscription(id=sub_id or new_id(), url=url, secrets=((secret, None),),

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import orjson
 from aiohttp import web
@@ -51,7 +52,7 @@ class WebhookReceiver:
             self.on_delivery(delivery)
         return web.Response(status=204)
 
-    async def start(self) -> "WebhookReceiver":
+    async def start(self) -> WebhookReceiver:
         app = web.Application()
         app.router.add_post("/hook", self._handle)
         self._runner = web.AppRunner(app, access_log=None)
