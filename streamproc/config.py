@@ -8,8 +8,9 @@ environment.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from typing import Any, Callable, Mapping
+from typing import Any
 
 PREFIX = "STREAMPROC_"
 
@@ -44,6 +45,9 @@ class Settings:
     session_timeout: float = 30.0
     rebalance_timeout: float = 30.0
     heartbeat_interval: float = 3.0
+    fetch_max_wait_ms: int = 50
+    batch_size: int = 200
+    batch_wait_ms: int = 5
     webhooks_file: str = ""
     webhook_urls: str = ""
     webhook_secret: str = ""
@@ -62,7 +66,7 @@ class Settings:
     entities_dir: str = ""
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
         errors: list[str] = []
@@ -114,6 +118,12 @@ DOCS: dict[str, str] = {
     "session_timeout": "Consumer group session timeout, seconds.",
     "rebalance_timeout": "Consumer group rebalance timeout, seconds.",
     "heartbeat_interval": "Consumer heartbeat interval, seconds.",
+    "fetch_max_wait_ms": "Longest a fetch waits at the broker for new data. Faust fixes it at 1500 ms; "
+                         "brokers that do not answer a waiting fetch when data arrives (Tansu) then add "
+                         "that much latency to every article.",
+    "batch_size": "Articles the worker takes at once: classified together, their alerts published "
+                  "together, offsets committed only after every one of them is published.",
+    "batch_wait_ms": "How long the worker waits to fill a batch before processing what it has.",
     "webhooks_file": "Bootstrap subscriptions: YAML or JSON file listing webhook subscribers (`url`, `secret`, "
                      "optional `id`, `filters`); merged with those created through the API.",
     "webhook_urls": "Bootstrap subscriptions: comma-separated subscriber URLs (in addition to the file).",

@@ -42,7 +42,8 @@ def build_worker(settings: Settings, broker_url: str) -> faust.Worker:
     subscribers = load_subscribers(settings)
     app, topics = create_app(settings, broker_url)
     webhooks = install_webhooks(app, settings, broker_url, subscribers)
-    install_agent(app, topics, pipeline, webhooks)
+    install_agent(app, topics, pipeline, webhooks, batch_size=settings.batch_size,
+                  batch_wait=settings.batch_wait_ms / 1000)
     install_views(app)
 
     log.info("streamproc worker: languages %s, %d entities, %d webhook subscriber(s), topics %s -> %s "

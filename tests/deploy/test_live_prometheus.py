@@ -94,17 +94,18 @@ def fed(worker: WorkerProcess, broker: Any, tmp_path_factory: pytest.TempPathFac
         run = uuid.uuid4().hex[:8]
         for round_ in range(2):
             messages = demo_feed(f"{run}-{round_}")
-            before = worker_total(worker, "streamproc_articles_received_total")
+            before = worker_total(worker, "streamproc_articles_processed_total")
             asyncio.run(produce(broker, messages))
             target = before + len(messages)
-            wait_for(lambda target=target: worker_total(worker, "streamproc_articles_received_total") >= target,
+            # processed (not received): counted once each result is published, dead letters included
+            wait_for(lambda target=target: worker_total(worker, "streamproc_articles_processed_total") >= target,
                      30, "the worker to process the feed")
             wait_for(lambda: worker_total(worker, "streamproc_webhook_deliveries_total")
                      >= worker_total(worker, "streamproc_alerts_published_total"), 15, "webhook deliveries")
-            received = worker_total(worker, "streamproc_articles_received_total")
+            received = worker_total(worker, "streamproc_articles_processed_total")
             delivered = worker_total(worker, "streamproc_webhook_deliveries_total")
             wait_for(lambda received=received, delivered=delivered:
-                     prom_value(prom, "sum(streamproc_articles_received_total)") >= received
+                     prom_value(prom, "sum(streamproc_articles_processed_total)") >= received
                      and prom_value(prom, "sum(streamproc_webhook_deliveries_total)") >= delivered,
                      15, "Prometheus to scrape the new counts")
         yield prom
