@@ -23,6 +23,11 @@ test: $(STAMP)
 test-unit: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not integration"
 
+# Figures, not tests: the classifier on one core, then the worker against the broker's ceiling.
+bench: $(STAMP)
+	$(BIN)/streamproc bench --seconds 5
+	$(BIN)/python bench/pipeline.py
+
 lint: $(STAMP)
 	$(BIN)/ruff check streamproc tests
 

@@ -1,0 +1,332 @@
+"""Worker throughput against the broker's ceiling, alert latency, peak memory, and load sharing.
+
+Everything is real: the embedded Tansu broker, ``streamproc worker`` processes, a webhook receiver
+(aiohttp on 127.0.0.1) subscribed to every alert. Articles are the bundled samples padded to ~3 KB,
+each with a unique id.
+
+1. **Ceiling**: a plain aiokafka loop in this process consumes the articles, decodes the JSON and
+   produces a small result per article (sends batched, not awaited one by one).
+2. **Pipeline**: one worker consumes the same number of articles from a preloaded topic (decode,
+   classify, enrich, publish alerts, webhook deliveries); the rate is read from its own counters.
+   ``ratio: 0.NN`` is pipeline / ceiling, measured in the same run.
+3. **Latency**: articles offered at a fixed rate (500/s by default) to the running worker; for each
+   escalating article, produce -> alert readable on the alerts topic; percentiles.
+4. **Peak memory** of the worker process (VmHWM).
+5. **Two workers** in one group on one 8-partition topic: the share each processed.
+
+    .venv/bin/python bench/pipeline.py [--articles 5000] [--rate 500] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import resources
+from pathlib import Path
+
+import httpx
+import orjson
+from aiohttp import web
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from streamproc.broker.embedded import EmbeddedBroker, free_port
+
+PARTITIONS = 8
+
+
+def sample_articles(size: int = 3000) -> list[dict[str, object]]:
+    """The bundled samples, padded with their own paragraphs to ~``size`` bytes."""
+    out = []
+    text = resources.files("streamproc").joinpath("samples/articles.jsonl").read_text("utf-8")
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        a = orjson.loads(line)
+        paragraphs = [p for p in a["text"].split("\n") if p.strip()] or [a["text"]]
+        body, i = a["text"], 0
+        while len(body.encode()) < size:
+            body += "\n\n" + paragraphs[i % len(paragraphs)]
+            i += 1
+        out.append({**a, "text": body})
+    return out
+
+
+def payloads(prefix: str, n: int) -> list[tuple[bytes, bytes]]:
+    samples = sample_articles()
+    out = []
+    for i in range(n):
+        a = dict(samples[i % len(samples)])
+        a["id"] = f"{prefix}-{i}"
+        out.append((a["id"].encode(), orjson.dumps(a)))
+    return out
+
+
+async def create_topics(broker: EmbeddedBroker, names: list[str]) -> None:
+    admin = AIOKafkaAdminClient(bootstrap_servers=broker.bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(n, PARTITIONS, 1) for n in names])
+    finally:
+        await admin.close()
+
+
+async def preload(broker: EmbeddedBroker, topic: str, messages: list[tuple[bytes, bytes]]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, linger_ms=5,
+                                max_request_size=8 * 1024 * 1024, max_batch_size=1024 * 1024)
+    await producer.start()
+    try:
+        futs = [await producer.send(topic, key=k, value=v) for k, v in messages]
+        await asyncio.gather(*futs)
+    finally:
+        await producer.stop()
+
+
+async def ceiling(broker: EmbeddedBroker, topic: str, n: int) -> float:
+    """Messages per second of a plain aiokafka consume -> decode -> produce loop."""
+    consumer = AIOKafkaConsumer(topic, bootstrap_servers=broker.bootstrap, group_id="bench-ceiling",
+                                auto_offset_reset="earliest", enable_auto_commit=False,
+                                max_partition_fetch_bytes=8 * 1024 * 1024, fetch_max_bytes=32 * 1024 * 1024,
+                                fetch_max_wait_ms=50)
+    producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, linger_ms=5)
+    await consumer.start()
+    await producer.start()
+    seen = 0
+    started: float | None = None
+    try:
+        while seen < n:
+            batch = await consumer.getmany(timeout_ms=500, max_records=2000)
+            futs = []
+            for records in batch.values():
+                for r in records:
+                    if started is None:
+                        started = time.perf_counter()
+                    article = orjson.loads(r.value)
+                    result = orjson.dumps({"id": article["id"], "chars": len(article["text"])})
+                    futs.append(await producer.send("bench-ceiling-out", key=r.key, value=result))
+            if futs:
+                await asyncio.gather(*futs)
+                await consumer.commit()
+                seen += len(futs)
+        assert started is not None
+        return n / (time.perf_counter() - started)
+    finally:
+        await consumer.stop()
+        await producer.stop()
+
+
+class Receiver:
+    """A fast webhook receiver: aiohttp answering 204 to every POST."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.port = free_port()
+
+    async def start(self) -> None:
+        async def hook(request: web.Request) -> web.Response:
+            await request.read()
+            self.count += 1
+            return web.Response(status=204)
+
+        app = web.Application()
+        app.router.add_post("/hook", hook)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        await web.TCPSite(self.runner, "127.0.0.1", self.port).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+
+
+class Worker:
+    def __init__(self, broker: EmbeddedBroker, workdir: Path, name: str, receiver_url: str,
+                 articles_topic: str, alerts_topic: str) -> None:
+        self.port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMPROC_")}
+        env.update({
+            "STREAMPROC_BROKER": broker.url, "STREAMPROC_WEB_PORT": str(self.port),
+            "STREAMPROC_WEB_BIND": "127.0.0.1", "STREAMPROC_DATA_DIR": str(workdir / name),
+            "STREAMPROC_TOPIC_PARTITIONS": str(PARTITIONS), "STREAMPROC_SESSION_TIMEOUT": "6",
+            "STREAMPROC_REBALANCE_TIMEOUT": "6", "STREAMPROC_HEARTBEAT_INTERVAL": "1",
+            "STREAMPROC_LOG_LEVEL": "warning", "STREAMPROC_WEBHOOK_URLS": receiver_url,
+            "STREAMPROC_WEBHOOK_SECRET": "bench-shared-secret-0123456789", "STREAMPROC_TOPIC_ARTICLES": articles_topic,
+            "STREAMPROC_TOPIC_ALERTS": alerts_topic, "STREAMPROC_WEBHOOK_ALLOW_LOOPBACK": "true",
+            "STREAMPROC_WEBHOOK_ALLOW_HTTP": "true",
+        })
+        self.log = (workdir / f"{name}.log").open("wb")
+        self.proc = subprocess.Popen([sys.executable, "-m", "streamproc", "worker"], env=env,
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+
+    async def ready(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        async with httpx.AsyncClient() as client:
+            while time.monotonic() < deadline:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"worker died: see {self.log.name}")
+                try:
+                    if (await client.get(f"http://127.0.0.1:{self.port}/ready", timeout=1)).status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.2)
+        raise TimeoutError("worker not ready")
+
+    async def processed(self) -> int:
+        async with httpx.AsyncClient() as client:
+            text = (await client.get(f"http://127.0.0.1:{self.port}/metrics", timeout=5)).text
+        return int(sum(float(v) for v in re.findall(r"^streamproc_articles_processed_total\{[^}]*\} (\S+)$",
+                                                     text, re.MULTILINE)))
+
+    def peak_rss_mb(self) -> float:
+        status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+
+
+async def rate_of(workers: list[Worker], start_counts: list[int], n: int, timeout: float) -> tuple[float, list[int]]:
+    """Wait until the workers processed ``n`` more articles; their rate from first to last progress."""
+    first: float | None = None
+    last_counts = list(start_counts)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        counts = [await w.processed() for w in workers]
+        now = time.perf_counter()
+        done = sum(counts) - sum(start_counts)
+        if first is None and done > 0:
+            first = now
+            first_done = done
+        if done >= n:
+            assert first is not None
+            # the first poll already saw first_done processed: measure the rest
+            elapsed = max(now - first, 1e-3)
+            return (n - first_done) / elapsed, [c - s for c, s in zip(counts, start_counts)]
+        last_counts = counts
+        await asyncio.sleep(0.1)
+    raise TimeoutError(f"processed {sum(last_counts) - sum(start_counts)} of {n}")
+
+
+async def latency(broker: EmbeddedBroker, topic: str, alerts_topic: str, rate: float, seconds: float
+                  ) -> list[float]:
+    """Offer articles at ``rate``/s; produce -> alert readable, in ms, for every escalating one."""
+    messages = payloads(f"lat-{time.time_ns()}", int(rate * seconds))
+    sent: dict[str, float] = {}
+    consumer = AIOKafkaConsumer(alerts_topic, bootstrap_servers=broker.bootstrap, group_id=None,
+                                auto_offset_reset="latest", fetch_max_wait_ms=10)
+    await consumer.start()
+    await consumer.seek_to_end()
+    latencies: list[float] = []
+
+    async def read() -> None:
+        while True:
+            batch = await consumer.getmany(timeout_ms=100)
+            now = time.perf_counter()
+            for records in batch.values():
+                for r in records:
+                    art_id = orjson.loads(r.value)["article"]["id"]
+                    if art_id in sent:
+                        latencies.append((now - sent.pop(art_id)) * 1000)
+
+    reader = asyncio.create_task(read())
+    producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, linger_ms=0)
+    await producer.start()
+    start = time.perf_counter()
+    for i, (key, value) in enumerate(messages):
+        due = start + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        sent[key.decode()] = time.perf_counter()
+        await producer.send(topic, key=key, value=value)
+    await producer.flush()
+    await asyncio.sleep(3)  # the stragglers
+    reader.cancel()
+    await producer.stop()
+    await consumer.stop()
+    return latencies
+
+
+def pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q / 100 * len(values)))]
+
+
+async def main(args: argparse.Namespace) -> None:
+    tmp = tempfile.mkdtemp(prefix="streamproc-bench-")
+    print(f"logs: {tmp}")
+    with EmbeddedBroker(log_file=Path(tmp) / "tansu.log") as broker:
+        workdir = Path(tmp)
+        run = time.strftime("%H%M%S")
+        ceiling_in, articles, alerts = f"bench-ceiling-{run}", f"bench-articles-{run}", f"bench-alerts-{run}"
+        await create_topics(broker, [ceiling_in, "bench-ceiling-out", articles, alerts])
+        n = args.articles
+        messages = payloads(f"bench-{run}", n)
+        print(f"articles: {n} x {statistics.mean(len(v) for _, v in messages) / 1024:.1f} KB, "
+              f"{PARTITIONS} partitions, broker: embedded Tansu")
+
+        await preload(broker, ceiling_in, messages)
+        top = await ceiling(broker, ceiling_in, n)
+        print(f"ceiling (plain aiokafka consume/decode/produce): {top:,.0f} msg/s")
+
+        receiver = Receiver()
+        await receiver.start()
+        worker = Worker(broker, workdir, "w1", receiver.url, articles, alerts)
+        try:
+            await worker.ready()
+            base = await worker.processed()
+            await preload(broker, articles, messages)
+            rate, _ = await rate_of([worker], [base], n, timeout=600)
+            print(f"pipeline (one worker: decode, classify, enrich, publish, webhooks): {rate:,.0f} msg/s")
+            print(f"ratio: {rate / top:.2f}")
+            lat = await latency(broker, articles, alerts, args.rate, args.seconds)
+            if lat:
+                print(f"latency produce->alert at {args.rate:.0f} articles/s offered, {len(lat)} alerts: "
+                      f"p50 {pct(lat, 50):.0f} ms, p95 {pct(lat, 95):.0f} ms, p99 {pct(lat, 99):.0f} ms, "
+                      f"max {max(lat):.0f} ms")
+            print(f"worker peak memory (VmHWM): {worker.peak_rss_mb():.0f} MB")
+            print(f"webhook deliveries received: {receiver.count}")
+
+            if args.skip_two:
+                return
+            second = Worker(broker, workdir, "w2", receiver.url, articles, alerts)
+            try:
+                await second.ready()
+                await asyncio.sleep(8)  # the group settles on two members
+                starts = [await worker.processed(), await second.processed()]
+                await preload(broker, articles, payloads(f"two-{run}", n))
+                rate2, shares = await rate_of([worker, second], starts, n, timeout=600)
+                print(f"two workers, one group, {PARTITIONS} partitions: {rate2:,.0f} msg/s together; "
+                      f"processed {shares[0]} + {shares[1]} "
+                      f"({shares[0] / max(1, sum(shares)):.0%} / {shares[1] / max(1, sum(shares)):.0%})")
+            finally:
+                second.stop()
+        finally:
+            worker.stop()
+            await receiver.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=5000)
+    parser.add_argument("--rate", type=float, default=500.0, help="articles/s offered for the latency run")
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of the latency run")
+    parser.add_argument("--skip-two", action="store_true", help="skip the two-worker run")
+    asyncio.run(main(parser.parse_args()))
