@@ -8,7 +8,7 @@ the very same id so that consumers and webhook subscribers can deduplicate.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from streamproc.classify.result import Classification
@@ -25,7 +25,7 @@ def alert_id_for(article: Article) -> str:
 
 
 def utc_now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def build_alert(article: Article, classification: Classification, linking: Linking,

@@ -89,7 +89,7 @@ def load_yaml(path: Path) -> Any:
     """Load a YAML file keeping line numbers; a syntax error becomes a :class:`DataError`."""
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+            return yaml.load(fh, Loader=_LineLoader)
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         raise DataError(path, line, f"YAML syntax: {exc.problem}") from exc

@@ -4,9 +4,10 @@ GeoNames / ISO 3166 layer (:mod:`streamproc.enrich.geonames`) when the folder ha
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from streamproc.data import DATA_DIR, DataError, DataErrors, line_of, load_yaml
 from streamproc.enrich.geonames import GeoIndex, key_of, load_config, merge, read_generated
@@ -111,7 +112,7 @@ def _parse_entity(path: Path, item: Any, errors: list[DataError]) -> tuple[Entit
         return None
     country = item.get("country")
     if country is not None and (not isinstance(country, str) or len(country) != 2 or not country.isupper()):
-        errors.append(DataError(path, line_of(country, line), f"country must be an ISO 3166-1 alpha-2 code"))
+        errors.append(DataError(path, line_of(country, line), "country must be an ISO 3166-1 alpha-2 code"))
         return None
     lat, lon = item.get("lat"), item.get("lon")
     if item["type"] in PLACE_TYPES:

@@ -50,9 +50,10 @@ import json
 import lzma
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from streamproc.data import DataError, DataErrors, load_yaml
 from streamproc.text.document import WORD_RE, Document

@@ -56,7 +56,6 @@ from streamproc.enrich.gazetteer import EntityRecord, Gazetteer
 from streamproc.text.document import Document
 from streamproc.text.lexicon import longest_non_overlapping
 
-
 #: Imported places smaller than this, named in Arabic script, need a place cue right before them.
 SMALL_ARABIC_PLACE = 100000
 

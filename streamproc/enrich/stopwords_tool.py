@@ -23,8 +23,15 @@ from pathlib import Path
 
 from streamproc.data import load_yaml
 from streamproc.enrich.gazetteer import ENTITIES_DIR
-from streamproc.enrich.geonames import (CONFIG_FILE, STOPWORDS_FILE, SUPPORT, ImportConfig, generate,
-                                        key_of, load_config)
+from streamproc.enrich.geonames import (
+    CONFIG_FILE,
+    STOPWORDS_FILE,
+    SUPPORT,
+    ImportConfig,
+    generate,
+    key_of,
+    load_config,
+)
 
 ALWAYS = {"en": 1500, "fr": 1500, "es": 1500, "ru": 1500, "uk": 1500, "ar": 2500}
 COMMON = 30000
@@ -79,9 +86,7 @@ def main() -> int:
             if s != script:
                 continue
             bare = key[2:] if script == "arabic" and key.startswith("ال") else key
-            if key in always or bare in always:
-                words.add(key)
-            elif (key in common or bare in common) and (key in dictionary or bare in dictionary) \
+            if key in always or bare in always or (key in common or bare in common) and (key in dictionary or bare in dictionary) \
                     and population[key] < BIG:
                 words.add(key)
         generated[lang] = sorted(words)

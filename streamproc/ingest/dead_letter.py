@@ -7,7 +7,7 @@ The value is the original payload byte for byte, so a fixed message can be repla
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import orjson
 
@@ -27,6 +27,6 @@ def dead_letter_headers(reason: Reason, error: str, topic: str, partition: int, 
         "partition": partition,
         "offset": offset,
         "key": key.decode("utf-8", "replace") if key is not None else None,
-        "failed_at": datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "failed_at": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
     }
     return {REASON_HEADER: reason.value.encode(), ENVELOPE_HEADER: orjson.dumps(envelope)}
