@@ -163,6 +163,8 @@ class Worker:
             "STREAMPROC_WEBHOOK_SECRET": "bench-shared-secret-0123456789", "STREAMPROC_TOPIC_ARTICLES": articles_topic,
             "STREAMPROC_TOPIC_ALERTS": alerts_topic, "STREAMPROC_WEBHOOK_ALLOW_LOOPBACK": "true",
             "STREAMPROC_WEBHOOK_ALLOW_HTTP": "true",
+            # The feed repeats 12 sample texts under new ids: measure every article's full path.
+            "STREAMPROC_DEDUP_WINDOW": "0",
         })
         self.log = (workdir / f"{name}.log").open("wb")
         self.proc = subprocess.Popen([sys.executable, "-m", "streamproc", "worker"], env=env,

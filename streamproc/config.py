@@ -48,6 +48,8 @@ class Settings:
     fetch_max_wait_ms: int = 50
     batch_size: int = 200
     batch_wait_ms: int = 5
+    dedup_window: float = 86400.0
+    dedup_event_window: float = 21600.0
     webhooks_file: str = ""
     webhook_urls: str = ""
     webhook_secret: str = ""
@@ -123,6 +125,12 @@ DOCS: dict[str, str] = {
                          "that much latency to every article.",
     "batch_size": "Articles the worker takes at once: classified together, their alerts published "
                   "together, offsets committed only after every one of them is published.",
+    "dedup_window": "Seconds within which an article with the same id or the same text (outside page chrome) as "
+                    "one already alerted on raises no new alert, unless it counts more killed or injured (then "
+                    "an update, with `update_of`). 0: no duplicate suppression.",
+    "dedup_event_window": "Seconds within which a report naming the same specific place (not just a country) "
+                          "with the same escalation categories counts as the same event. 0: match by id and "
+                          "text only.",
     "batch_wait_ms": "How long the worker waits to fill a batch before processing what it has.",
     "webhooks_file": "Bootstrap subscriptions: YAML or JSON file listing webhook subscribers (`url`, `secret`, "
                      "optional `id`, `filters`); merged with those created through the API.",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from streamproc.alerts.build import build_alert
+from streamproc.alerts.dedupe import content_key, keys_for
 from streamproc.classify.classifier import Classifier
 from streamproc.classify.result import Classification
 from streamproc.classify.rules import RULES_DIR, load_rules
@@ -23,10 +24,10 @@ from streamproc.enrich.gazetteer import ENTITIES_DIR, Gazetteer, load_gazetteer
 from streamproc.enrich.linker import Linking, link
 from streamproc.ingest.article import Article
 from streamproc.ingest.decode import DEFAULT_MAX_BYTES, DecodeError, Reason, decode_article
-from streamproc.text.document import build_document
+from streamproc.text.document import Document, build_document
 from streamproc.text.language import detect_language
 
-Kind = Literal["alert", "no_alert", "dead_letter"]
+Kind = Literal["alert", "no_alert", "dead_letter", "duplicate"]
 
 
 @dataclass(slots=True)
@@ -40,6 +41,7 @@ class Outcome:
     error: str | None = None
     skipped: str | None = None          # why an article was not classified (unsupported language)
     timings: dict[str, float] = field(default_factory=dict)
+    dedupe_keys: list[str] = field(default_factory=list)  # see streamproc.alerts.dedupe
 
 
 class Pipeline:
@@ -104,6 +106,14 @@ class Pipeline:
         linking = link(doc, self.gazetteer, classification.chrome_lines, classification.event_sentences)
         t4 = time.perf_counter()
         alert = build_alert(article, classification, linking, language_detected=detected)
+        keys = keys_for(alert, content_key(_words_outside_chrome(doc, classification.chrome_lines)))
         timings.update(enrich=t4 - t3, build=time.perf_counter() - t4)
         return Outcome("alert", article=article, alert=alert, language=language,
-                       classification=classification, timings=timings)
+                       classification=classification, timings=timings, dedupe_keys=keys)
+
+
+def _words_outside_chrome(doc: Document, chrome_lines: set[int]) -> list[str]:
+    """The article's words minus page chrome: what two outlets running the same copy share."""
+    if not chrome_lines:
+        return doc.words
+    return [w for i, w in enumerate(doc.words) if doc.line_of_word(i) not in chrome_lines]

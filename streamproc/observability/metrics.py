@@ -19,10 +19,14 @@ BUILD_INFO.info({"version": __version__})
 
 ARTICLES_RECEIVED = Counter("streamproc_articles_received_total", "Messages consumed from the articles topic")
 ARTICLES_PROCESSED = Counter("streamproc_articles_processed_total",
-                             "Articles processed, by outcome (alert, no_alert, dead_letter, skipped)",
+                             "Articles processed, by outcome (alert, no_alert, duplicate, dead_letter, skipped)",
                              ["outcome"])
 ARTICLES_BY_LANGUAGE = Counter("streamproc_articles_language_total", "Classified articles by language",
                                ["language"])
+DEDUPE_DECISIONS = Counter("streamproc_dedupe_decisions_total",
+                           "Alerts screened against those already published: verdict (new, duplicate, update, "
+                           "redelivered) and the key that matched (same_id, same_text, same_event, new)",
+                           ["verdict", "reason"])
 ALERTS_PUBLISHED = Counter("streamproc_alerts_published_total", "Alerts published, by severity", ["severity"])
 ALERT_CATEGORIES = Counter("streamproc_alert_categories_total", "Categories on published alerts",
                            ["category"])

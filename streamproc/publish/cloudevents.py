@@ -11,13 +11,14 @@ from typing import Any
 
 SPEC_VERSION = "1.0"
 ALERT_TYPE = "org.streamproc.alert.created"
+UPDATE_TYPE = "org.streamproc.alert.updated"  # a later report of the same event, with more casualties
 
 
 def alert_headers(alert: dict[str, Any], source: str) -> dict[str, bytes]:
     headers = {
         "ce_specversion": SPEC_VERSION,
         "ce_id": alert["alert_id"],
-        "ce_type": ALERT_TYPE,
+        "ce_type": UPDATE_TYPE if alert.get("update_of") else ALERT_TYPE,
         "ce_source": source,
         "ce_time": alert.get("detected_at") or "",
         "content-type": "application/json",

@@ -26,6 +26,7 @@ from streamproc.pipeline import Outcome, Pipeline
 from streamproc.publish.cloudevents import alert_headers
 from streamproc.publish.webhooks.engine import WebhookEngine
 from streamproc.worker.app import Topics
+from streamproc.worker.dedupe import DedupeStore
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,8 @@ def record_outcome(outcome: Outcome) -> None:
 
 
 def install_agent(app: faust.App, topics: Topics, pipeline: Pipeline,
-                  webhooks: WebhookEngine | None, batch_size: int = 200, batch_wait: float = 0.005) -> Any:
+                  webhooks: WebhookEngine | None, batch_size: int = 200, batch_wait: float = 0.005,
+                  dedupe: DedupeStore | None = None) -> Any:
     """``webhooks``: the delivery engine; the agent publishes one delivery task per matching
     subscription (each awaited to the broker's ack) before it moves on, so webhooks are at-least-once
     from the alert on.
@@ -128,8 +130,12 @@ def install_agent(app: faust.App, topics: Topics, pipeline: Pipeline,
             started = time.perf_counter()
             metrics.ARTICLES_RECEIVED.inc(len(events))
             outcomes = await asyncio.to_thread(process_all, [e.value for e in events])
+            now = time.time()
+            screened = dedupe.screen(outcomes, now) if dedupe is not None else []
             alerts = await asyncio.gather(*(publish_safely(e, o, started) for e, o in zip(events, outcomes)))
             if webhooks is not None:
                 await asyncio.gather(*(webhooks.fan_out(a) for a in alerts if a is not None))
+            if dedupe is not None:
+                dedupe.commit(screened, now)  # only now that Kafka has every alert and webhook task
 
     return process_articles

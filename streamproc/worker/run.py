@@ -19,6 +19,7 @@ from streamproc.publish.webhooks.sender import Sender
 from streamproc.publish.webhooks.subscribers import load_subscribers
 from streamproc.worker.agents import install_agent, send_durably
 from streamproc.worker.app import create_app
+from streamproc.worker.dedupe import install_dedupe
 from streamproc.worker.subscriptions import SubscriptionStore, install_subscription_views
 from streamproc.worker.views import install_views
 
@@ -43,7 +44,7 @@ def build_worker(settings: Settings, broker_url: str) -> faust.Worker:
     app, topics = create_app(settings, broker_url)
     webhooks = install_webhooks(app, settings, broker_url, subscribers)
     install_agent(app, topics, pipeline, webhooks, batch_size=settings.batch_size,
-                  batch_wait=settings.batch_wait_ms / 1000)
+                  batch_wait=settings.batch_wait_ms / 1000, dedupe=install_dedupe(app, settings))
     install_views(app)
 
     log.info("streamproc worker: languages %s, %d entities, %d webhook subscriber(s), topics %s -> %s "

@@ -129,6 +129,9 @@ def worker_env(broker: EmbeddedBroker, data_dir: Path, **extra: str) -> dict[str
         "STREAMPROC_REBALANCE_TIMEOUT": "6",
         "STREAMPROC_HEARTBEAT_INTERVAL": "1",
         "STREAMPROC_LOG_LEVEL": "info",
+        # These workers are fed the same texts over and over (each test, each round) to test other
+        # things; duplicate suppression is tested on its own (test_dedupe.py) with the defaults.
+        "STREAMPROC_DEDUP_WINDOW": "0",
     })
     env.update(extra)
     return env

@@ -20,6 +20,7 @@ import orjson
 from streamproc.publish.webhooks.signing import delivery_id, sign
 
 EVENT_TYPE = "alert.created"
+UPDATE_EVENT_TYPE = "alert.updated"  # the alert carries update_of: a worse report of an event already sent
 TASK_VERSION = 1
 
 
@@ -166,7 +167,8 @@ def classify(status: int | None) -> str:
 def build_request(task: DeliveryTask, secrets: list[str], now: int | None = None) -> tuple[bytes, dict[str, str]]:
     """Body and headers of one attempt: a fresh timestamp, one ``v1,`` signature per valid secret."""
     timestamp = int(time.time()) if now is None else now
-    body = orjson.dumps({"type": EVENT_TYPE, "timestamp": task.alert.get("detected_at"), "data": task.alert})
+    event_type = UPDATE_EVENT_TYPE if task.alert.get("update_of") else EVENT_TYPE
+    body = orjson.dumps({"type": event_type, "timestamp": task.alert.get("detected_at"), "data": task.alert})
     headers = {
         "content-type": "application/json",
         "user-agent": "streamproc-webhooks",

@@ -1,0 +1,112 @@
+"""Where duplicate suppression keeps its memory: a Faust global table (glue around
+:mod:`streamproc.alerts.dedupe`).
+
+Global, so every worker of the group sees what any of them published (a wire story's copies land on
+different partitions, keyed by their own article ids); changelog-backed, so a restarted worker
+remembers. Entries are written only after the alert is acknowledged by Kafka: a crash in between
+means the article is redelivered and published again (same ``alert_id``), never lost. Two copies
+in one batch are decided in order against a batch-local overlay. Expired entries are deleted by a
+timer.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import faust
+import orjson
+
+from streamproc.alerts.dedupe import Decision, Seen, decide, remember, update_of
+from streamproc.config import Settings
+from streamproc.observability import metrics
+from streamproc.pipeline import Outcome
+from streamproc.worker.subscriptions import TrackedGlobalTable
+
+log = logging.getLogger(__name__)
+TABLE_NAME = "alert_dedupe"
+CLEANUP_EVERY = 60.0
+
+
+class DedupeStore:
+    def __init__(self, app: faust.App, settings: Settings) -> None:
+        self.window = settings.dedup_window
+        self.event_window = settings.dedup_event_window
+        self.table = app.tables.add(TrackedGlobalTable(
+            app, name=TABLE_NAME, default=None, beacon=app.tables.beacon, partitions=1, is_global=True,
+            use_partitioner=True, synchronize_all_active_partitions=False, key_type=str, value_type=bytes,
+            help="alerts published, by article id, text and event"))
+
+        @app.timer(CLEANUP_EVERY)
+        async def expire_dedupe_entries() -> None:
+            self.expire(time.time())
+
+    def lookup(self, key: str) -> Seen | None:
+        raw = self.table.get(key)
+        if raw is None:
+            return None
+        try:
+            return Seen.from_dict(orjson.loads(raw))
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            log.warning("unreadable dedupe entry %s: %s", key, exc)
+            return None
+
+    def screen(self, outcomes: list[Outcome], now: float) -> list[tuple[Outcome, Decision]]:
+        """Decide each alert of a batch in order; duplicates become ``duplicate`` outcomes, updates
+        get ``update_of``. Returns the alerts to publish with their decisions (to :meth:`commit`)."""
+        overlay: dict[str, Seen] = {}
+
+        def lookup(key: str) -> Seen | None:
+            return overlay.get(key) or self.lookup(key)
+
+        to_publish: list[tuple[Outcome, Decision]] = []
+        for i, outcome in enumerate(outcomes):
+            alert = outcome.alert
+            if outcome.kind != "alert" or alert is None or not outcome.dedupe_keys:
+                continue
+            decision = decide(alert, outcome.dedupe_keys, lookup, now, self.window, self.event_window)
+            metrics.DEDUPE_DECISIONS.labels(decision.verdict, decision.reason).inc()
+            if decision.verdict == "duplicate":
+                outcomes[i] = Outcome("duplicate", article=outcome.article, language=outcome.language,
+                                      classification=outcome.classification, timings=outcome.timings)
+                continue
+            first = update_of(decision)
+            if first is not None:
+                alert["update_of"] = first
+            seen = remember(alert, decision, now)
+            for key in outcome.dedupe_keys:
+                overlay[key] = seen
+            to_publish.append((outcome, decision))
+        return to_publish
+
+    def commit(self, published: list[tuple[Outcome, Decision]], now: float) -> None:
+        """Remember alerts Kafka has acknowledged."""
+        for outcome, decision in published:
+            assert outcome.alert is not None
+            value = orjson.dumps(remember(outcome.alert, decision, now).to_dict())
+            for key in outcome.dedupe_keys:
+                self.table[key] = value
+
+    def expire(self, now: float) -> int:
+        longest = max(self.window, self.event_window)
+        stale = []
+        for key, raw in list(self.table.items()):
+            try:
+                at = float(orjson.loads(raw)["at"])
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                at = 0.0
+            if now - at > longest:
+                stale.append(key)
+        for key in stale:
+            del self.table[key]
+        return len(stale)
+
+
+def install_dedupe(app: faust.App, settings: Settings) -> DedupeStore | None:
+    if settings.dedup_window <= 0:
+        return None
+    return DedupeStore(app, settings)
+
+
+__all__: list[Any] = ["DedupeStore", "install_dedupe"]

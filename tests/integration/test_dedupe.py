@@ -1,0 +1,72 @@
+"""Duplicate suppression and updates on the real broker, with the default windows."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import uuid
+from pathlib import Path
+
+import orjson
+import pytest
+
+from streamproc.broker.embedded import EmbeddedBroker
+from tests.integration.conftest import WorkerProcess, consume_until, produce, worker_env
+
+pytestmark = pytest.mark.integration
+
+def wait_processed(worker: WorkerProcess, n: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = sum(float(v) for v in re.findall(r"^streamproc_articles_processed_total\{[^}]*\} (\S+)$",
+                                                worker.metrics(), re.MULTILINE))
+        if done >= n:
+            return
+        time.sleep(0.05)
+    raise TimeoutError(f"the worker did not process article {n}")
+
+
+REPORT = ("Artillery shelling killed {n} soldiers in Donetsk on Tuesday, officials said. "
+          "The shelling hit positions near the city{tail}.")
+
+
+async def test_duplicates_do_not_alert_twice_and_worse_reports_update(broker: EmbeddedBroker, tmp_path: Path):
+    run = uuid.uuid4().hex[:8]
+    name = f"dedupe-{run}"
+    env = worker_env(broker, tmp_path / "data", STREAMPROC_APP_ID=name, STREAMPROC_TOPIC_ARTICLES=f"{name}.in",
+                     STREAMPROC_TOPIC_ALERTS=f"{name}.alerts", STREAMPROC_TOPIC_DLQ=f"{name}.dlq")
+    del env["STREAMPROC_DEDUP_WINDOW"]  # the defaults: 24 h for id and text, 6 h for an event
+    worker = WorkerProcess(broker, env, tmp_path / "worker.log")
+
+    def art(aid: str, n: str, tail: str = "", chrome: str = "") -> tuple[bytes, bytes]:
+        text = chrome + REPORT.format(n=n, tail=tail)
+        return aid.encode(), orjson.dumps({"id": aid, "text": text, "language": "en"})
+
+    feed = [
+        art(f"{run}-afp", "three"),                                   # first report: alert
+        art(f"{run}-afp", "three"),                                   # re-sent as is: duplicate (same id)
+        art(f"{run}-copy", "three", chrome="Share this article\n\n"), # wire copy elsewhere: duplicate (same text)
+        art(f"{run}-bbc", "two", tail=" overnight"),                  # the same event, fewer dead: duplicate
+        art(f"{run}-afp2", "five", tail=" and a school"),             # the same event, more dead: update
+        art(f"{run}-ap", "four", tail=" again"),                      # lower than already reported: duplicate
+    ]
+    try:
+        worker.wait_ready()
+        for i, message in enumerate(feed, start=1):  # one at a time: each decision sees the previous ones
+            await produce(broker, [message], topic=f"{name}.in")
+            await asyncio.to_thread(wait_processed, worker, i)
+        records = await consume_until(broker, f"{name}.alerts", lambda rs: False, timeout=4)
+        alerts = {orjson.loads(r.value)["article"]["id"]: (orjson.loads(r.value), r) for r in records}
+        assert sorted(alerts) == sorted([f"{run}-afp", f"{run}-afp2"])
+        (first, _), (update, update_record) = alerts[f"{run}-afp"], alerts[f"{run}-afp2"]
+        assert "update_of" not in first
+        assert update["update_of"] == first["alert_id"] and update["casualties"]["killed"] == 5
+        headers = {k: v.decode() for k, v in update_record.headers}
+        assert headers["ce_type"] == "org.streamproc.alert.updated"
+        metrics = worker.metrics()
+        for verdict, reason in (("duplicate", "same_id"), ("duplicate", "same_text"), ("duplicate", "same_event"),
+                                ("update", "same_event")):
+            assert f'streamproc_dedupe_decisions_total{{reason="{reason}",verdict="{verdict}"}}' in metrics, (verdict, reason)
+    finally:
+        worker.stop()
