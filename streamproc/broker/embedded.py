@@ -52,9 +52,12 @@ def wait_for_port(host: str, port: int, timeout: float) -> bool:
 class EmbeddedBroker:
     """A Tansu process listening on ``127.0.0.1:port``; a context manager."""
 
-    def __init__(self, port: int = 0, log_file: Path | None = None) -> None:
+    def __init__(self, port: int = 0, log_file: Path | None = None, advertised_port: int | None = None) -> None:
         self.port = port or free_port()
         self.log_file = log_file
+        # Clients are told to connect to the advertised port: a proxy in front of the broker (tests
+        # that cut the network) listens there and forwards to ``port``.
+        self.advertised_port = advertised_port or self.port
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -67,7 +70,8 @@ class EmbeddedBroker:
 
     def start(self, timeout: float = 20.0) -> EmbeddedBroker:
         listener = f"tcp://127.0.0.1:{self.port}"
-        cmd = [tansu_binary(), "broker", "--listener-url", listener, "--advertised-listener-url", listener,
+        advertised = f"tcp://127.0.0.1:{self.advertised_port}"
+        cmd = [tansu_binary(), "broker", "--listener-url", listener, "--advertised-listener-url", advertised,
                "--storage-engine", "memory://tansu/"]
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         env = {**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")}

@@ -26,6 +26,7 @@ from streamproc.broker.embedded import EmbeddedBroker, free_port
 from streamproc.config import Settings
 from streamproc.worker.run import build_pipeline
 from tests.integration.conftest import WorkerProcess, consume_until, worker_env
+from tests.integration.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.integration
 
@@ -197,3 +198,37 @@ async def test_a_worker_joining_and_leaving_mid_stream_loses_no_alert(broker: Em
         assert by_second > 0, "the second worker took a share of the partitions"
     finally:
         group.stop_all()
+
+
+async def test_twenty_seconds_without_the_broker_then_recovery_without_restart(pipeline: Any, tmp_path: Path):
+    """A broker of its own, advertised on a proxy's port: every connection (the worker's, the test's)
+    goes through the proxy, which drops them all and refuses new ones for 20 s."""
+    proxy_port = free_port()
+    with EmbeddedBroker(log_file=tmp_path / "tansu.log", advertised_port=proxy_port) as broker:
+        proxy = TcpProxy(proxy_port, broker.port).start()
+        try:
+            run = uuid.uuid4().hex[:8]
+            name = f"rel-net-{run}"
+            group = Group(broker, tmp_path, name)
+            group.env["STREAMPROC_BROKER"] = f"kafka://127.0.0.1:{proxy_port}"
+            messages = stream_articles(run)
+            expected = expected_alerts(pipeline, messages)
+            await produce_stream(broker, group.topics[0], messages, pause=0)  # all in before the cut
+            worker = group.start()
+            before = await wait_processed([worker], N // 5, timeout=120)
+            proxy.cut()
+            await asyncio.sleep(2)
+            early = processed(worker)
+            await asyncio.sleep(18)
+            during = processed(worker)
+            assert during - early <= 100, "the cut really stopped the worker (at most one batch in flight)"
+            proxy.heal()
+            records, duplicates = await check_all_alerts(broker, group.topics[1], expected, timeout=240)
+            assert worker.proc.poll() is None, "the worker recovered by itself, without a restart"
+            assert group.started == 1
+            print(f"network cut 20 s: {N} articles, {len(expected)} expected alerts, ~{before} processed before the "
+                  f"cut, {early} -> {during} during it, worker alive throughout; {records} alert "
+                  f"records, {duplicates} duplicates, 0 missing")
+        finally:
+            proxy.stop()
+            group.stop_all()

@@ -166,6 +166,22 @@ def wait_until(cond: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
+async def print_group_offsets(broker: EmbeddedBroker, group: str, topics: list[str]) -> None:
+    """Committed offset vs end offset per partition: tells a commit past pending work from a stuck consumer."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=broker.bootstrap, group_id=group, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        tps = [TopicPartition(t, p) for t in topics for p in range(4)]
+        consumer.assign(tps)  # no join: only reads the group's committed offsets
+        ends = await consumer.end_offsets(tps)
+        for tp in tps:
+            print(f"{tp.topic}[{tp.partition}]: committed {await consumer.committed(tp)}, end {ends.get(tp)}")
+    finally:
+        await consumer.stop()
+
+
 def verify_all(requests: list[tuple[float, dict[str, str], bytes]], secret: str) -> None:
     for _, headers, body in requests:
         assert Webhook(secret).verify(body, headers)["type"] == "alert.created"
@@ -378,6 +394,7 @@ async def test_worker_killed_mid_retry_loses_nothing_and_the_table_survives(wh: 
               [(t.alert["article"]["id"], t.history) for t in mine if t.subscription_id == sub["id"]])
         print("\n".join(line for line in wh.proc.metrics().splitlines()
                         if "webhook" in line and not line.startswith("#")))
+        await print_group_offsets(broker, "wh-it", [f"{PREFIX}.deliveries"] + [f"{PREFIX}.retry.{i}" for i in range(5)])
         raise
     requests = hook.for_articles(ids)
     verify_all([r for r in requests if r[0] >= up_at["t"]], sub["secret"])
