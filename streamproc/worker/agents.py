@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
 import time
 from typing import Any
@@ -22,13 +23,17 @@ import orjson
 from streamproc.ingest.dead_letter import dead_letter_headers
 from streamproc.ingest.decode import Reason
 from streamproc.observability import metrics
-from streamproc.pipeline import Outcome, Pipeline
+from streamproc.pipeline import Outcome
 from streamproc.publish.cloudevents import alert_headers
 from streamproc.publish.webhooks.engine import WebhookEngine
 from streamproc.worker.app import Topics
 from streamproc.worker.dedupe import DedupeStore
+from streamproc.worker.runner import BatchRunner
 
 log = logging.getLogger(__name__)
+
+#: Batches taken but not yet acked: one being published, the next being classified, one filling.
+MAX_BATCHES_IN_FLIGHT = 3
 
 SEND_RETRY_DELAYS = (0.1, 0.5, 1.0, 2.0, 5.0)
 
@@ -57,35 +62,27 @@ def record_outcome(outcome: Outcome) -> None:
     """Count one processed article (bounded labels only)."""
     label = "skipped" if outcome.skipped else outcome.kind
     metrics.ARTICLES_PROCESSED.labels(label).inc()
-    if outcome.language and outcome.classification is not None:
+    if outcome.language and outcome.kind != "dead_letter" and not outcome.skipped:
         metrics.ARTICLES_BY_LANGUAGE.labels(outcome.language).inc()
     for stage, seconds in outcome.timings.items():
         metrics.STAGE_SECONDS.labels(stage).observe(seconds)
 
 
-def install_agent(app: faust.App, topics: Topics, pipeline: Pipeline,
+def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
                   webhooks: WebhookEngine | None, batch_size: int = 200, batch_wait: float = 0.005,
                   dedupe: DedupeStore | None = None) -> Any:
     """``webhooks``: the delivery engine; the agent publishes one delivery task per matching
     subscription (each awaited to the broker's ack) before it moves on, so webhooks are at-least-once
     from the alert on.
 
-    Articles are taken in batches (``stream.take_events``): the batch is classified in a thread, so
-    the event loop keeps fetching, heart-beating and delivering webhooks meanwhile; then every
+    Articles are taken in batches (``stream.take_events``): the batch is classified off the event
+    loop (a thread, or pool processes: :mod:`streamproc.worker.runner`), so the loop keeps fetching,
+    heart-beating and delivering webhooks meanwhile; then every
     alert and dead letter of the batch is sent at once and all the broker acks awaited together.
     Faust acks a batch's events only when the loop asks for the next batch, so offsets are
     committed after everything of the batch is published: still at-least-once.
     """
     ce_source = f"/streamproc/{app.conf.id}"
-
-    def process_all(values: list[bytes | None]) -> list[Outcome]:
-        out = []
-        for value in values:
-            try:
-                out.append(pipeline.process(value))
-            except Exception as exc:  # noqa: BLE001 - Pipeline.process should not raise; belt and braces
-                out.append(Outcome("dead_letter", reason=Reason.PROCESSING_ERROR, error=repr(exc)))
-        return out
 
     async def publish(event: Any, outcome: Outcome, started: float) -> dict[str, Any] | None:
         """Send one article's result, awaited to the broker's ack; the alert, if any."""
@@ -124,18 +121,81 @@ def install_agent(app: faust.App, topics: Topics, pipeline: Pipeline,
             failed = Outcome("dead_letter", reason=Reason.PROCESSING_ERROR, error=f"{type(exc).__name__}: {exc}")
             return await publish(event, failed, started)
 
+    async def publish_batch(events: list[Any], outcomes: list[Outcome], started: float) -> None:
+        """Everything a batch produces, durably: alerts and dead letters, then webhook tasks, then
+        the duplicate-suppression memory. Returns only when Kafka has acknowledged all of it."""
+        now = time.time()
+        try:
+            screened = dedupe.screen(outcomes, now) if dedupe is not None else []
+        except Exception:  # a bug in suppression must not stop publishing
+            log.exception("duplicate screening failed: the batch is published unscreened")
+            screened = []
+        alerts = await asyncio.gather(*(publish_safely(e, o, started) for e, o in zip(events, outcomes)))
+        if webhooks is not None:
+            await asyncio.gather(*(webhooks.fan_out(a) for a in alerts if a is not None))
+        if dedupe is not None and screened:
+            dedupe.commit(screened, now)  # only now that Kafka has every alert and webhook task
+
     @app.agent(topics.articles, concurrency=1, name="streamproc.process_articles")
     async def process_articles(stream: faust.StreamT[bytes]) -> None:
-        async for events in stream.take_events(batch_size, within=batch_wait):
-            started = time.perf_counter()
-            metrics.ARTICLES_RECEIVED.inc(len(events))
-            outcomes = await asyncio.to_thread(process_all, [e.value for e in events])
-            now = time.time()
-            screened = dedupe.screen(outcomes, now) if dedupe is not None else []
-            alerts = await asyncio.gather(*(publish_safely(e, o, started) for e, o in zip(events, outcomes)))
-            if webhooks is not None:
-                await asyncio.gather(*(webhooks.fan_out(a) for a in alerts if a is not None))
-            if dedupe is not None:
-                dedupe.commit(screened, now)  # only now that Kafka has every alert and webhook task
+        """Batches overlap: batch N+1 is classified (thread or pool process) while batch N is being
+        published. Events are acked by hand (``noack``), strictly in the order they came, once their
+        batch is published, so Faust commits only offsets whose output is durable."""
+        pending: collections.deque[tuple[list[Any], asyncio.Future[list[Outcome]], float]] = collections.deque()
+        current: list[Any] = []
+        work = asyncio.Event()
+        room = asyncio.Event()
+        room.set()
+
+        def flush() -> None:
+            nonlocal current
+            if not current:
+                return
+            batch, current = current, []
+            metrics.ARTICLES_RECEIVED.inc(len(batch))
+            classified = asyncio.ensure_future(runner.run([e.value for e in batch]))
+            pending.append((batch, classified, time.perf_counter()))
+            work.set()
+            if len(pending) >= MAX_BATCHES_IN_FLIGHT:
+                room.clear()
+
+        async def flusher() -> None:
+            while True:
+                await asyncio.sleep(batch_wait)
+                flush()
+
+        async def publisher() -> None:
+            while True:
+                while not pending:
+                    work.clear()
+                    await work.wait()
+                events, classified, started = pending[0]
+                try:
+                    outcomes = await classified
+                except Exception as exc:  # the runner should not raise; dead-letter, not lose
+                    log.exception("classifying a batch failed")
+                    outcomes = [Outcome("dead_letter", reason=Reason.PROCESSING_ERROR, error=repr(exc))
+                                for _ in events]
+                await publish_batch(events, outcomes, started)
+                for event in events:
+                    event.ack()
+                pending.popleft()
+                if len(pending) < MAX_BATCHES_IN_FLIGHT:
+                    room.set()
+
+        helpers = [asyncio.create_task(flusher(), name="articles-flusher"),
+                   asyncio.create_task(publisher(), name="articles-publisher")]
+        try:
+            async for event in stream.noack().events():
+                if helpers[1].done():  # the publisher died of a bug: stop taking events (they stay unacked)
+                    helpers[1].result()
+                current.append(event)
+                if len(current) >= batch_size:
+                    flush()
+                if not room.is_set():
+                    await room.wait()
+        finally:
+            for task in helpers:
+                task.cancel()
 
     return process_articles

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import faust
@@ -20,6 +21,7 @@ from streamproc.publish.webhooks.subscribers import load_subscribers
 from streamproc.worker.agents import install_agent, send_durably
 from streamproc.worker.app import create_app
 from streamproc.worker.dedupe import install_dedupe
+from streamproc.worker.runner import BatchRunner
 from streamproc.worker.subscriptions import SubscriptionStore, install_subscription_views
 from streamproc.worker.views import install_views
 
@@ -43,7 +45,17 @@ def build_worker(settings: Settings, broker_url: str) -> faust.Worker:
     subscribers = load_subscribers(settings)
     app, topics = create_app(settings, broker_url)
     webhooks = install_webhooks(app, settings, broker_url, subscribers)
-    install_agent(app, topics, pipeline, webhooks, batch_size=settings.batch_size,
+    runner = BatchRunner(pipeline, settings)
+
+    @app.task
+    async def start_runner() -> None:  # batches taken before the pool is up run in a thread
+        await runner.start()
+
+    @app.on_before_shutdown.connect
+    async def stop_runner(app: faust.App, **kwargs: object) -> None:
+        runner.stop()
+
+    install_agent(app, topics, runner, webhooks, batch_size=settings.batch_size,
                   batch_wait=settings.batch_wait_ms / 1000, dedupe=install_dedupe(app, settings))
     install_views(app)
 
@@ -94,6 +106,8 @@ def run_worker(settings: Settings) -> int:
     if settings.uses_embedded_broker:
         broker = EmbeddedBroker().start()
         broker_url = broker.url
+        if not settings.producer_batch_bytes:  # see STREAMPROC_PRODUCER_BATCH_BYTES
+            settings = replace(settings, producer_batch_bytes=1)
     try:
         worker = build_worker(settings, broker_url)
         try:

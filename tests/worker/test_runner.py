@@ -1,0 +1,54 @@
+"""Classification off the event loop: in a thread, or in pool processes that may die."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+import orjson
+import pytest
+
+from streamproc.config import Settings
+from streamproc.worker.run import build_pipeline
+from streamproc.worker.runner import BatchRunner
+
+BATCH = [orjson.dumps({"id": f"a{i}", "text": "Artillery shelling killed two soldiers in Donetsk.", "language": "en"})
+         for i in range(5)] + [b"not json", None]
+
+
+@pytest.fixture(scope="module")
+def pipeline():  # type: ignore[no-untyped-def]
+    return build_pipeline(Settings())
+
+
+def kinds(outcomes: list) -> list[str]:  # type: ignore[type-arg]
+    return [o.kind for o in outcomes]
+
+
+def test_thread_runner_gives_the_pipelines_outcomes(pipeline):
+    runner = BatchRunner(pipeline, Settings(classify_processes=0))
+    outcomes = asyncio.run(runner.run(BATCH))
+    assert kinds(outcomes) == ["alert"] * 5 + ["dead_letter", "dead_letter"]
+    assert outcomes[0].classification is not None
+
+
+def test_pool_runner_survives_a_killed_process(pipeline):
+    async def scenario() -> tuple[list, list]:  # type: ignore[type-arg]
+        runner = BatchRunner(pipeline, Settings(classify_processes=1))
+        await runner.start()
+        try:
+            first = await runner.run(BATCH)
+            for pid in list(runner._pool._processes):  # type: ignore[union-attr]
+                os.kill(pid, signal.SIGKILL)
+            await asyncio.sleep(0.2)
+            second = await runner.run(BATCH)  # a new pool, the batch run again: nothing dropped
+            return first, second
+        finally:
+            runner.stop()
+
+    first, second = asyncio.run(scenario())
+    expected = ["alert"] * 5 + ["dead_letter", "dead_letter"]
+    assert kinds(first) == kinds(second) == expected
+    assert first[0].alert["alert_id"] == second[0].alert["alert_id"]
+    assert first[0].classification is None, "outcomes cross the process boundary without the classification"
