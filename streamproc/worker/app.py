@@ -47,6 +47,7 @@ def create_app(settings: Settings, broker_url: str) -> tuple[faust.App, Topics]:
         key_serializer="raw",
         value_serializer="raw",
         web_enabled=True,
+        **({"producer_max_batch_size": settings.producer_batch_bytes} if settings.producer_batch_bytes else {}),
         logging_config=None,
     )
     app._streamproc_fetch_max_wait_ms = settings.fetch_max_wait_ms  # type: ignore[attr-defined]

@@ -132,6 +132,9 @@ def worker_env(broker: EmbeddedBroker, data_dir: Path, **extra: str) -> dict[str
         # These workers are fed the same texts over and over (each test, each round) to test other
         # things; duplicate suppression is tested on its own (test_dedupe.py) with the defaults.
         "STREAMPROC_DEDUP_WINDOW": "0",
+        # One record per produced batch: Tansu 0.6 under-reports end offsets after multi-record
+        # batches (see STREAMPROC_PRODUCER_BATCH_BYTES); the embedded default sets this itself.
+        "STREAMPROC_PRODUCER_BATCH_BYTES": "1",
     })
     env.update(extra)
     return env
