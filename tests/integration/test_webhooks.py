@@ -252,7 +252,13 @@ async def test_failing_gone_limited_down_hanging_and_fast_receivers(wh: Worker, 
         # 410: the subscription is disabled and receives nothing more.
         await asyncio.to_thread(wait_until, lambda: wh.call("get", f"/subscriptions/{subs['gone']['id']}")
                                 .json()["state"] == "disabled", 15, "410 disables")
-        assert len(gone.requests) == 1
+        # The worker batches articles, so the three alerts reach the lane together: with
+        # STREAMPROC_WEBHOOK_CONCURRENCY=2, a second request may already be in flight when the 410
+        # arrives. After that, nothing.
+        at_disable = len(gone.requests)
+        assert 1 <= at_disable <= 2
+        await asyncio.sleep(2.5)  # longer than the whole retry schedule's first delays
+        assert len(gone.requests) == at_disable
 
         # The hanging receiver: attempts time out (1 s) and, after the last one, the deliveries are
         # dead-lettered; `streamproc webhooks replay` then sends them again, same webhook-id.
