@@ -151,7 +151,7 @@ class Receiver:
 
 class Worker:
     def __init__(self, broker: EmbeddedBroker, workdir: Path, name: str, receiver_url: str,
-                 articles_topic: str, alerts_topic: str) -> None:
+                 articles_topic: str, alerts_topic: str, processes: int = 0) -> None:
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMPROC_")}
         env.update({
@@ -165,6 +165,8 @@ class Worker:
             "STREAMPROC_WEBHOOK_ALLOW_HTTP": "true",
             # The feed repeats 12 sample texts under new ids: measure every article's full path.
             "STREAMPROC_DEDUP_WINDOW": "0",
+            "STREAMPROC_CLASSIFY_PROCESSES": str(processes),
+            "STREAMPROC_PRODUCER_BATCH_BYTES": "1",  # as the embedded default does for Tansu
         })
         self.log = (workdir / f"{name}.log").open("wb")
         self.proc = subprocess.Popen([sys.executable, "-m", "streamproc", "worker"], env=env,
@@ -290,25 +292,27 @@ async def main(args: argparse.Namespace) -> None:
 
         receiver = Receiver()
         await receiver.start()
-        worker = Worker(broker, workdir, "w1", receiver.url, articles, alerts)
+        worker = Worker(broker, workdir, "w1", receiver.url, articles, alerts, args.processes)
         try:
             await worker.ready()
             base = await worker.processed()
             await preload(broker, articles, messages)
             rate, _ = await rate_of([worker], [base], n, timeout=600)
-            print(f"pipeline (one worker: decode, classify, enrich, publish, webhooks): {rate:,.0f} msg/s")
+            print(f"pipeline (one worker: decode, classify, enrich, publish, webhooks; classify processes: "
+                  f"{args.processes}): {rate:,.0f} msg/s")
             print(f"ratio: {rate / top:.2f}")
             lat = await latency(broker, articles, alerts, args.rate, args.seconds)
             if lat:
                 print(f"latency produce->alert at {args.rate:.0f} articles/s offered, {len(lat)} alerts: "
                       f"p50 {pct(lat, 50):.0f} ms, p95 {pct(lat, 95):.0f} ms, p99 {pct(lat, 99):.0f} ms, "
                       f"max {max(lat):.0f} ms")
-            print(f"worker peak memory (VmHWM): {worker.peak_rss_mb():.0f} MB")
+            print(f"worker peak memory (VmHWM): {worker.peak_rss_mb():.0f} MB"
+                  + (" (plus each classification process)" if args.processes else ""))
             print(f"webhook deliveries received: {receiver.count}")
 
             if args.skip_two:
                 return
-            second = Worker(broker, workdir, "w2", receiver.url, articles, alerts)
+            second = Worker(broker, workdir, "w2", receiver.url, articles, alerts, args.processes)
             try:
                 await second.ready()
                 await asyncio.sleep(8)  # the group settles on two members
@@ -330,5 +334,7 @@ if __name__ == "__main__":
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--rate", type=float, default=500.0, help="articles/s offered for the latency run")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the latency run")
+    parser.add_argument("--processes", type=int, default=0,
+                        help="STREAMPROC_CLASSIFY_PROCESSES for the workers (0: classify in a thread)")
     parser.add_argument("--skip-two", action="store_true", help="skip the two-worker run")
     asyncio.run(main(parser.parse_args()))
