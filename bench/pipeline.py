@@ -151,7 +151,7 @@ class Receiver:
 
 class Worker:
     def __init__(self, broker: EmbeddedBroker, workdir: Path, name: str, receiver_url: str,
-                 articles_topic: str, alerts_topic: str, processes: int = 0) -> None:
+                 articles_topic: str, alerts_topic: str, processes: int = 0, batch_bytes: int = 0) -> None:
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMPROC_")}
         env.update({
@@ -166,7 +166,7 @@ class Worker:
             # The feed repeats 12 sample texts under new ids: measure every article's full path.
             "STREAMPROC_DEDUP_WINDOW": "0",
             "STREAMPROC_CLASSIFY_PROCESSES": str(processes),
-            "STREAMPROC_PRODUCER_BATCH_BYTES": "1",  # as the embedded default does for Tansu
+            "STREAMPROC_PRODUCER_BATCH_BYTES": str(batch_bytes),
         })
         self.log = (workdir / f"{name}.log").open("wb")
         self.proc = subprocess.Popen([sys.executable, "-m", "streamproc", "worker"], env=env,
@@ -292,14 +292,15 @@ async def main(args: argparse.Namespace) -> None:
 
         receiver = Receiver()
         await receiver.start()
-        worker = Worker(broker, workdir, "w1", receiver.url, articles, alerts, args.processes)
+        worker = Worker(broker, workdir, "w1", receiver.url, articles, alerts, args.processes,
+                            args.producer_batch_bytes)
         try:
             await worker.ready()
             base = await worker.processed()
             await preload(broker, articles, messages)
             rate, _ = await rate_of([worker], [base], n, timeout=600)
             print(f"pipeline (one worker: decode, classify, enrich, publish, webhooks; classify processes: "
-                  f"{args.processes}): {rate:,.0f} msg/s")
+                  f"{args.processes}, producer batch bytes: {args.producer_batch_bytes or 'default'}): {rate:,.0f} msg/s")
             print(f"ratio: {rate / top:.2f}")
             lat = await latency(broker, articles, alerts, args.rate, args.seconds)
             if lat:
@@ -312,7 +313,8 @@ async def main(args: argparse.Namespace) -> None:
 
             if args.skip_two:
                 return
-            second = Worker(broker, workdir, "w2", receiver.url, articles, alerts, args.processes)
+            second = Worker(broker, workdir, "w2", receiver.url, articles, alerts, args.processes,
+                            args.producer_batch_bytes)
             try:
                 await second.ready()
                 await asyncio.sleep(8)  # the group settles on two members
@@ -336,5 +338,8 @@ if __name__ == "__main__":
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the latency run")
     parser.add_argument("--processes", type=int, default=0,
                         help="STREAMPROC_CLASSIFY_PROCESSES for the workers (0: classify in a thread)")
+    parser.add_argument("--producer-batch-bytes", type=int, default=0,
+                        help="STREAMPROC_PRODUCER_BATCH_BYTES for the workers: 0 batches as against Apache "
+                             "Kafka; 1 is what the embedded default uses to dodge Tansu's end-offset bug")
     parser.add_argument("--skip-two", action="store_true", help="skip the two-worker run")
     asyncio.run(main(parser.parse_args()))

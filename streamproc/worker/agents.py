@@ -1,12 +1,13 @@
-"""The consuming agent: a batch at a time, publish before acknowledging.
+"""The consuming agent: batches, published before they are acknowledged.
 
 * ``concurrency=1``: with more, Faust can commit past an event still in flight (faust-streaming #606).
 * The pipeline never raises for bad input; any other exception in the loop body is caught per event
   and the article dead-lettered, because an exception escaping a Faust agent acks the event and
   loses it.
-* Every Kafka send is awaited to the broker's acknowledgement before the loop moves on, and retried
-  while the broker is unreachable, so an event's offset is committed only after its alert (or dead
-  letter) is durably published: at-least-once. Redeliveries produce the same ``alert_id``.
+* Every Kafka send is awaited to the broker's acknowledgement, and retried while the broker is
+  unreachable, before the events it comes from are acked (by hand, in order), so an event's offset is
+  committed only after its alert (or dead letter) is durably published: at-least-once. Redeliveries
+  produce the same ``alert_id``.
 """
 
 from __future__ import annotations
@@ -75,12 +76,11 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
     subscription (each awaited to the broker's ack) before it moves on, so webhooks are at-least-once
     from the alert on.
 
-    Articles are taken in batches (``stream.take_events``): the batch is classified off the event
-    loop (a thread, or pool processes: :mod:`streamproc.worker.runner`), so the loop keeps fetching,
-    heart-beating and delivering webhooks meanwhile; then every
-    alert and dead letter of the batch is sent at once and all the broker acks awaited together.
-    Faust acks a batch's events only when the loop asks for the next batch, so offsets are
-    committed after everything of the batch is published: still at-least-once.
+    Articles are grouped in batches; a batch is classified off the event loop (a thread, or pool
+    processes: :mod:`streamproc.worker.runner`) while the previous one is published, so the loop
+    keeps fetching, heart-beating and delivering webhooks meanwhile. Every alert and dead letter of a
+    batch is sent at once and all the broker acks awaited together; only then are its events acked,
+    by hand and in order, so offsets are committed after everything of the batch is published.
     """
     ce_source = f"/streamproc/{app.conf.id}"
 
