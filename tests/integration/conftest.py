@@ -135,6 +135,8 @@ def worker_env(broker: EmbeddedBroker, data_dir: Path, **extra: str) -> dict[str
         # One record per produced batch: Tansu 0.6 under-reports end offsets after multi-record
         # batches (see STREAMPROC_PRODUCER_BATCH_BYTES); the embedded default sets this itself.
         "STREAMPROC_PRODUCER_BATCH_BYTES": "1",
+        # Logs of a SIGKILLed worker must not die in its stdout buffer: they are the evidence.
+        "PYTHONUNBUFFERED": "1",
     })
     env.update(extra)
     return env
