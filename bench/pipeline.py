@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from importlib import resources
 from pathlib import Path
 
 import httpx
@@ -38,29 +37,13 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from streamproc.broker.embedded import EmbeddedBroker, free_port
+from streamproc.cli.bench import padded_articles
 
 PARTITIONS = 8
 
 
-def sample_articles(size: int = 3000) -> list[dict[str, object]]:
-    """The bundled samples, padded with their own paragraphs to ~``size`` bytes."""
-    out = []
-    text = resources.files("streamproc").joinpath("samples/articles.jsonl").read_text("utf-8")
-    for line in text.splitlines():
-        if not line.strip():
-            continue
-        a = orjson.loads(line)
-        paragraphs = [p for p in a["text"].split("\n") if p.strip()] or [a["text"]]
-        body, i = a["text"], 0
-        while len(body.encode()) < size:
-            body += "\n\n" + paragraphs[i % len(paragraphs)]
-            i += 1
-        out.append({**a, "text": body})
-    return out
-
-
 def payloads(prefix: str, n: int) -> list[tuple[bytes, bytes]]:
-    samples = sample_articles()
+    samples = padded_articles([], 3000)
     out = []
     for i in range(n):
         a = dict(samples[i % len(samples)])

@@ -18,7 +18,9 @@ from streamproc.config import Settings
 from streamproc.text.language import detect_language
 
 
-def _articles(paths: list[str], size: int) -> list[dict[str, object]]:
+def padded_articles(paths: list[str], size: int) -> list[dict[str, object]]:
+    """Articles from JSON-lines files (default: the bundled samples), padded with their own
+    paragraphs to about ``size`` bytes. Shared with ``bench/pipeline.py``."""
     lines: list[str] = []
     if paths:
         for p in paths:
@@ -45,7 +47,7 @@ def run_bench(settings: Settings, paths: list[str], seconds: float, size: int) -
     t0 = time.perf_counter()
     pipeline = build_pipeline(settings)
     load = time.perf_counter() - t0
-    articles = _articles(paths, size)
+    articles = padded_articles(paths, size)
     declared = [orjson.dumps({**a, "language": a.get("language") or detect_language(a["text"])[0]})
                 for a in articles]
     undeclared = [orjson.dumps({k: v for k, v in a.items() if k != "language"}) for a in articles]

@@ -134,7 +134,7 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
         if webhooks is not None:
             await asyncio.gather(*(webhooks.fan_out(a) for a in alerts if a is not None))
         if dedupe is not None and screened:
-            dedupe.commit(screened, now)  # only now that Kafka has every alert and webhook task
+            dedupe.commit(screened)  # only now that Kafka has every alert and webhook task
 
     @app.agent(topics.articles, concurrency=1, name="streamproc.process_articles")
     async def process_articles(stream: faust.StreamT[bytes]) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 import faust
 import orjson
 
-from streamproc.alerts.dedupe import Decision, Seen, decide, remember, update_of
+from streamproc.alerts.dedupe import Seen, decide, remember, update_of
 from streamproc.config import Settings
 from streamproc.observability import metrics
 from streamproc.pipeline import Outcome
@@ -52,15 +52,15 @@ class DedupeStore:
             log.warning("unreadable dedupe entry %s: %s", key, exc)
             return None
 
-    def screen(self, outcomes: list[Outcome], now: float) -> list[tuple[Outcome, Decision]]:
+    def screen(self, outcomes: list[Outcome], now: float) -> list[tuple[Outcome, Seen]]:
         """Decide each alert of a batch in order; duplicates become ``duplicate`` outcomes, updates
-        get ``update_of``. Returns the alerts to publish with their decisions (to :meth:`commit`)."""
+        get ``update_of``. Returns the alerts to publish with what to remember of each (to :meth:`commit`)."""
         overlay: dict[str, Seen] = {}
 
         def lookup(key: str) -> Seen | None:
             return overlay.get(key) or self.lookup(key)
 
-        to_publish: list[tuple[Outcome, Decision]] = []
+        to_publish: list[tuple[Outcome, Seen]] = []
         for i, outcome in enumerate(outcomes):
             alert = outcome.alert
             if outcome.kind != "alert" or alert is None or not outcome.dedupe_keys:
@@ -77,14 +77,13 @@ class DedupeStore:
             seen = remember(alert, decision, now)
             for key in outcome.dedupe_keys:
                 overlay[key] = seen
-            to_publish.append((outcome, decision))
+            to_publish.append((outcome, seen))
         return to_publish
 
-    def commit(self, published: list[tuple[Outcome, Decision]], now: float) -> None:
+    def commit(self, published: list[tuple[Outcome, Seen]]) -> None:
         """Remember alerts Kafka has acknowledged."""
-        for outcome, decision in published:
-            assert outcome.alert is not None
-            value = orjson.dumps(remember(outcome.alert, decision, now).to_dict())
+        for outcome, seen in published:
+            value = orjson.dumps(seen.to_dict())
             for key in outcome.dedupe_keys:
                 self.table[key] = value
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -87,6 +88,15 @@ class WorkerProcess:
 
     def metrics(self) -> str:
         return httpx.get(f"{self.base_url}/metrics", timeout=5).text
+
+    def processed(self) -> int:
+        """Articles the worker has finished (every outcome); -1 while its web server does not answer."""
+        try:
+            text = self.metrics()
+        except httpx.HTTPError:
+            return -1
+        return int(sum(float(v) for v in re.findall(r"^streamproc_articles_processed_total\{[^}]*\} (\S+)$",
+                                                     text, re.MULTILINE)))
 
     def stop(self) -> None:
         self.proc.terminate()

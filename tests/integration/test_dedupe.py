@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import time
 import uuid
 from pathlib import Path
@@ -19,9 +18,7 @@ pytestmark = pytest.mark.integration
 def wait_processed(worker: WorkerProcess, n: int, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        done = sum(float(v) for v in re.findall(r"^streamproc_articles_processed_total\{[^}]*\} (\S+)$",
-                                                worker.metrics(), re.MULTILINE))
-        if done >= n:
+        if worker.processed() >= n:
             return
         time.sleep(0.05)
     raise TimeoutError(f"the worker did not process article {n}")

@@ -9,7 +9,6 @@ seen twice (a redelivery) only ever repeats the same ``alert_id``.
 from __future__ import annotations
 
 import asyncio
-import re
 import signal
 import time
 import uuid
@@ -17,7 +16,6 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-import httpx
 import orjson
 import pytest
 from aiokafka import AIOKafkaProducer
@@ -69,15 +67,6 @@ def expected_alerts(pipeline: Any, messages: list[tuple[bytes, bytes]]) -> dict[
     return out
 
 
-def processed(worker: WorkerProcess) -> int:
-    try:
-        text = httpx.get(f"{worker.base_url}/metrics", timeout=5).text
-    except httpx.HTTPError:
-        return -1
-    return int(sum(float(v) for v in re.findall(r"^streamproc_articles_processed_total\{[^}]*\} (\S+)$",
-                                                 text, re.MULTILINE)))
-
-
 class Group:
     """Workers of one app id (one consumer group) on their own topics."""
 
@@ -125,7 +114,7 @@ async def produce_stream(broker: EmbeddedBroker, topic: str, messages: list[tupl
 async def wait_processed(workers: list[WorkerProcess], at_least: int, timeout: float) -> int:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        total = sum(max(0, processed(w)) for w in workers if w.proc.poll() is None)
+        total = sum(max(0, w.processed()) for w in workers if w.proc.poll() is None)
         if total >= at_least:
             return total
         await asyncio.sleep(0.1)
@@ -189,7 +178,7 @@ async def test_a_worker_joining_and_leaving_mid_stream_loses_no_alert(broker: Em
         await wait_processed([first], N // 10, timeout=120)
         second = group.start()  # joins: the group rebalances while the first is busy
         await wait_processed([first, second], N // 2, timeout=120)
-        by_second = processed(second)
+        by_second = second.processed()
         second.stop()  # leaves (SIGTERM): another rebalance mid-stream
         await producing
         records, duplicates = await check_all_alerts(broker, group.topics[1], expected)
@@ -218,9 +207,9 @@ async def test_twenty_seconds_without_the_broker_then_recovery_without_restart(p
             before = await wait_processed([worker], N // 5, timeout=120)
             proxy.cut()
             await asyncio.sleep(2)
-            early = processed(worker)
+            early = worker.processed()
             await asyncio.sleep(18)
-            during = processed(worker)
+            during = worker.processed()
             assert during - early <= 100, "the cut really stopped the worker (at most one batch in flight)"
             proxy.heal()
             records, duplicates = await check_all_alerts(broker, group.topics[1], expected, timeout=240)
