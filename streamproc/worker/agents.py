@@ -27,6 +27,7 @@ from streamproc.observability import metrics
 from streamproc.pipeline import Outcome
 from streamproc.publish.cloudevents import alert_headers
 from streamproc.publish.webhooks.engine import WebhookEngine
+from streamproc.worker.acks import hand_ack
 from streamproc.worker.app import Topics
 from streamproc.worker.dedupe import DedupeStore
 from streamproc.worker.runner import BatchRunner
@@ -178,7 +179,7 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
                                 for _ in events]
                 await publish_batch(events, outcomes, started)
                 for event in events:
-                    event.ack()
+                    hand_ack(event)
                 pending.popleft()
                 if len(pending) < MAX_BATCHES_IN_FLIGHT:
                     room.set()

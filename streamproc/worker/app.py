@@ -15,6 +15,7 @@ from faust.sensors.prometheus import setup_prometheus_sensors
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 
 from streamproc.config import Settings
+from streamproc.worker.acks import guard_topics
 
 
 @dataclass
@@ -60,6 +61,7 @@ def create_app(settings: Settings, broker_url: str) -> tuple[faust.App, Topics]:
         alerts=app.topic(settings.topic_alerts, key_serializer="raw", value_serializer="raw"),
         dlq=app.topic(settings.topic_dlq, key_serializer="raw", value_serializer="raw"),
     )
+    guard_topics(app, [settings.topic_articles])
     return app, topics
 
 

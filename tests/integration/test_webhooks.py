@@ -178,6 +178,12 @@ async def print_group_offsets(broker: EmbeddedBroker, group: str, topics: list[s
         ends = await consumer.end_offsets(tps)
         for tp in tps:
             print(f"{tp.topic}[{tp.partition}]: committed {await consumer.committed(tp)}, end {ends.get(tp)}")
+        await consumer.seek_to_beginning(*tps)
+        batches = await consumer.getmany(*tps, timeout_ms=2000)
+        for tp, records in sorted(batches.items()):
+            for r in records:
+                task = DeliveryTask.decode(r.value)
+                print(f"  {tp.topic}[{tp.partition}]@{r.offset}: {task.webhook_id} attempt {task.attempt}")
     finally:
         await consumer.stop()
 
@@ -367,10 +373,11 @@ async def test_alerts_on_the_topic_carry_cloudevents_headers(wh: Worker, broker:
 # -- crash and restart ----------------------------------------------------------------------------
 
 @pytest.mark.xfail(strict=False, reason=(
-    "KNOWN BUG, open: in about one run in five the restarted worker finds the offsets of every pending "
-    "retry task committed although none was delivered or dead-lettered (printed below on failure). "
-    "Suspect: Faust acks events it skips for flow control or a changed generation even on noack "
-    "streams (faust/streams.py, 'ack the filtered out message'). Tracked in the issue notes."))
+    "KNOWN BROKER BUG (Tansu 0.6, embedded test broker), open: in some runs the restarted worker's view of "
+    "one topic's partitions is shifted: the records and the committed offset of the partition that holds the "
+    "pending retry tasks are answered under another partition number (Fetch and OffsetFetch agree with each "
+    "other), while a fresh plain consumer afterwards finds both under the original number. The tasks stay in "
+    "the topic, uncommitted; the worker never fetches them. Printed below on failure; see the README."))
 async def test_worker_killed_mid_retry_loses_nothing_and_the_table_survives(wh: Worker, broker: EmbeddedBroker):
     # A schedule long enough (6 attempts over 15 s) that no task can be dead-lettered before the kill,
     # however slow the machine.

@@ -59,6 +59,7 @@ from streamproc.publish.webhooks import metrics as m
 from streamproc.publish.webhooks.delivery import DeliveryTask, RetrySchedule
 from streamproc.publish.webhooks.model import Subscription
 from streamproc.publish.webhooks.sender import AttemptResult, Sender
+from streamproc.worker.acks import guard_topics, hand_ack
 
 log = logging.getLogger(__name__)
 
@@ -254,6 +255,7 @@ class WebhookEngine:
     # -- the agents --------------------------------------------------------------------------------
     def install(self) -> None:
         m.initialise()
+        guard_topics(self.app, [t.get_topic_name() for t in [self.topics.deliveries, *self.topics.retries]])
         self._install(self.topics.deliveries, None)
         for tier, topic in enumerate(self.topics.retries):
             self._install(topic, tier)
@@ -325,7 +327,7 @@ class WebhookEngine:
                     pending.clear()
                     return
                 try:
-                    event.ack()
+                    hand_ack(event)
                 except Exception:
                     log.debug("ack failed", exc_info=True)
 

@@ -1,0 +1,84 @@
+"""Faust may not ack, by itself, an event of a topic our agents ack by hand (streamproc.worker.acks)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import faust
+import faust.streams
+import pytest
+from faust.transport.consumer import Consumer
+from faust.types.tuples import ConsumerMessage
+
+from streamproc.config import Settings
+from streamproc.worker.acks import REFUSED, guard_topics, hand_ack
+from streamproc.worker.app import create_app
+
+
+def message(topic: str, offset: int, generation_id: int = 0) -> ConsumerMessage:
+    msg = ConsumerMessage(topic, 0, offset, 0.0, 0, [], b"k", b"v", None, generation_id=generation_id)
+    msg.refcount = 1
+    return msg
+
+
+def refused(topic: str) -> float:
+    return REFUSED.labels(topic)._value.get()
+
+
+def test_the_worker_guards_its_article_topic_and_the_hook_is_installed(monkeypatch: pytest.MonkeyPatch):
+    # Faust's Prometheus sensor registers once per process; test_app.py builds the app that does.
+    monkeypatch.setattr("streamproc.worker.app.setup_prometheus_sensors", lambda *a, **k: None)
+    app, topics = create_app(Settings(topic_articles="arts"), "kafka://127.0.0.1:9")
+    assert getattr(Consumer.ack, "_streamproc_patched", False)
+    assert "arts" in app._streamproc_hand_acked
+
+
+async def test_only_hand_acks_count_on_a_guarded_topic():
+    app = faust.App("acks-unit", broker="kafka://127.0.0.1:9")
+    guard_topics(app, ["guarded"])
+    before = refused("guarded")
+
+    skipped = faust.Event(app, b"k", b"v", {}, message("guarded", 5))
+    assert skipped.ack() is False  # as Faust's stream loop does for an event it skips
+    assert skipped.message.acked is False and refused("guarded") == before + 1
+
+    handled = faust.Event(app, b"k", b"v", {}, message("guarded", 6))
+    hand_ack(handled)
+    assert handled.message.acked is True and refused("guarded") == before + 1
+
+    other = faust.Event(app, b"k", b"v", {}, message("not-guarded", 7))
+    other.ack()
+    assert other.message.acked is True
+
+
+@pytest.mark.parametrize("loop", ["python", "compiled"])
+async def test_an_event_faust_skips_after_a_rebalance_is_not_acked(loop: str, monkeypatch: pytest.MonkeyPatch):
+    """The real path: Faust's stream loop drops an event of an older consumer generation. Its pure-Python
+    loop also acks it ('ack the filtered out message'), even on a noack stream: that ack must be refused.
+    Its compiled loop (used when the extension is built) drops it without an ack: nothing to refuse."""
+    if loop == "python":
+        monkeypatch.setattr(faust.streams, "_CStreamIterator", None)
+    elif faust.streams._CStreamIterator is None:
+        pytest.skip("Faust's compiled stream loop is not built here")
+    app = faust.App(f"acks-stream-{loop}", broker="kafka://127.0.0.1:9")
+    guard_topics(app, ["guarded"])
+    app.consumer_generation_id = 2
+    app.flow_control.resume()  # a running worker's state between rebalances
+    channel = app.channel().clone(is_iterator=True)  # what an agent's stream iterates
+    stale = faust.Event(app, b"k", b"v", {}, message("guarded", 3, generation_id=1))
+    fresh = faust.Event(app, b"k", b"v", {}, message("guarded", 4, generation_id=2))
+    await channel.put(stale)
+    await channel.put(fresh)
+    before = refused("guarded")
+
+    async def first() -> faust.EventT:
+        async for event in app.stream(channel).noack().events():
+            return event
+        raise AssertionError("stream ended")
+
+    got = await asyncio.wait_for(first(), 5)
+    assert got.message.offset == 4  # the stale event was skipped...
+    assert stale.message.acked is False  # ...but not acked: the partition is read again from the commit
+    assert refused("guarded") == before + (1 if loop == "python" else 0)
+    hand_ack(got)
+    assert got.message.acked is True
