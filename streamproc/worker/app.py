@@ -15,7 +15,7 @@ from faust.sensors.prometheus import setup_prometheus_sensors
 from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 
 from streamproc.config import Settings
-from streamproc.worker.acks import guard_topics
+from streamproc.worker.guards import guard_topics
 
 
 @dataclass

@@ -372,12 +372,6 @@ async def test_alerts_on_the_topic_carry_cloudevents_headers(wh: Worker, broker:
 
 # -- crash and restart ----------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=False, reason=(
-    "KNOWN BROKER BUG (Tansu 0.6, embedded test broker), open: in some runs the restarted worker's view of "
-    "one topic's partitions is shifted: the records and the committed offset of the partition that holds the "
-    "pending retry tasks are answered under another partition number (Fetch and OffsetFetch agree with each "
-    "other), while a fresh plain consumer afterwards finds both under the original number. The tasks stay in "
-    "the topic, uncommitted; the worker never fetches them. Printed below on failure; see the README."))
 async def test_worker_killed_mid_retry_loses_nothing_and_the_table_survives(wh: Worker, broker: EmbeddedBroker):
     # A schedule long enough (6 attempts over 15 s) that no task can be dead-lettered before the kill,
     # however slow the machine.

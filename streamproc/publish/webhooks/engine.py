@@ -59,7 +59,7 @@ from streamproc.publish.webhooks import metrics as m
 from streamproc.publish.webhooks.delivery import DeliveryTask, RetrySchedule
 from streamproc.publish.webhooks.model import Subscription
 from streamproc.publish.webhooks.sender import AttemptResult, Sender
-from streamproc.worker.acks import guard_topics, hand_ack
+from streamproc.worker.guards import guard_topics, hand_ack
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Faust may not ack, by itself, an event of a topic our agents ack by hand (streamproc.worker.acks)."""
+"""Guards on Faust's consumer for the topics our agents ack by hand (streamproc.worker.guards)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from faust.transport.consumer import Consumer
 from faust.types.tuples import ConsumerMessage
 
 from streamproc.config import Settings
-from streamproc.worker.acks import REFUSED, guard_topics, hand_ack
 from streamproc.worker.app import create_app
+from streamproc.worker.guards import REFUSED, guard_topics, hand_ack
 
 
 def message(topic: str, offset: int, generation_id: int = 0) -> ConsumerMessage:
@@ -28,7 +28,7 @@ def refused(topic: str) -> float:
 def test_the_worker_guards_its_article_topic_and_the_hook_is_installed(monkeypatch: pytest.MonkeyPatch):
     # Faust's Prometheus sensor registers once per process; test_app.py builds the app that does.
     monkeypatch.setattr("streamproc.worker.app.setup_prometheus_sensors", lambda *a, **k: None)
-    app, topics = create_app(Settings(topic_articles="arts"), "kafka://127.0.0.1:9")
+    app, _ = create_app(Settings(topic_articles="arts"), "kafka://127.0.0.1:9")
     assert getattr(Consumer.ack, "_streamproc_patched", False)
     assert "arts" in app._streamproc_hand_acked
 
@@ -82,3 +82,34 @@ async def test_an_event_faust_skips_after_a_rebalance_is_not_acked(loop: str, mo
     assert refused("guarded") == before + (1 if loop == "python" else 0)
     hand_ack(got)
     assert got.message.acked is True
+
+
+def test_partitions_without_a_committed_offset_are_sought_to_their_beginning():
+    """aiokafka's seek_to_committed leaves partitions with no offset above 0 where they are; the guard seeks
+    those of guarded topics to their beginning (and leaves changelogs and committed partitions alone)."""
+    from faust.types import TP
+
+    committed = {TP("arts", 0): 5, TP("arts", 1): None, TP("arts", 2): 0, TP("changelog", 0): None}
+    sought: list[TP] = []
+
+    class FakeAiokafka:
+        async def seek_to_committed(self) -> dict[TP, int | None]:
+            return committed
+
+    class Thread:
+        app = faust.App("seek-unit", broker="kafka://127.0.0.1:9")
+
+        def _ensure_consumer(self) -> FakeAiokafka:
+            return FakeAiokafka()
+
+        async def call_thread(self, fn, *args):
+            return await fn(*args)
+
+        async def seek_to_beginning(self, *tps: TP) -> None:
+            sought.extend(tps)
+
+    guard_topics(Thread.app, ["arts"])
+    from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
+    assert getattr(AIOKafkaConsumerThread.seek_to_committed, "_streamproc_patched", False)
+    assert asyncio.run(AIOKafkaConsumerThread.seek_to_committed(Thread())) == committed
+    assert sought == [TP("arts", 1), TP("arts", 2)]
