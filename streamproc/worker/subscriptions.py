@@ -75,24 +75,32 @@ class SubscriptionStore:
             help="webhook subscriptions"))
         self._ready: asyncio.Event | None = None
         self.ready = False
+        self._parsed: dict[str, tuple[bytes, Subscription]] = {}
 
     # -- reading -----------------------------------------------------------------------------------
     def _from_table(self, sub_id: str) -> Subscription | None:
-        raw = self.table.get(sub_id)
+        # Read for every alert and every subscription: the store directly (the table's own getter runs
+        # Faust's sensors per key) and each record parsed once, until its bytes change.
+        raw = self.table.data.get(sub_id)
         if raw is None:
             return None
+        cached = self._parsed.get(sub_id)
+        if cached is not None and cached[0] == raw:
+            return cached[1]
         try:
-            return Subscription.from_record(orjson.loads(raw))
+            sub = Subscription.from_record(orjson.loads(raw))
         except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
             log.warning("unreadable subscription record %s: %s", sub_id, exc)
             return None
+        self._parsed[sub_id] = (raw, sub)
+        return sub
 
     def get(self, sub_id: str) -> Subscription | None:
         sub = self._from_table(sub_id) or self.bootstrap.get(sub_id)
         return None if sub is None or sub.state == DELETED else sub
 
     def all(self) -> list[Subscription]:
-        ids = set(self.bootstrap) | set(self.table)
+        ids = set(self.bootstrap) | set(self.table.data)
         subs = [s for s in (self.get(i) for i in sorted(ids)) if s is not None]
         return subs
 
