@@ -319,10 +319,11 @@ if __name__ == "__main__":
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--rate", type=float, default=500.0, help="articles/s offered for the latency run")
     parser.add_argument("--seconds", type=float, default=10.0, help="length of the latency run")
-    parser.add_argument("--processes", type=int, default=0,
-                        help="STREAMPROC_CLASSIFY_PROCESSES for the workers (0: classify in a thread)")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="STREAMPROC_CLASSIFY_PROCESSES for the workers (the default, 1; 0: classify in a thread)")
     parser.add_argument("--producer-batch-bytes", type=int, default=0,
-                        help="STREAMPROC_PRODUCER_BATCH_BYTES for the workers: 0 batches as against Apache "
-                             "Kafka; 1 is what the embedded default uses to dodge Tansu's end-offset bug")
+                        help="STREAMPROC_PRODUCER_BATCH_BYTES for the workers: 0 (512 KiB batches) is what a "
+                             "worker uses against Apache Kafka; 1 is what the embedded default uses to dodge "
+                             "Tansu's end-offset bug")
     parser.add_argument("--skip-two", action="store_true", help="skip the two-worker run")
     asyncio.run(main(parser.parse_args()))

@@ -48,7 +48,7 @@ class Settings:
     fetch_max_wait_ms: int = 50
     batch_size: int = 200
     batch_wait_ms: int = 5
-    classify_processes: int = 0
+    classify_processes: int = 1
     producer_batch_bytes: int = 0
     dedup_window: float = 86400.0
     dedup_event_window: float = 21600.0
@@ -127,12 +127,13 @@ DOCS: dict[str, str] = {
                          "that much latency to every article.",
     "batch_size": "Articles the worker takes at once: classified together, their alerts published "
                   "together, offsets committed only after every one of them is published.",
-    "producer_batch_bytes": "Largest record batch the worker's producer builds, bytes; 0: Faust's default. 1 sends "
+    "producer_batch_bytes": "Largest record batch the worker's producer builds, bytes; 0: 524288 (512 KiB). 1 sends "
                             "one record per batch: the embedded Tansu broker (0.6) reports a partition's end "
                             "offset as the last batch's first offset + 1, which derails consumers restarting "
                             "after a batch of several records. Set to 1 automatically for the embedded broker.",
     "classify_processes": "Processes classifying batches beside the worker (each loads the rules and gazetteer: "
-                          "~3 s, ~350 MB). 0: a thread of the worker, sharing its core with Kafka and webhook I/O.",
+                          "~3 s, ~350 MB); one keeps classification off the worker's event loop and its GIL. "
+                          "0: a thread of the worker instead (less memory, roughly half the throughput).",
     "dedup_window": "Seconds within which an article with the same id or the same text (outside page chrome) as "
                     "one already alerted on raises no new alert, unless it counts more killed or injured (then "
                     "an update, with `update_of`). 0: no duplicate suppression.",

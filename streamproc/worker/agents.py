@@ -161,9 +161,13 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
                 room.clear()
 
         async def flusher() -> None:
+            # A partial batch leaves only when there is room for it: under a backlog the batch being
+            # filled keeps growing while the pipeline is full, instead of leaving as one event per tick
+            # (which kept batches at one article and capped a worker at ~300 articles/s).
             while True:
                 await asyncio.sleep(batch_wait)
-                flush()
+                if room.is_set():
+                    flush()
 
         async def publisher() -> None:
             while True:
@@ -192,9 +196,8 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
                     helpers[1].result()
                 current.append(event)
                 if len(current) >= batch_size:
-                    flush()
-                if not room.is_set():
                     await room.wait()
+                    flush()
         finally:
             for task in helpers:
                 task.cancel()

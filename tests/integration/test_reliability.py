@@ -174,10 +174,12 @@ async def test_a_worker_joining_and_leaving_mid_stream_loses_no_alert(broker: Em
     expected = expected_alerts(pipeline, messages)
     try:
         first = group.start()
-        producing = asyncio.create_task(produce_stream(broker, group.topics[0], messages))
+        # A stream of ~500 articles/s for 20 s: slower than one worker, so it is still being written when the
+        # second worker (a few seconds to start, a few more to join) gets its partitions.
+        producing = asyncio.create_task(produce_stream(broker, group.topics[0], messages, chunk=250, pause=0.5))
         await wait_processed([first], N // 10, timeout=120)
         second = group.start()  # joins: the group rebalances while the first is busy
-        await wait_processed([first, second], N // 2, timeout=120)
+        await wait_processed([second], N // 50, timeout=120)  # it took partitions and worked on them
         by_second = second.processed()
         second.stop()  # leaves (SIGTERM): another rebalance mid-stream
         await producing
@@ -206,11 +208,13 @@ async def test_twenty_seconds_without_the_broker_then_recovery_without_restart(p
             worker = group.start()
             before = await wait_processed([worker], N // 5, timeout=120)
             proxy.cut()
-            await asyncio.sleep(2)
+            await asyncio.sleep(5)  # what was already classified and sent settles
             early = worker.processed()
-            await asyncio.sleep(18)
+            await asyncio.sleep(15)
             during = worker.processed()
-            assert during - early <= 100, "the cut really stopped the worker (at most one batch in flight)"
+            # Articles count as processed when their batch starts publishing; a stalled worker starts at most
+            # the one batch (STREAMPROC_BATCH_SIZE, 200) that the broker's absence then blocks.
+            assert during - early <= 200, "the cut really stopped the worker"
             proxy.heal()
             records, duplicates = await check_all_alerts(broker, group.topics[1], expected, timeout=240)
             assert worker.proc.poll() is None, "the worker recovered by itself, without a restart"
