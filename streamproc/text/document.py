@@ -108,6 +108,12 @@ class Document:
         last = bisect_right(self.word_starts, end - 1)
         return range(first, last)
 
+    def line_words(self, line: int) -> range:
+        """Indices of the words on a line (two bisections: no walk over the words)."""
+        start = self.line_starts[line]
+        end = self.line_starts[line + 1] if line + 1 < len(self.line_starts) else len(self.text)
+        return range(bisect_left(self.word_starts, start), bisect_left(self.word_starts, end))
+
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         return self.norm.span(start, end)
 
