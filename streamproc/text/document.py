@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from functools import cache
 from itertools import accumulate, count
 from operator import add
 
-from streamproc.text.normalize import NormalizedText, normalize
+from streamproc.text.normalize import NormalizedText, _char_class, normalize
 
 #: A word is a run of letters and digits (after normalisation, marks are gone). An apostrophe between
 #: two Cyrillic letters is part of the word: Ukrainian writes «п'ять», «сім'я» with one.
@@ -26,6 +27,20 @@ _DIGIT_WORD_RE = re.compile(r"(?<= )[0-9]+(?= )")
 #: Written to start with one character class, which ``re`` scans for quickly (3x faster than the
 #: equivalent ``[.!?…]["'»”)\]]*\s+|\n+``).
 _SENTENCE_END_RE = re.compile(r"""[.!?؟…。\n](?:(?<=\n)\n*|["'»”)\]]*\s+)""")
+
+
+@cache
+def _bmp_split_re(apostrophe: bool) -> re.Pattern[str]:
+    """:data:`_SIMPLE_SPLIT_RE` (or, with ``apostrophe``, :data:`_SPLIT_RE`) with ``[^\\W_]`` spelled
+    out as the BMP code points that are ``str.isalnum()`` (what ``re`` tests for it), built once (~10 ms).
+
+    ``re`` tests a class of BMP characters against a bitmap, cheaper than the Unicode category
+    look-ups behind ``\\W``: splitting an article takes 30% less time. Text holding astral characters
+    (beyond the bitmap) keeps the ``\\W`` patterns.
+    """
+    letters = _char_class(cp for cp in range(0x10000) if chr(cp).isalnum()) + "+"
+    word = _WORD.replace(r"[^\W_]+", letters) if apostrophe else letters
+    return re.compile(f"({word})")
 
 
 @dataclass(slots=True)
@@ -132,7 +147,11 @@ def build_document(text: str) -> Document:
     norm = normalize(text)
     t = norm.text
     # split() with a capturing group alternates separators and words: [sep, word, sep, ..., sep].
-    split = _SPLIT_RE if "'" in t and _CYRILLIC_APOSTROPHE_RE.search(t) else _SIMPLE_SPLIT_RE
+    apostrophe = "'" in t and _CYRILLIC_APOSTROPHE_RE.search(t) is not None
+    if t.isascii() or len(t.encode("utf-16-le", "surrogatepass")) == 2 * len(t):  # no astral character
+        split = _bmp_split_re(apostrophe)
+    else:
+        split = _SPLIT_RE if apostrophe else _SIMPLE_SPLIT_RE
     parts = split.split(t)
     cum = list(accumulate(map(len, parts)))
     words = parts[1::2]
