@@ -52,6 +52,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -330,7 +331,10 @@ class GeoIndex:
         out: list[tuple[int, int, tuple[int, ...]]] = []
         if not starts and not stemmed:
             return out
-        for i, w in enumerate(words):
+        # Only the positions of those words: found by C-level iterators, not a Python loop per word.
+        wanted = starts.keys() | stemmed.keys()
+        for i in compress(range(n_words), map(wanted.__contains__, words)):
+            w = words[i]
             firsts_of_w = starts.get(w)
             matched = False
             if firsts_of_w:
