@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate, count
@@ -59,28 +60,40 @@ class Document:
     _scan: tuple[str, list[int]] | None = None
     _sentences: dict[int, str] = field(default_factory=dict)
     _digit_words: list[int] | None = None
+    _scan_text: str | None = None
 
     @property
-    def scan(self) -> tuple[str, list[int]]:
-        """The words joined by single spaces and framed by spaces, and where each word starts in it.
+    def scan_text(self) -> str:
+        """The words joined by single spaces and framed by spaces: what the lexicons search.
 
         Lexicon keys start with a space (and whole words end with one), so the automaton over this
         string only reports whole-word hits, and a multi-word term is one key whatever punctuation
-        or spacing stands between its words in the article. Built with C-level joins and
-        accumulations: no Python loop per word.
+        or spacing stands between its words in the article. One C-level join.
+
+        A word's index is the number of spaces before it, minus one: readers walking the string in
+        order count spaces from their previous position (:func:`space_counter`) instead of a table of
+        word offsets being built for every article (that table cost more than the counting).
         """
+        if self._scan_text is None:
+            self._scan_text = " " + " ".join(self.words) + " "
+        return self._scan_text
+
+    @property
+    def scan(self) -> tuple[str, list[int]]:
+        """:attr:`scan_text` and where each word starts in it (built on request; not on the hot path)."""
         if self._scan is None:
             cum = accumulate(map(len, self.words), initial=0)
-            self._scan = (" " + " ".join(self.words) + " ", list(map(add, cum, count(1))))
+            self._scan = (self.scan_text, list(map(add, cum, count(1))))
         return self._scan
 
     @property
     def digit_words(self) -> list[int]:
         """Indices of the words made only of digits, in order (found by one regex pass over
-        :attr:`scan`, so counting numbers never walks every word of a sentence)."""
+        :attr:`scan_text`, so counting numbers never walks every word of a sentence)."""
         if self._digit_words is None:
-            scan, scan_starts = self.scan
-            self._digit_words = [bisect_left(scan_starts, m.start(1)) for m in _DIGIT_WORD_RE.finditer(scan)]
+            scan = self.scan_text
+            word_at = space_counter(scan)
+            self._digit_words = [word_at(m.start(1)) for m in _DIGIT_WORD_RE.finditer(scan)]
         return self._digit_words
 
     def word_at_scan(self, offset: int) -> int:
@@ -143,6 +156,28 @@ class Document:
             s, e = self.original_span(*self.sentence_span(sentence))
             cache[sentence] = " ".join(self.original[s:e].split())
         return cache[sentence]
+
+
+def space_counter(scan: str) -> Callable[[int], int]:
+    """A function mapping the offset of a word's first character in ``scan`` (a
+    :attr:`Document.scan_text`) to the word's index.
+
+    It counts the spaces between the offset it was last given and this one, in C: calls in roughly
+    increasing order (automaton hits, regex matches) cost a few characters each.
+    """
+    count = scan.count
+    pos, word = 0, -1   # the space at offset 0 comes before word 0
+
+    def word_at(offset: int) -> int:
+        nonlocal pos, word
+        if offset >= pos:
+            word += count(" ", pos, offset)
+        else:
+            word -= count(" ", offset, pos)
+        pos = offset
+        return word
+
+    return word_at
 
 
 def build_document(text: str) -> Document:

@@ -59,7 +59,7 @@ def test_bad_terms_are_rejected(bad):
 
 
 def test_bmp_word_class_is_the_unicode_word_class():
-    """The explicit BMP classes used to split words accept exactly what ``[^\W_]`` accepts."""
+    r"""The explicit BMP classes used to split words accept exactly what ``[^\W_]`` accepts."""
     from streamproc.text.document import _SIMPLE_SPLIT_RE, _SPLIT_RE, _bmp_split_re
 
     for fast, slow in ((_bmp_split_re(False), _SIMPLE_SPLIT_RE), (_bmp_split_re(True), _SPLIT_RE)):
