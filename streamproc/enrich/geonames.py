@@ -314,9 +314,13 @@ class GeoIndex:
         unique = set(words)
         starts: dict[str, list[str]] = {w: [w] for w in unique & firsts}
         stemmed: dict[str, tuple[int, ...]] = {}
-        for w in unique:
+        # Proclitics and inflections only concern Arabic and Cyrillic words: an all-ASCII scan (most
+        # Latin-script articles once accents are folded) has none, and ``isascii`` is a flag lookup.
+        for w in () if doc.scan_text.isascii() else unique:
             c = w[0]
             if "\u0600" <= c <= "\u06ff":
+                if not w.startswith(self.proclitics):  # one C call rules out most words
+                    continue
                 variants = [w[k:] for k in (1, 2, 3, 4) if len(w) - k >= 2 and w[:k] in procs and w[k:] in firsts]
                 if variants:
                     starts.setdefault(w, [w] if w in firsts else []).extend(variants)
@@ -333,12 +337,17 @@ class GeoIndex:
             return out
         # Only the positions of those words: found by C-level iterators, not a Python loop per word.
         wanted = starts.keys() | stemmed.keys()
+        orig, to_original, word_starts = doc.original, doc.norm.to_original, doc.word_starts
         for i in compress(range(n_words), map(wanted.__contains__, words)):
             w = words[i]
+            arabic = "\u0600" <= w[0] <= "\u06ff"
+            if not arabic and orig[to_original(word_starts[i])].islower():
+                # Every name found at i would fail _capitalised on its first word: skip the look-ups
+                # (frequent lowercase words such as "de", "in", "la" begin some place names).
+                continue
             firsts_of_w = starts.get(w)
             matched = False
             if firsts_of_w:
-                arabic = "\u0600" <= w[0] <= "\u06ff"
                 for first in firsts_of_w:
                     key = first
                     j = i
