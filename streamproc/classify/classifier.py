@@ -55,8 +55,7 @@ def chrome_lines(doc: Document, matches: list[Match[Role]]) -> set[int]:
 
 def evidence(doc: Document, m: Match[Role], sentence: int) -> Evidence:
     s, e = doc.original_span(m.start, m.end)
-    return Evidence(term=doc.original[s:e], sentence=doc.original_sentence(sentence), start=s, end=e,
-                    rule=m.term.source)
+    return Evidence(doc.original[s:e], doc.original_sentence(sentence), s, e, m.term.source)
 
 
 def _governed(term: Match[Role], cues: list[Match[Role]], window: int) -> str | None:
@@ -147,23 +146,27 @@ class Classifier:
                     suppressed.append(Suppressed(str(label), evidence(doc, m, sentence), why))
                     continue
                 kept.append(m)
-            has_ceasefire = False
+            has_ceasefire = has_casualty_term = False
             for m in kept:
                 kind, value = m.payload.kind, m.payload.value
-                if kind in ("category", "killed", "injured"):
-                    event_sentences.add(sentence)
                 if kind == "category":
-                    hit = hits.setdefault(value, CategoryHit(value))
+                    event_sentences.add(sentence)
+                    hit = hits.get(value)
+                    if hit is None:
+                        hit = hits[value] = CategoryHit(value)
                     if len(hit.evidence) < MAX_EVIDENCE:
                         hit.evidence.append(evidence(doc, m, sentence))
                     has_ceasefire |= value == "ceasefire"
-                elif kind in ("killed", "injured"):
-                    hit = hits.setdefault("casualties", CategoryHit("casualties"))
+                elif kind == "killed" or kind == "injured":
+                    event_sentences.add(sentence)
+                    has_casualty_term = True
+                    hit = hits.get("casualties")
+                    if hit is None:
+                        hit = hits["casualties"] = CategoryHit("casualties")
                     if len(hit.evidence) < MAX_EVIDENCE:
                         hit.evidence.append(evidence(doc, m, sentence))
             if has_ceasefire:
                 subtypes_seen.update(m.payload.value for m in kept if m.payload.kind == "subtype")
-            has_casualty_term = any(m.payload.kind in ("killed", "injured") for m in kept)
             assigned = extract(doc, doc.sentence_words(sentence), kept)[0] if has_casualty_term else ()
             for kind, num, term in assigned:
                 current = casualties.killed if kind == "killed" else casualties.injured
