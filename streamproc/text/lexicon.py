@@ -286,7 +286,7 @@ def longest_non_overlapping(matches: list[Match[P]]) -> list[Match[P]]:
     taken: set[int] = set()
     for m in sorted(matches, key=lambda m: (-(m.last_word - m.first_word), -(m.end - m.start), m.start)):
         span = range(m.first_word, m.last_word + 1)
-        if any(i in taken for i in span):
+        if not taken.isdisjoint(span):
             continue
         taken.update(span)
         chosen.append(m)
