@@ -299,6 +299,9 @@ class GeoIndex:
                 self.prefixes.add(" ".join(parts[:n]))
         self.proclitics = tuple(sorted({fold(p) for p in proclitics if p}, key=len, reverse=True))
         self._proclitic_set = frozenset(self.proclitics)
+        #: Every prefix of a proclitic: a word's proclitic lengths are found by extending its prefix
+        #: while it still begins some proclitic, instead of testing all four lengths.
+        self._proclitic_prefixes = frozenset(p[:n] for p in self.proclitics for n in range(1, len(p) + 1))
         self._firsts = frozenset(k.split(" ", 1)[0] for k in self.exact)
 
     def __len__(self) -> int:
@@ -309,7 +312,7 @@ class GeoIndex:
         words = doc.words
         n_words = len(words)
         exact, prefixes, stems, firsts = self.exact, self.prefixes, self.stems, self._firsts
-        procs = self._proclitic_set
+        procs, proclitic_prefixes = self._proclitic_set, self._proclitic_prefixes
         # Set operations in C pick the few distinct words worth a look; the loop below only visits those.
         unique = set(words)
         starts: dict[str, list[str]] = {w: [w] for w in unique & firsts}
@@ -321,7 +324,13 @@ class GeoIndex:
             if "\u0600" <= c <= "\u06ff":
                 if not w.startswith(self.proclitics):  # one C call rules out most words
                     continue
-                variants = [w[k:] for k in (1, 2, 3, 4) if len(w) - k >= 2 and w[:k] in procs and w[k:] in firsts]
+                variants = []
+                for k in (1, 2, 3, 4):
+                    head = w[:k]
+                    if head not in proclitic_prefixes:
+                        break  # no proclitic begins this way: no longer one either
+                    if len(w) - k >= 2 and head in procs and w[k:] in firsts:
+                        variants.append(w[k:])
                 if variants:
                     starts.setdefault(w, [w] if w in firsts else []).extend(variants)
             elif "\u0400" <= c <= "\u04ff" and len(w) >= 5 and w not in exact:
