@@ -90,23 +90,31 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
     ``matches`` are this sentence's non-suppressed matches. Returns ``(kind, number, term match)``
     triples and every number found (for `explain`).
     """
-    terms = [m for m in matches if m.payload.kind in ("killed", "injured")]
+    terms: list[Match[Role]] = []
     # Number terms may span words («اثنا عشر»): per first word, the longest wins.
     word_numbers: dict[int, tuple[int, int]] = {}
-    for m in matches:
-        if m.payload.kind == "number" and (m.first_word not in word_numbers
-                                           or m.last_word > word_numbers[m.first_word][1]):
-            word_numbers[m.first_word] = (m.payload.value, m.last_word)
-    people = {m.first_word for m in matches if m.payload.kind == "people"}
-    at_least_ends = {m.last_word for m in matches if m.payload.kind == "at_least"}
-    at_least_starts = {m.first_word for m in matches if m.payload.kind == "at_least"}
+    people: set[int] = set()
+    at_least_ends: set[int] = set()
+    at_least_starts: set[int] = set()
+    for m in matches:  # one pass sorts the sentence's matches by role
+        kind = m.payload.kind
+        if kind == "killed" or kind == "injured":
+            terms.append(m)
+        elif kind == "number":
+            if m.first_word not in word_numbers or m.last_word > word_numbers[m.first_word][1]:
+                word_numbers[m.first_word] = (m.payload.value, m.last_word)
+        elif kind == "people":
+            people.add(m.first_word)
+        elif kind == "at_least":
+            at_least_ends.add(m.last_word)
+            at_least_starts.add(m.first_word)
     assigned: list[tuple[str, Number, Match[Role]]] = []
     if not terms:
         return assigned, []
     numbers = find_numbers(doc, sentence_words, word_numbers)
     for num in numbers:
         num.at_least = (num.first_word - 1) in at_least_ends or (num.first_word - 2) in at_least_ends or \
-            any(num.last_word < w <= num.last_word + AT_LEAST_AFTER for w in at_least_starts)
+            not at_least_starts.isdisjoint(range(num.last_word + 1, num.last_word + AT_LEAST_AFTER + 1))
         best: tuple[tuple[int, int], Match[Role]] | None = None
         for term in terms:
             if num.last_word < term.first_word:
@@ -129,7 +137,7 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
         if best is None:
             continue
         (dist, _), term = best
-        followed_by_people = any(w in people for w in range(num.last_word + 1, num.last_word + 1 + PEOPLE_AFTER))
+        followed_by_people = not people.isdisjoint(range(num.last_word + 1, num.last_word + 1 + PEOPLE_AFTER))
         if dist <= ADJACENT or followed_by_people:
             assigned.append((term.payload.kind, num, term))
     return assigned, numbers

@@ -14,6 +14,7 @@ Order of work, and why:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 
 from streamproc.classify import CATEGORIES, CEASEFIRE_SUBTYPES
@@ -32,6 +33,8 @@ MAX_EVIDENCE = 5
 _CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "non_conflict"}
 #: Roles that can make a sentence count; a sentence with none of them holds only context.
 _EVENT_ROLES = {"category", "killed", "injured", "subtype"}
+#: Roles that only quantify a casualty term ("three", "soldiers"): never suppressed themselves.
+_QUANTITY_ROLES = {"number", "people"}
 #: What a cause outside armed conflict in the same sentence (flood, crash, gas leak) takes away.
 _NON_CONFLICT_SUPPRESSES = {"explosion", "killed", "injured"}
 
@@ -52,8 +55,7 @@ def chrome_lines(doc: Document, matches: list[Match[Role]]) -> set[int]:
 
 def evidence(doc: Document, m: Match[Role], sentence: int) -> Evidence:
     s, e = doc.original_span(m.start, m.end)
-    return Evidence(term=doc.original[s:e], sentence=doc.original_sentence(sentence), start=s, end=e,
-                    rule=m.term.source)
+    return Evidence(doc.original[s:e], doc.original_sentence(sentence), s, e, m.term.source)
 
 
 def _governed(term: Match[Role], cues: list[Match[Role]], window: int) -> str | None:
@@ -94,12 +96,15 @@ class Classifier:
 
         by_sentence: dict[int, list[Match[Role]]] = defaultdict(list)
         eventful: set[int] = set()  # sentences with a term that can count; the others are skipped
+        sentence_starts, line_starts = doc.sentence_starts, doc.line_starts
         for m in matches:
             kind = m.payload.kind
             if kind == "chrome":
                 continue
-            sentence = doc.sentence_of_word(m.first_word)
-            if chrome and doc.line_of_word(m.first_word) in chrome:
+            # A match starts where its first word does: Document.sentence_of_word's bisection, inlined
+            # (this loop runs for every match).
+            sentence = bisect_right(sentence_starts, m.start) - 1
+            if chrome and bisect_right(line_starts, m.start) - 1 in chrome:
                 if kind not in _CONTEXT_ROLES and kind not in ("number", "people"):
                     suppressed.append(Suppressed(kind, evidence(doc, m, sentence), "page chrome"))
                 continue
@@ -113,14 +118,23 @@ class Classifier:
         casualties = Casualties()
         for sentence in sorted(eventful):
             ms = by_sentence[sentence]
-            # A cue inside a lower-bound phrase («не менее», "no fewer than") is not a negation.
-            bounds = [(m.first_word, m.last_word) for m in ms if m.payload.kind == "at_least"]
-            cues = [m for m in ms if m.payload.kind in _CONTEXT_ROLES and
-                    not any(a <= m.first_word and m.last_word <= b for a, b in bounds)]
             kept: list[Match[Role]] = []
+            cues: list[Match[Role]] = []
+            bounds: list[tuple[int, int]] = []
             for m in ms:
                 kind = m.payload.kind
-                if kind in _CONTEXT_ROLES or kind in ("number", "people", "at_least"):
+                if kind in _CONTEXT_ROLES:
+                    cues.append(m)
+                elif kind == "at_least":
+                    bounds.append((m.first_word, m.last_word))
+            if bounds:  # a cue inside a lower-bound phrase («не менее», "no fewer than") is not a negation
+                cues = [m for m in cues if not any(a <= m.first_word and m.last_word <= b for a, b in bounds)]
+            for m in ms:
+                kind = m.payload.kind
+                if kind in _CONTEXT_ROLES or kind in _QUANTITY_ROLES or kind == "at_least":
+                    kept.append(m)
+                    continue
+                if not cues:  # nothing can govern it (most sentences)
                     kept.append(m)
                     continue
                 # A ceasefire is news whether it holds, is called for or is feared for: only its
@@ -132,23 +146,27 @@ class Classifier:
                     suppressed.append(Suppressed(str(label), evidence(doc, m, sentence), why))
                     continue
                 kept.append(m)
-            has_ceasefire = False
+            has_ceasefire = has_casualty_term = False
             for m in kept:
                 kind, value = m.payload.kind, m.payload.value
-                if kind in ("category", "killed", "injured"):
-                    event_sentences.add(sentence)
                 if kind == "category":
-                    hit = hits.setdefault(value, CategoryHit(value))
+                    event_sentences.add(sentence)
+                    hit = hits.get(value)
+                    if hit is None:
+                        hit = hits[value] = CategoryHit(value)
                     if len(hit.evidence) < MAX_EVIDENCE:
                         hit.evidence.append(evidence(doc, m, sentence))
                     has_ceasefire |= value == "ceasefire"
-                elif kind in ("killed", "injured"):
-                    hit = hits.setdefault("casualties", CategoryHit("casualties"))
+                elif kind == "killed" or kind == "injured":
+                    event_sentences.add(sentence)
+                    has_casualty_term = True
+                    hit = hits.get("casualties")
+                    if hit is None:
+                        hit = hits["casualties"] = CategoryHit("casualties")
                     if len(hit.evidence) < MAX_EVIDENCE:
                         hit.evidence.append(evidence(doc, m, sentence))
             if has_ceasefire:
                 subtypes_seen.update(m.payload.value for m in kept if m.payload.kind == "subtype")
-            has_casualty_term = any(m.payload.kind in ("killed", "injured") for m in kept)
             assigned = extract(doc, doc.sentence_words(sentence), kept)[0] if has_casualty_term else ()
             for kind, num, term in assigned:
                 current = casualties.killed if kind == "killed" else casualties.injured

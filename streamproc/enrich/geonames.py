@@ -52,6 +52,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import Any
 
@@ -298,6 +299,9 @@ class GeoIndex:
                 self.prefixes.add(" ".join(parts[:n]))
         self.proclitics = tuple(sorted({fold(p) for p in proclitics if p}, key=len, reverse=True))
         self._proclitic_set = frozenset(self.proclitics)
+        #: Every prefix of a proclitic: a word's proclitic lengths are found by extending its prefix
+        #: while it still begins some proclitic, instead of testing all four lengths.
+        self._proclitic_prefixes = frozenset(p[:n] for p in self.proclitics for n in range(1, len(p) + 1))
         self._firsts = frozenset(k.split(" ", 1)[0] for k in self.exact)
 
     def __len__(self) -> int:
@@ -308,15 +312,25 @@ class GeoIndex:
         words = doc.words
         n_words = len(words)
         exact, prefixes, stems, firsts = self.exact, self.prefixes, self.stems, self._firsts
-        procs = self._proclitic_set
+        procs, proclitic_prefixes = self._proclitic_set, self._proclitic_prefixes
         # Set operations in C pick the few distinct words worth a look; the loop below only visits those.
         unique = set(words)
         starts: dict[str, list[str]] = {w: [w] for w in unique & firsts}
         stemmed: dict[str, tuple[int, ...]] = {}
-        for w in unique:
+        # Proclitics and inflections only concern Arabic and Cyrillic words: an all-ASCII scan (most
+        # Latin-script articles once accents are folded) has none, and ``isascii`` is a flag lookup.
+        for w in () if doc.scan_text.isascii() else unique:
             c = w[0]
             if "\u0600" <= c <= "\u06ff":
-                variants = [w[k:] for k in (1, 2, 3, 4) if len(w) - k >= 2 and w[:k] in procs and w[k:] in firsts]
+                if not w.startswith(self.proclitics):  # one C call rules out most words
+                    continue
+                variants = []
+                for k in (1, 2, 3, 4):
+                    head = w[:k]
+                    if head not in proclitic_prefixes:
+                        break  # no proclitic begins this way: no longer one either
+                    if len(w) - k >= 2 and head in procs and w[k:] in firsts:
+                        variants.append(w[k:])
                 if variants:
                     starts.setdefault(w, [w] if w in firsts else []).extend(variants)
             elif "\u0400" <= c <= "\u04ff" and len(w) >= 5 and w not in exact:
@@ -330,11 +344,19 @@ class GeoIndex:
         out: list[tuple[int, int, tuple[int, ...]]] = []
         if not starts and not stemmed:
             return out
-        for i, w in enumerate(words):
+        # Only the positions of those words: found by C-level iterators, not a Python loop per word.
+        wanted = starts.keys() | stemmed.keys()
+        orig, to_original, word_starts = doc.original, doc.norm.to_original, doc.word_starts
+        for i in compress(range(n_words), map(wanted.__contains__, words)):
+            w = words[i]
+            arabic = "\u0600" <= w[0] <= "\u06ff"
+            if not arabic and orig[to_original(word_starts[i])].islower():
+                # Every name found at i would fail _capitalised on its first word: skip the look-ups
+                # (frequent lowercase words such as "de", "in", "la" begin some place names).
+                continue
             firsts_of_w = starts.get(w)
             matched = False
             if firsts_of_w:
-                arabic = "\u0600" <= w[0] <= "\u06ff"
                 for first in firsts_of_w:
                     key = first
                     j = i

@@ -124,7 +124,7 @@ class _Span:
 def _spans(doc: Document, gazetteer: Gazetteer, skip_lines: set[int]) -> list[_Span]:
     by_words: dict[tuple[int, int], _Span] = {}
     for m in gazetteer.lexicon.find(doc):
-        if doc.line_of_word(m.first_word) in skip_lines:
+        if skip_lines and doc.line_of_word(m.first_word) in skip_lines:
             continue
         span = by_words.get((m.first_word, m.last_word))
         if span is None:
@@ -136,7 +136,7 @@ def _spans(doc: Document, gazetteer: Gazetteer, skip_lines: set[int]) -> list[_S
     if gazetteer.geo is not None:
         starts, ends = doc.word_starts, doc.word_ends
         for first, last, candidates in gazetteer.geo.find(doc):
-            if doc.line_of_word(first) in skip_lines:
+            if skip_lines and doc.line_of_word(first) in skip_lines:
                 continue
             span = by_words.get((first, last))
             if span is None:
@@ -199,6 +199,14 @@ def _resolve(spans: list[_Span], gazetteer: Gazetteer) -> None:
         span.payload = max(span.candidates, key=key)
 
 
+def _lines_with_words(doc: Document, n: int) -> set[int]:
+    """The lines holding any of the first ``n`` words: every line from the first word's to the
+    ``n``-th word's that holds a word (two bisections per line instead of one per word)."""
+    if n <= 0:
+        return set()
+    return {line for line in range(doc.line_of_word(0), doc.line_of_word(n - 1) + 1) if doc.line_words(line)}
+
+
 def _is_dateline(doc: Document, span: _Span, first_lines: set[int]) -> bool:
     line = doc.line_of_word(span.first_word)
     if line not in first_lines:
@@ -239,8 +247,8 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
     spans = [s for s in spans if not (s.imported_only and "\u0600" <= doc.words[s.first_word][0] <= "\u06ff"
                                       and gazetteer.prior(s.payload) < SMALL_ARABIC_PLACE
                                       and s.first_word - 1 not in at_ends)]
-    content_lines = sorted({doc.line_of_word(s.first_word) for s in spans} | {
-        doc.line_of_word(w) for w in range(min(len(doc.words), 60))} - set(skip_lines))
+    content_lines = sorted({doc.line_of_word(s.first_word) for s in spans} |
+                           _lines_with_words(doc, min(len(doc.words), 60)) - set(skip_lines))
     first_lines = set(content_lines[:2])
 
     found: dict[int, LinkedEntity] = {}

@@ -57,12 +57,14 @@ def decode_article(raw: bytes | None, max_bytes: int = DEFAULT_MAX_BYTES) -> Art
     if len(raw) > max_bytes:
         raise DecodeError(Reason.TOO_LARGE, f"payload is {len(raw)} bytes, the limit is {max_bytes}")
     try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise DecodeError(Reason.INVALID_UTF8, f"invalid UTF-8 at byte {exc.start}") from None
-    try:
         obj = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
+        # orjson rejects any invalid UTF-8, so the payload is only decoded a second time (to say
+        # where) when parsing failed, not for every message.
+        try:
+            raw.decode("utf-8")
+        except UnicodeDecodeError as utf8:
+            raise DecodeError(Reason.INVALID_UTF8, f"invalid UTF-8 at byte {utf8.start}") from None
         raise DecodeError(Reason.INVALID_JSON, str(exc)) from None
     if not isinstance(obj, dict):
         raise DecodeError(Reason.NOT_AN_OBJECT, f"expected a JSON object, got {type(obj).__name__}")

@@ -11,7 +11,6 @@ Term syntax is documented in ``streamproc/data/README.md``.
 from __future__ import annotations
 
 import unicodedata
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -155,9 +154,11 @@ class Lexicon(Generic[P]):
         for anchor, term, k in anchored:  # the prefilter can only know about indexed words
             after = term.words[k + 1] if k + 1 < len(term.words) and term.words[k + 1] != GAP else None
             self._by_anchor[anchor].append((term, k, term.required & indexed, after))
+        # Each key's value: how far back from the hit's last character its first word starts, the
+        # direct terms as (words after the first, term), and the word patterns it stands for.
         self._automaton = ahocorasick.Automaton()
         for key in direct_keys.keys() | word_keys.keys():
-            self._automaton.add_word(key, (len(key), tuple(direct_keys.get(key, ())),
+            self._automaton.add_word(key, (len(key) - 2, tuple((n - 1, t) for n, t in direct_keys.get(key, ())),
                                            tuple(word_keys.get(key, ()))))
         if direct_keys or word_keys:
             self._automaton.make_automaton()
@@ -173,19 +174,28 @@ class Lexicon(Generic[P]):
         found: list[Match[P]] = []
         if not self.terms:
             return found
-        scan, scan_starts = doc.scan
+        scan = doc.scan_text
+        count = scan.count
         starts, ends = doc.word_starts, doc.word_ends
         hits: dict[int, set[int]] = defaultdict(set)
-        for end_idx, (length, direct, pids) in self._automaton.iter(scan):
-            # The key's leading space is at end_idx - length + 1; its first word starts one after.
-            w = bisect_left(scan_starts, end_idx - length + 2)
+        append = found.append
+        pos, w = 0, -1  # the word starting at ``pos`` in the scan (see Document.scan_text)
+        for end_idx, (back, direct, pids) in self._automaton.iter(scan):
+            # The key's leading space is at end_idx - back - 1; its first word starts one after.
+            # Hits come in order of their end, so counting spaces from the previous hit is short.
+            first = end_idx - back
+            if first >= pos:
+                w += count(" ", pos, first)
+            else:
+                w -= count(" ", first, pos)
+            pos = first
             if pids:
                 hits[w].update(pids)
-            for n_words, term in direct:
-                last = w + n_words - 1
+            for more, term in direct:
+                last = w + more
                 m = Match(term, w, last, starts[w], ends[last])
                 if not term.case_sensitive or _same_case(doc, m, term.source):
-                    found.append(m)
+                    append(m)
         if hits:
             words, forms = doc.words, self._forms
             n_words = len(words)
@@ -276,7 +286,7 @@ def longest_non_overlapping(matches: list[Match[P]]) -> list[Match[P]]:
     taken: set[int] = set()
     for m in sorted(matches, key=lambda m: (-(m.last_word - m.first_word), -(m.end - m.start), m.start)):
         span = range(m.first_word, m.last_word + 1)
-        if any(i in taken for i in span):
+        if not taken.isdisjoint(span):
             continue
         taken.update(span)
         chosen.append(m)

@@ -56,3 +56,14 @@ def test_hyphen_and_punctuation_split_words_on_both_sides():
 def test_bad_terms_are_rejected(bad):
     with pytest.raises(TermSyntaxError):
         parse_term(bad)
+
+
+def test_bmp_word_class_is_the_unicode_word_class():
+    r"""The explicit BMP classes used to split words accept exactly what ``[^\W_]`` accepts."""
+    from streamproc.text.document import _SIMPLE_SPLIT_RE, _SPLIT_RE, _bmp_split_re
+
+    for fast, slow in ((_bmp_split_re(False), _SIMPLE_SPLIT_RE), (_bmp_split_re(True), _SPLIT_RE)):
+        differ = [cp for cp in range(0x10000) if bool(fast.fullmatch(chr(cp))) != bool(slow.fullmatch(chr(cp)))]
+        assert differ == []
+    text = "п'ять сім'я l'armée д'Артаньян ''"
+    assert _bmp_split_re(True).split(text) == _SPLIT_RE.split(text)
