@@ -16,6 +16,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
@@ -33,7 +36,24 @@ def _init(settings: Settings) -> None:
     global _pipeline
     from streamproc.worker.run import build_pipeline
 
+    _watch_parent(os.getppid())
     _pipeline = build_pipeline(settings)
+
+
+def _watch_parent(parent: int, every: float = 1.0) -> threading.Thread:
+    """Exit when the worker that started this process is gone.
+
+    A SIGKILLed worker cannot stop its pool, and a pool process idle on its call queue does not notice:
+    it stayed behind, holding ~350 MB, once per crash. Re-parenting (``getppid`` changes) is the signal.
+    """
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(0)
+
+    thread = threading.Thread(target=watch, name="streamproc-parent-watch", daemon=True)
+    thread.start()
+    return thread
 
 
 def _slim(outcome: Outcome) -> Outcome:

@@ -52,3 +52,40 @@ def test_pool_runner_survives_a_killed_process(pipeline):
     assert kinds(first) == kinds(second) == expected
     assert first[0].alert["alert_id"] == second[0].alert["alert_id"]
     assert first[0].classification is None, "outcomes cross the process boundary without the classification"
+
+
+def test_a_pool_process_exits_when_its_worker_is_killed():
+    """A SIGKILLed worker cannot stop its pool: the pool process must notice that it lost its parent."""
+    import subprocess
+    import sys
+    import time
+
+    child = ("import os, time\n"
+             "from streamproc.worker.runner import _watch_parent\n"
+             "_watch_parent(os.getppid(), every=0.1)\n"
+             "time.sleep(60)\n")
+    parent = ("import subprocess, sys, time\n"
+              f"p = subprocess.Popen([sys.executable, '-c', {child!r}])\n"
+              "print(p.pid, flush=True)\n"
+              "time.sleep(60)\n")
+    proc = subprocess.Popen([sys.executable, "-c", parent], stdout=subprocess.PIPE, text=True)
+    try:
+        grandchild = int(proc.stdout.readline())  # type: ignore[union-attr]
+        time.sleep(0.5)
+        assert _alive(grandchild)
+        proc.kill()
+        proc.wait(5)
+        deadline = time.monotonic() + 10
+        while _alive(grandchild) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(grandchild), "the orphaned pool process is still running"
+    finally:
+        proc.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return "\nState:\tZ" not in f.read()
+    except FileNotFoundError:
+        return False
