@@ -62,10 +62,19 @@ def build_worker(settings: Settings, broker_url: str) -> faust.Worker:
     log.info("streamproc worker: languages %s, %d entities, %d webhook subscriber(s), topics %s -> %s "
              "(dead letters: %s)", ",".join(pipeline.languages), len(pipeline.gazetteer), len(subscribers),
              settings.topic_articles, settings.topic_alerts, settings.topic_dlq)
+    return faust_worker(app, settings)
+
+
+def faust_worker(app: faust.App, settings: Settings) -> faust.Worker:
     logging_config = logformat.logging_config(settings.log_level, settings.log_format)
-    # JSON logs: also silence Faust's console chatter (spinner, banner), which is not JSON.
-    return faust.Worker(app, loglevel=settings.log_level.upper(), redirect_stdouts=False,
-                        logging_config=logging_config, quiet=logging_config is not None)
+    # JSON logs: also silence Faust's console chatter (banner), which is not JSON.
+    worker = faust.Worker(app, loglevel=settings.log_level.upper(), redirect_stdouts=False,
+                          logging_config=logging_config, quiet=logging_config is not None)
+    # Faust's start-up spinner sets the root logger to DEBUG "so that it spins for every log message":
+    # every debug call in Faust and aiokafka then builds a log record that the handler throws away
+    # (several per Kafka send). Without it the root logger keeps STREAMPROC_LOG_LEVEL.
+    worker.spinner = None
+    return worker
 
 
 def install_webhooks(app: faust.App, settings: Settings, broker_url: str, bootstrap: list) -> WebhookEngine:

@@ -23,3 +23,25 @@ def test_fetch_max_wait_is_patched_onto_the_worker_consumer():
         return consumer._fetch_max_wait_ms  # the attribute the patch overwrites
 
     assert asyncio.run(build()) == 1500
+
+
+def test_the_worker_keeps_the_configured_log_level():
+    """Faust's spinner used to set the root logger to DEBUG, so every debug call in Faust and aiokafka built
+    a record (several per Kafka send) that the handler then dropped."""
+    import logging
+
+    import faust
+
+    from streamproc.worker.run import faust_worker
+
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    try:
+        worker = faust_worker(faust.App("log-level-unit", broker="kafka://127.0.0.1:9"),
+                              Settings(log_level="warning", log_format="text"))
+        worker._setup_logging()
+        assert root.level == logging.WARNING
+        assert not logging.getLogger("aiokafka.producer.producer").isEnabledFor(logging.DEBUG)
+    finally:
+        root.setLevel(level)
+        root.handlers[:] = handlers
