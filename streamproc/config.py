@@ -45,6 +45,7 @@ class Settings:
     session_timeout: float = 30.0
     rebalance_timeout: float = 30.0
     heartbeat_interval: float = 3.0
+    shutdown_timeout: float = 30.0
     fetch_max_wait_ms: int = 50
     batch_size: int = 200
     batch_wait_ms: int = 5
@@ -122,6 +123,9 @@ DOCS: dict[str, str] = {
     "session_timeout": "Consumer group session timeout, seconds.",
     "rebalance_timeout": "Consumer group rebalance timeout, seconds.",
     "heartbeat_interval": "Consumer heartbeat interval, seconds.",
+    "shutdown_timeout": "Seconds a stopping worker (SIGTERM/SIGINT) may take to finish and commit before it exits "
+                        "anyway (exit code 3): a worker whose broker is unreachable cannot finish. Whatever it "
+                        "had not committed is consumed again. 0: wait for ever.",
     "fetch_max_wait_ms": "Longest a fetch waits at the broker for new data. Faust fixes it at 1500 ms; "
                          "brokers that do not answer a waiting fetch when data arrives (Tansu) then add "
                          "that much latency to every article.",

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sys
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -37,7 +42,7 @@ def build_pipeline(settings: Settings) -> Pipeline:
     return Pipeline(max_bytes=settings.max_message_bytes, **kwargs)
 
 
-def build_worker(settings: Settings, broker_url: str) -> faust.Worker:
+def build_worker(settings: Settings, broker_url: str) -> Worker:
     """The Faust app with the agent, views, the webhook subscriptions and delivery agents wired in."""
     pipeline = build_pipeline(settings)
     for lang, rules in pipeline.classifier.rules.items():
@@ -65,11 +70,47 @@ def build_worker(settings: Settings, broker_url: str) -> faust.Worker:
     return faust_worker(app, settings)
 
 
-def faust_worker(app: faust.App, settings: Settings) -> faust.Worker:
+EXIT_SHUTDOWN_TIMEOUT = 3
+
+
+class Worker(faust.Worker):
+    """Faust's worker, with a bound on how long a stop may take.
+
+    Faust stops by committing and closing its Kafka clients; with the broker unreachable that never
+    ends, and SIGTERM alone left the process running until someone sent SIGKILL. After
+    ``shutdown_timeout`` seconds a watchdog thread logs why, runs ``on_forced_exit`` (the embedded
+    broker is stopped there) and exits with :data:`EXIT_SHUTDOWN_TIMEOUT`. Nothing is lost: what was
+    not committed is consumed again by the next worker (at-least-once, same alert ids).
+    """
+
+    shutdown_timeout: float = 30.0
+    on_forced_exit: Callable[[], None] | None = None
+
+    def _schedule_shutdown(self, signal: signal.Signals) -> None:
+        first = not self._signal_stop_time
+        super()._schedule_shutdown(signal)
+        if first and self.shutdown_timeout > 0:
+            threading.Thread(target=self._exit_after_timeout, name="streamproc-shutdown-watchdog",
+                             daemon=True).start()
+
+    def _exit_after_timeout(self) -> None:
+        time.sleep(self.shutdown_timeout)
+        log.error("shutdown did not finish within %.0f s (is the broker reachable?): exiting now; what was not "
+                  "committed will be consumed again", self.shutdown_timeout)
+        try:
+            if self.on_forced_exit is not None:
+                self.on_forced_exit()
+        finally:
+            logging.shutdown()
+            os._exit(EXIT_SHUTDOWN_TIMEOUT)
+
+
+def faust_worker(app: faust.App, settings: Settings) -> Worker:
     logging_config = logformat.logging_config(settings.log_level, settings.log_format)
     # JSON logs: also silence Faust's console chatter (banner), which is not JSON.
-    worker = faust.Worker(app, loglevel=settings.log_level.upper(), redirect_stdouts=False,
-                          logging_config=logging_config, quiet=logging_config is not None)
+    worker = Worker(app, loglevel=settings.log_level.upper(), redirect_stdouts=False,
+                    logging_config=logging_config, quiet=logging_config is not None)
+    worker.shutdown_timeout = settings.shutdown_timeout
     # Faust's start-up spinner sets the root logger to DEBUG "so that it spins for every log message":
     # every debug call in Faust and aiokafka then builds a log record that the handler throws away
     # (several per Kafka send). Without it the root logger keeps STREAMPROC_LOG_LEVEL.
@@ -119,6 +160,8 @@ def run_worker(settings: Settings) -> int:
             settings = replace(settings, producer_batch_bytes=1)
     try:
         worker = build_worker(settings, broker_url)
+        if broker is not None:
+            worker.on_forced_exit = broker.stop
         try:
             worker.execute_from_commandline()
         except SystemExit as exc:
