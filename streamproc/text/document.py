@@ -26,6 +26,8 @@ _CYRILLIC_APOSTROPHE_RE = re.compile(r"[а-яіїєґ]'[а-яіїєґ]")
 #: Written to start with one character class, which ``re`` scans for quickly (3x faster than the
 #: equivalent ``[.!?…]["'»”)\]]*\s+|\n+``).
 _SENTENCE_END_RE = re.compile(r"""[.!?؟…。\n](?:(?<=\n)\n*|["'»”)\]]*\s+)""")
+_NEWLINE_RE = re.compile(r"\n")
+_MATCH_END = re.Match.end
 
 
 @cache
@@ -143,6 +145,15 @@ class Document:
         return cache[sentence]
 
 
+def _starts_after(breaks: re.Pattern[str], t: str) -> list[int]:
+    """0, then the end of every match of ``breaks`` short of the text's end: where each sentence
+    (or line) starts. ``Match.end`` is mapped in C, not called from a comprehension (~3 µs less)."""
+    starts = [0, *map(_MATCH_END, breaks.finditer(t))]
+    if len(starts) > 1 and starts[-1] >= len(t):
+        starts.pop()
+    return starts
+
+
 def build_document(text: str) -> Document:
     """Normalise and segment ``text``."""
     norm = normalize(text)
@@ -158,7 +169,7 @@ def build_document(text: str) -> Document:
     words = parts[1::2]
     starts = cum[0:-1:2]
     ends = cum[1::2]
-    sentences = [0] + [m.end() for m in _SENTENCE_END_RE.finditer(t) if m.end() < len(t)]
-    lines = [0] + [m.end() for m in re.finditer(r"\n", t) if m.end() < len(t)]
+    sentences = _starts_after(_SENTENCE_END_RE, t)
+    lines = _starts_after(_NEWLINE_RE, t)
     return Document(norm=norm, word_starts=starts, word_ends=ends, sentence_starts=sentences,
                     line_starts=lines, words=words)
