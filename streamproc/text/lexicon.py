@@ -39,6 +39,11 @@ class Term(Generic[P]):
     required: frozenset[int] = frozenset()  # word-pattern ids after the first: all must occur in the doc
 
 
+#: An anchored term as its anchor sees it: the term, the indexed words it needs, the word pattern
+#: right after the anchor (or None), and its words before and after the anchor as :func:`_steps`.
+_Anchored = tuple[Term[P], frozenset[int], "int | None", tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]
+
+
 class Match(Generic[P]):
     """One occurrence of a term. A plain slotted class: thousands are made per second."""
 
@@ -105,9 +110,9 @@ class Lexicon(Generic[P]):
 
     def __init__(self, terms: Iterable[tuple[str, P]], proclitics: Sequence[str] = ()) -> None:
         self._pattern_ids: dict[tuple[str, bool], int] = {}
-        # anchor pattern -> (term, anchor's index in the term, indexed words it needs, the word pattern
-        # right after the anchor or None): checking that one word first rejects most candidates cheaply.
-        self._by_anchor: dict[int, list[tuple[Term[P], int, frozenset[int], int | None]]] = defaultdict(list)
+        # anchor pattern -> its terms (see _Anchored): checking the word right after the anchor first
+        # rejects most candidates cheaply.
+        self._by_anchor: dict[int, list[_Anchored[P]]] = defaultdict(list)
         anchored: list[tuple[int, Term[P], int]] = []
         self.terms: list[Term[P]] = []
         self.proclitics = frozenset(fold(p) for p in proclitics if p)
@@ -153,11 +158,16 @@ class Lexicon(Generic[P]):
         indexed = {pid for pid, forms in enumerate(self._forms) if forms is None}
         for anchor, term, k in anchored:  # the prefilter can only know about indexed words
             after = term.words[k + 1] if k + 1 < len(term.words) and term.words[k + 1] != GAP else None
-            self._by_anchor[anchor].append((term, k, term.required & indexed, after))
+            self._by_anchor[anchor].append((term, term.required & indexed, after,
+                                            _steps(reversed(term.words[:k])), _steps(term.words[k + 1:])))
         # Each key's value: how far back from the hit's last character its first word starts, the
         # direct terms as (words after the first, term), and the word patterns it stands for.
+        # Keys go in sorted order: the automaton allocates a key's missing nodes as it adds it, so
+        # a shared prefix's branches then sit together in memory rather than in hash order. Between
+        # articles of other languages (and the gazetteer's pass) the automaton falls out of the CPU
+        # cache, and walking it cold cost ~40% less this way. The matches are the same.
         self._automaton = ahocorasick.Automaton()
-        for key in direct_keys.keys() | word_keys.keys():
+        for key in sorted(direct_keys.keys() | word_keys.keys()):
             self._automaton.add_word(key, (len(key) - 2, tuple((n - 1, t) for n, t in direct_keys.get(key, ())),
                                            tuple(word_keys.get(key, ()))))
         if direct_keys or word_keys:
@@ -202,15 +212,15 @@ class Lexicon(Generic[P]):
             present = set().union(*hits.values())
             for w, pids in hits.items():
                 for pid in pids:
-                    for term, k, required, after in self._by_anchor.get(pid, ()):
+                    for term, required, after, before_steps, after_steps in self._by_anchor.get(pid, ()):
                         if not required <= present:
                             continue  # a long word of the term is nowhere in the document
                         if after is not None and (w + 1 >= n_words or not _word_at(after, w + 1, hits, words, forms)):
                             continue
-                        first = _extend_back(term.words, k, w, hits, words, forms) if k else w
+                        first = _extend_back(before_steps, w, hits, words, forms) if before_steps else w
                         if first < 0:
                             continue
-                        last = _extend(term.words, k, w, hits, words, forms)
+                        last = _extend(after_steps, w, hits, words, forms)
                         if last >= 0:
                             m = Match(term, first, last, starts[first], ends[last])
                             if not term.case_sensitive or _same_case(doc, m, term.source):
@@ -229,36 +239,58 @@ def _word_at(pid: int, p: int, hits: dict[int, set[int]], words: list[str],
     return pid in hits.get(p, ()) if f is None else words[p] in f
 
 
-def _extend(ids: tuple[int, ...], k: int, anchor: int, hits: dict[int, set[int]], words: list[str],
-            forms: list[frozenset[str] | None]) -> int:
-    """The last word of the shortest match of ``ids[k:]`` whose word ``k`` is at ``anchor``, or -1.
+def _steps(ids: Iterable[int]) -> tuple[tuple[int, int], ...]:
+    """Word patterns as ``(gaps before it, pattern)`` steps: a run of ``~`` is folded into the word
+    after it, so matching "captured ~ ~ ~ ~ town*" takes one step, not five set rebuilds."""
+    steps: list[tuple[int, int]] = []
+    gaps = 0
+    for pid in ids:
+        if pid == GAP:
+            gaps += 1
+        else:
+            steps.append((gaps, pid))
+            gaps = 0
+    return tuple(steps)
 
-    Tracks the set of positions the next word may take; a gap (``~``) lets a position stay or
-    advance by one. Plain loops over tiny sets: no generator recursion on the hot path.
+
+def _extend(steps: tuple[tuple[int, int], ...], anchor: int, hits: dict[int, set[int]], words: list[str],
+            forms: list[frozenset[str] | None]) -> int:
+    """The last word of the shortest match of the words after an anchor at ``anchor``, or -1.
+
+    ``steps`` (from :func:`_steps`) are the term's words after the anchor. Tracks the set of
+    positions the next word may take: before a word with ``g`` gaps each position may advance by up
+    to ``g`` words (each ``~`` is zero or one word). Plain loops over tiny sets.
     """
     n_words = len(words)
     positions = {anchor + 1}
-    for pid in ids[k + 1:]:
-        if pid == GAP:
-            positions |= {p + 1 for p in positions if p < n_words}
-            continue
-        positions = {p + 1 for p in positions if p < n_words and _word_at(pid, p, hits, words, forms)}
-        if not positions:
+    for gaps, pid in steps:
+        f = forms[pid]
+        found: set[int] = set()
+        for p in positions:
+            for q in range(p, min(p + gaps, n_words - 1) + 1):
+                if (pid in hits.get(q, ()) if f is None else words[q] in f):
+                    found.add(q + 1)
+        if not found:
             return -1
+        positions = found
     return min(positions) - 1
 
 
-def _extend_back(ids: tuple[int, ...], k: int, anchor: int, hits: dict[int, set[int]], words: list[str],
+def _extend_back(steps: tuple[tuple[int, int], ...], anchor: int, hits: dict[int, set[int]], words: list[str],
                  forms: list[frozenset[str] | None]) -> int:
-    """The first word of the shortest match of ``ids[:k]`` ending just before ``anchor``, or -1."""
+    """The first word of the shortest match of the words before an anchor at ``anchor``, or -1
+    (``steps`` are those words from the anchor backwards)."""
     positions = {anchor - 1}
-    for pid in reversed(ids[:k]):
-        if pid == GAP:
-            positions |= {p - 1 for p in positions if p >= 0}
-            continue
-        positions = {p - 1 for p in positions if p >= 0 and _word_at(pid, p, hits, words, forms)}
-        if not positions:
+    for gaps, pid in steps:
+        f = forms[pid]
+        found: set[int] = set()
+        for p in positions:
+            for q in range(p, max(p - gaps, 0) - 1, -1):
+                if (pid in hits.get(q, ()) if f is None else words[q] in f):
+                    found.add(q - 1)
+        if not found:
             return -1
+        positions = found
     return max(positions) + 1
 
 
