@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import time
 
 import orjson
 import pytest
@@ -89,3 +90,20 @@ def _alive(pid: int) -> bool:
             return "\nState:\tZ" not in f.read()
     except FileNotFoundError:
         return False
+
+
+def test_batches_taken_while_the_processes_load_run_in_the_thread(pipeline):
+    """The pool is used only once its processes have loaded the rules (~3 s): the first batches do not wait."""
+    async def scenario() -> tuple[float, bool]:
+        runner = BatchRunner(pipeline, Settings(classify_processes=1))
+        starting = asyncio.create_task(runner.start())
+        await asyncio.sleep(0.05)
+        t0 = time.perf_counter()
+        outcomes = await runner.run(BATCH)
+        took = time.perf_counter() - t0
+        await starting
+        runner.stop()
+        return took, outcomes[0].classification is not None  # the thread keeps the classification
+
+    took, in_thread = asyncio.run(scenario())
+    assert in_thread and took < 1.0
