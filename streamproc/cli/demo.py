@@ -110,8 +110,9 @@ async def _demo(settings: Settings, follow: bool, seed: str | None, timeout: flo
         env = _worker_env(settings, broker, web_port, receiver.url, secret, data_dir)
         worker_log = Path(data_dir) / "worker.log"
         log_file = worker_log.open("wb")
-        proc = subprocess.Popen([sys.executable, "-m", "streamproc", "worker"], env=env, stdout=log_file,
-                                stderr=subprocess.STDOUT)
+        # Popen returns once the process is forked: nothing here blocks the demo's event loop for long.
+        proc = subprocess.Popen([sys.executable, "-m", "streamproc", "worker"],  # noqa: ASYNC220
+                                env=env, stdout=log_file, stderr=subprocess.STDOUT)
         consumer = AIOKafkaConsumer(settings.topic_alerts, bootstrap_servers=broker.bootstrap,
                                     auto_offset_reset="earliest", group_id=None)
         try:

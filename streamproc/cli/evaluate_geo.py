@@ -116,7 +116,7 @@ def evaluate_geo(pipeline: object, path: Path, detect: bool = False) -> GeoScore
                 gold_ids = {records[i].id for i in _records_named(pipeline, gold_location)}
                 gold_key = key_of(gold_location)
 
-                def same(ent: object) -> bool:
+                def same(ent: object, gold_ids: set[str] = gold_ids, gold_key: str = gold_key) -> bool:
                     rec = ent.record  # type: ignore[attr-defined]
                     return rec.id in gold_ids or key_of(rec.name) == gold_key or any(
                         key_of(m.text) == gold_key for m in ent.mentions)  # type: ignore[attr-defined]

@@ -115,11 +115,11 @@ def _parse_entity(path: Path, item: Any, errors: list[DataError]) -> tuple[Entit
         errors.append(DataError(path, line_of(country, line), "country must be an ISO 3166-1 alpha-2 code"))
         return None
     lat, lon = item.get("lat"), item.get("lon")
-    if item["type"] in PLACE_TYPES:
-        if not isinstance(lat, (int, float)) or not isinstance(lon, (int, float)) or \
-                not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            errors.append(DataError(path, line, f"place {item['name']!r} needs numeric lat/lon in range"))
-            return None
+    if item["type"] in PLACE_TYPES and (
+            not isinstance(lat, (int, float)) or not isinstance(lon, (int, float))
+            or not (-90 <= lat <= 90 and -180 <= lon <= 180)):
+        errors.append(DataError(path, line, f"place {item['name']!r} needs numeric lat/lon in range"))
+        return None
     aliases = item["aliases"]
     if not isinstance(aliases, dict) or not aliases:
         errors.append(DataError(path, line_of(aliases, line), "aliases must map language codes to lists"))

@@ -641,7 +641,10 @@ def main(argv: list[str] | None = None) -> int:
     text = render(generate(directory, config), settings_digest(directory))
     path = directory / SUPPORT / GENERATED_FILE
     if args.check:
-        same = path.is_file() and lzma.open(path, "rt", encoding="utf-8").read() == text
+        same = False
+        if path.is_file():
+            with lzma.open(path, "rt", encoding="utf-8") as stored:
+                same = stored.read() == text
         print("up to date" if same else f"{path} is stale: regenerate it")
         return 0 if same else 1
     with lzma.open(path, "wt", encoding="utf-8", preset=9) as fh:

@@ -91,7 +91,7 @@ def decode_article(raw: bytes | None, max_bytes: int = DEFAULT_MAX_BYTES) -> Art
     fields = {key: _optional_str(obj, key) for key in _STRING_FIELDS}
     if fields["published_at"] is not None:
         try:
-            datetime.fromisoformat(fields["published_at"].replace("Z", "+00:00"))
+            datetime.fromisoformat(fields["published_at"])  # Python 3.11+ reads a trailing "Z" too
         except ValueError:
             raise DecodeError(Reason.INVALID_VALUE, "'published_at' is not an ISO 8601 date-time") from None
     if fields["language"] is not None:

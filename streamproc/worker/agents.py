@@ -27,9 +27,9 @@ from streamproc.observability import metrics
 from streamproc.pipeline import Outcome
 from streamproc.publish.cloudevents import alert_headers
 from streamproc.publish.webhooks.engine import WebhookEngine
-from streamproc.worker.guards import hand_ack
 from streamproc.worker.app import Topics
 from streamproc.worker.dedupe import DedupeStore
+from streamproc.worker.guards import hand_ack
 from streamproc.worker.runner import BatchRunner
 
 log = logging.getLogger(__name__)

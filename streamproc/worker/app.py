@@ -17,7 +17,6 @@ from faust.transport.drivers.aiokafka import AIOKafkaConsumerThread
 from streamproc.config import Settings
 from streamproc.worker.guards import guard_topics
 
-
 #: Record batches of up to 512 KiB (Faust's default is 16 KiB): a batch of alerts or webhook tasks for one
 #: partition then travels in one request instead of one request per three or four records, and the
 #: batch stays under Kafka's default 1 MB message size limit.

@@ -17,8 +17,7 @@ import pytest
 import yaml
 
 from streamproc.broker.embedded import free_port
-from tests.integration.conftest import broker, receiver, webhook_secret, worker  # noqa: F401 - fixtures
-from tests.integration.conftest import wait_until_ready
+from tests.integration.conftest import broker, receiver, wait_until_ready, webhook_secret, worker  # noqa: F401 - fixtures
 
 REPO = Path(__file__).resolve().parent.parent.parent
 DEPLOY = REPO / "deploy"

@@ -14,9 +14,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import httpx
 import orjson
@@ -37,7 +38,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("content-length", 0)))
                 receiver.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
                 self.send_response(204)
@@ -210,5 +211,13 @@ def alerts_for(records: list[Any], ids: set[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
-__all__ = ["asyncio", "produce", "consume_until", "article", "alerts_for", "Receiver", "WorkerProcess",
-           "worker_env"]
+__all__ = [
+    "Receiver",
+    "WorkerProcess",
+    "alerts_for",
+    "article",
+    "asyncio",
+    "consume_until",
+    "produce",
+    "worker_env",
+]

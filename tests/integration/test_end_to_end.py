@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from importlib import resources
@@ -58,7 +59,7 @@ async def test_seed_article_alert_on_topic_webhook_and_metrics(worker, broker, r
         return {orjson.loads(b)["data"]["article"]["id"]: (h, b) for h, b in receiver.requests
                 if orjson.loads(b)["data"]["article"]["id"] in ids}
     while len(delivered()) < len(ids) and time.monotonic() < deadline:
-        time.sleep(0.1)
+        await asyncio.sleep(0.1)
     got = delivered()
     assert set(got) == ids
     for headers, body in got.values():
