@@ -83,6 +83,7 @@ class SubscriptionStore:
         # Faust's sensors per key) and each record parsed once, until its bytes change.
         raw = self.table.data.get(sub_id)
         if raw is None:
+            self._parsed.pop(sub_id, None)  # deleted: the cache keeps only live records
             return None
         cached = self._parsed.get(sub_id)
         if cached is not None and cached[0] == raw:
