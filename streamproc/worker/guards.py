@@ -22,13 +22,26 @@ then pass an event nobody handled. (Faust's compiled loop, used where its extens
 an event without an ack.) :func:`patch_consumer_ack` makes ``Consumer.ack`` refuse, on guarded topics,
 any ack that does not come through :func:`hand_ack`; the rebalance that caused the skip seeks back to
 the committed offset and the event is read again (counted in ``streamproc_skipped_acks_refused_total``).
+
+**3. Records fetched during the seek to committed offsets were thrown away.** When a worker starts, and
+after every rebalance, Faust resumes the stream partitions, seeks them to their committed offsets *with
+the flow running*, then resumes flow control, which empties every stream's queue
+(``faust/tables/recovery.py``; mode's ``FlowControlEvent.resume`` clears the queues it manages). Records
+the fetcher fetched and handed to a stream between the seek and that clear were dropped, with the
+consumer's position already past them: an agent that was not reading yet (ours wait for the
+subscription table) lost them until the next restart or rebalance. Seen as webhook retry tasks not
+delivered after a restart, about one run in four. :func:`patch_perform_seek` stops the flow for the
+seek; Faust's callers resume it right after the clear, so the fetcher starts again from the committed
+offsets into empty queues. It first waits for the fetcher to finish the batch it is handing over, so
+that no record of the old position updates Faust's read offset after the seek.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
 import faust
@@ -64,6 +77,7 @@ def guard_topics(app: faust.App, names: Iterable[str]) -> None:
     guarded.update(names)
     patch_consumer_ack()
     patch_seek_to_committed()
+    patch_perform_seek()
 
 
 def patch_consumer_ack() -> None:
@@ -105,3 +119,55 @@ def patch_seek_to_committed() -> None:
 
     seek_to_committed._streamproc_patched = True  # type: ignore[attr-defined]
     AIOKafkaConsumerThread.seek_to_committed = seek_to_committed  # type: ignore[method-assign]
+
+
+#: How long a seek waits for the fetcher to finish handing over its batch (it takes one pass of the
+#: event loop unless a stream's queue is full; then Faust's own behaviour, seeking anyway, is kept).
+HANDOVER_TIMEOUT = 5.0
+
+
+def _handover_done(consumer: Consumer) -> asyncio.Event:
+    """Set while the fetcher is not in the middle of handing a fetched batch to the streams."""
+    event: asyncio.Event | None = consumer.__dict__.get("_streamproc_handover_done")
+    if event is None:
+        event = consumer.__dict__["_streamproc_handover_done"] = asyncio.Event()
+        event.set()
+    return event
+
+
+def patch_perform_seek() -> None:
+    original_getmany = Consumer.getmany
+    original_seek = Consumer.perform_seek
+    if getattr(original_seek, "_streamproc_patched", False):
+        return
+
+    async def getmany(self: Consumer, timeout: float) -> AsyncIterator[Any]:
+        done = _handover_done(self)
+        batch = original_getmany(self, timeout)
+        try:
+            async for item in batch:
+                done.clear()
+                yield item
+        finally:
+            done.set()
+            await batch.aclose()
+
+    async def perform_seek(self: Consumer) -> None:
+        if self.flow_active:
+            # Faust resumes the flow itself once it has cleared the queues (app.flow_control.resume(),
+            # then consumer.resume_flow(), in both callers); when the flow is already stopped (a
+            # rebalance, or the fetcher's own seek) the fetcher is not handing anything over.
+            self.stop_flow()
+            log.info("stopped the flow while seeking to committed offsets (resumed once the queues are "
+                     "cleared)")
+            try:
+                await asyncio.wait_for(_handover_done(self).wait(), HANDOVER_TIMEOUT)
+            except TimeoutError:
+                log.warning("the fetcher did not finish handing over its batch within %.0f s; seeking anyway",
+                            HANDOVER_TIMEOUT)
+        await original_seek(self)
+
+    getmany._streamproc_patched = True  # type: ignore[attr-defined]
+    perform_seek._streamproc_patched = True  # type: ignore[attr-defined]
+    Consumer.getmany = getmany  # type: ignore[method-assign,assignment]
+    Consumer.perform_seek = perform_seek  # type: ignore[method-assign]

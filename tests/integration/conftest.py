@@ -139,7 +139,8 @@ def worker_env(broker: EmbeddedBroker, data_dir: Path, **extra: str) -> dict[str
         "STREAMPROC_SESSION_TIMEOUT": "6",
         "STREAMPROC_REBALANCE_TIMEOUT": "6",
         "STREAMPROC_HEARTBEAT_INTERVAL": "1",
-        "STREAMPROC_LOG_LEVEL": "info",
+        # STREAMPROC_TEST_WORKER_LOG_LEVEL=debug (with DEVLOG=1 for Faust's dev logs) when chasing a race.
+        "STREAMPROC_LOG_LEVEL": os.environ.get("STREAMPROC_TEST_WORKER_LOG_LEVEL", "info"),
         # These workers are fed the same texts over and over (each test, each round) to test other
         # things; duplicate suppression is tested on its own (test_dedupe.py) with the defaults.
         "STREAMPROC_DEDUP_WINDOW": "0",

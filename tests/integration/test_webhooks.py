@@ -372,12 +372,6 @@ async def test_alerts_on_the_topic_carry_cloudevents_headers(wh: Worker, broker:
 
 # -- crash and restart ----------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=False, reason=(
-    "OPEN, still failing after the never-committed-partition fix (3 of the last 4 runs): the restarted worker "
-    "never consumes retry tasks that sit beyond a committed offset (seen: retry.0 committed 8, end 13; no attempt "
-    "at all after the restart). Suspect: a Faust start-up race, records fetched after the seek to committed offsets "
-    "but before flow control resumes are skipped by the stream and dropped, with no later seek. The tasks stay "
-    "uncommitted in Kafka (a later restart delivers them). Offsets and records are printed on failure."))
 async def test_worker_killed_mid_retry_loses_nothing_and_the_table_survives(wh: Worker, broker: EmbeddedBroker):
     # A schedule long enough (6 attempts over 15 s) that no task can be dead-lettered before the kill,
     # however slow the machine.

@@ -113,3 +113,47 @@ def test_partitions_without_a_committed_offset_are_sought_to_their_beginning():
     assert getattr(AIOKafkaConsumerThread.seek_to_committed, "_streamproc_patched", False)
     assert asyncio.run(AIOKafkaConsumerThread.seek_to_committed(Thread())) == committed
     assert sought == [TP("arts", 1), TP("arts", 2)]
+
+
+class SeekingConsumer:
+    """What Faust's Consumer.perform_seek touches, recording the order of what happens."""
+
+    def __init__(self, flow_active: bool) -> None:
+        self.flow_active = flow_active
+        self._read_offset: dict = {}
+        self._committed_offset: dict = {}
+        self.happened: list[str] = []
+
+    def stop_flow(self) -> None:
+        self.flow_active = False
+        self.happened.append("stop_flow")
+
+    async def seek_to_committed(self) -> dict:
+        self.happened.append("seek")
+        return {}
+
+
+async def test_the_seek_to_committed_offsets_runs_with_the_flow_stopped_after_the_handover():
+    """Faust seeks with the flow running and then clears the streams' queues: records handed over in
+    between were lost. The guard stops the flow first and waits for the batch being handed over."""
+    from streamproc.worker.guards import _handover_done
+
+    guard_topics(faust.App("seek-flow-unit", broker="kafka://127.0.0.1:9"), ["arts"])
+    assert getattr(Consumer.getmany, "_streamproc_patched", False)
+    running = SeekingConsumer(flow_active=True)
+    _handover_done(running).clear()  # the fetcher is in the middle of a batch
+
+    async def finish_batch() -> None:
+        await asyncio.sleep(0.2)
+        running.happened.append("batch handed over")
+        _handover_done(running).set()
+
+    finisher = asyncio.create_task(finish_batch())
+    await Consumer.perform_seek(running)
+    await finisher
+    assert running.happened == ["stop_flow", "batch handed over", "seek"]
+    assert running.flow_active is False  # Faust's caller resumes it after clearing the queues
+
+    stopped = SeekingConsumer(flow_active=False)  # a rebalance stopped it: nothing is being handed over
+    await Consumer.perform_seek(stopped)
+    assert stopped.happened == ["seek"]
