@@ -16,12 +16,17 @@ from __future__ import annotations
 import logging
 import logging.config
 import os
+import re
 import sys
 import threading
 from datetime import UTC, datetime
 from typing import Any
 
 import orjson
+
+#: A webhook signing secret as it can appear in a log message: a ``whsec_`` value, or the ``secret``
+#: field of a subscription record (any string an operator configured).
+_SECRET = re.compile(r'whsec_[A-Za-z0-9+/=]+|("secret"\s*:\s*")[^"]*(")')
 
 FORMATS = ("text", "json")
 
@@ -54,6 +59,31 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(doc, default=repr, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
+class RedactSecrets(logging.Filter):
+    """Replace webhook signing secrets in a record's message with ``[redacted]``.
+
+    Our code never logs a secret, but libraries do at DEBUG level: aiokafka logs every record it
+    produces, and the subscription table's changelog records carry the secrets. An operator turning
+    on debug logs must not copy signing secrets into a log store. Attached to the handlers, so that it
+    sees every record, whichever logger it came from.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "whsec_" in message or '"secret"' in message:
+            record.msg = _SECRET.sub(lambda m: f"{m.group(1)}[redacted]{m.group(2)}" if m.group(1) else
+                                     "whsec_[redacted]", message)
+            record.args = None
+        return True
+
+
+def redact_secrets(logger: logging.Logger) -> None:
+    """Attach :class:`RedactSecrets` to every handler of ``logger`` (once)."""
+    for handler in logger.handlers:
+        if not any(isinstance(f, RedactSecrets) for f in handler.filters):
+            handler.addFilter(RedactSecrets())
+
+
 def check_format(fmt: str) -> str:
     value = (fmt or "text").strip().lower()
     if value not in FORMATS:
@@ -71,7 +101,8 @@ def logging_config(level: str, fmt: str) -> dict[str, Any] | None:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"json": {"()": f"{__name__}.JsonFormatter"}},
-        "handlers": {"default": {"class": "logging.StreamHandler", "formatter": "json",
+        "filters": {"redact": {"()": f"{__name__}.RedactSecrets"}},
+        "handlers": {"default": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["redact"],
                                  "stream": "ext://sys.stdout", "level": level_name}},
         "root": {"level": level_name, "handlers": ["default"]},
     }

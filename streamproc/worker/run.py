@@ -86,6 +86,10 @@ class Worker(faust.Worker):
     shutdown_timeout: float = 30.0
     on_forced_exit: Callable[[], None] | None = None
 
+    def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
+        super().on_setup_root_logger(logger, level)
+        logformat.redact_secrets(logger)  # debug logs of aiokafka carry the subscriptions' secrets
+
     def _schedule_shutdown(self, signal: signal.Signals) -> None:
         first = not self._signal_stop_time
         super()._schedule_shutdown(signal)

@@ -52,6 +52,39 @@ def test_logging_config_for_each_format() -> None:
         logformat.logging_config("info", "xml")
 
 
+def test_signing_secrets_never_reach_a_log_handler() -> None:
+    """aiokafka logs every produced record at DEBUG, the subscription changelog's included."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    log = logging.getLogger("streamproc.test.redact")
+    log.handlers[:] = [handler]
+    log.propagate = False
+    log.setLevel(logging.DEBUG)
+    logformat.redact_secrets(log)
+    logformat.redact_secrets(log)  # idempotent
+    assert len(handler.filters) == 1
+    record = b'{"id":"sub_1","secrets":[{"secret":"a shared string of 20+","expires_at":null}]}'
+    log.debug("Sending (key=%r value=%r)", b"sub_1", record)
+    log.debug("configured secret whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw= for %s", "sub_2")
+    log.info("delivered %d", 3)
+    out = stream.getvalue()
+    assert "a shared string" not in out and "MfKQ9r8" not in out
+    assert '"secret":"[redacted]"' in out and "whsec_[redacted] for sub_2" in out and "delivered 3" in out
+
+
+def test_the_worker_attaches_the_redaction_to_the_root_handlers() -> None:
+    from streamproc.worker.run import Worker
+
+    root = logging.getLogger("streamproc.test.root")
+    root.handlers[:] = [logging.StreamHandler(io.StringIO())]
+    worker = Worker.__new__(Worker)  # only the logging hook is exercised
+    worker.spinner = None
+    worker.on_setup_root_logger(root, logging.INFO)
+    assert any(isinstance(f, logformat.RedactSecrets) for f in root.handlers[0].filters)
+    config = logformat.logging_config("debug", "json")
+    assert config is not None and config["handlers"]["default"]["filters"] == ["redact"]
+
+
 @pytest.mark.parametrize(("code", "label"), [("AZ", "AZ"), ("SY", "SY"), (None, None), ("", None),
                                               ("az", None), ("AZE", None), ("A1", None), (42, None)])
 def test_country_label_is_an_iso_code_or_nothing(code: object, label: str | None) -> None:
