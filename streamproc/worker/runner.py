@@ -25,6 +25,7 @@ from dataclasses import replace
 
 from streamproc.config import Settings
 from streamproc.ingest.decode import Reason
+from streamproc.observability import metrics
 from streamproc.pipeline import Outcome, Pipeline
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,7 @@ class BatchRunner:
         # Only now: batches taken while the processes load (~3 s) run in the worker's thread instead of
         # queueing behind the load (the demo's first alerts took 4 s).
         self._pool = pool
+        metrics.CLASSIFY_PROCESSES.set(self.processes)
         log.info("classification in %d process(es)", self.processes)
 
     async def run(self, values: list[bytes | None]) -> list[Outcome]:
@@ -126,3 +128,4 @@ class BatchRunner:
             if pool is not None:
                 pool.shutdown(wait=False, cancel_futures=True)
         self._pool = self._loading = None
+        metrics.CLASSIFY_PROCESSES.set(0)

@@ -11,6 +11,7 @@ import orjson
 import pytest
 
 from streamproc.config import Settings
+from streamproc.observability.metrics import CLASSIFY_PROCESSES as PROCESSES
 from streamproc.worker.run import build_pipeline
 from streamproc.worker.runner import BatchRunner
 
@@ -101,8 +102,11 @@ def test_batches_taken_while_the_processes_load_run_in_the_thread(pipeline):
         t0 = time.perf_counter()
         outcomes = await runner.run(BATCH)
         took = time.perf_counter() - t0
+        assert PROCESSES._value.get() == 0, "the gauge says batches run in the thread"
         await starting
+        assert PROCESSES._value.get() == 1, "and then in the loaded process (benchmarks wait for it)"
         runner.stop()
+        assert PROCESSES._value.get() == 0
         return took, outcomes[0].classification is not None  # the thread keeps the classification
 
     took, in_thread = asyncio.run(scenario())
