@@ -2,16 +2,25 @@
 
 Memory storage only: everything is lost when it stops. Tansu has been seen ignoring SIGTERM, so
 :meth:`EmbeddedBroker.stop` sends SIGTERM, waits a grace period, then SIGKILLs.
+
+Tansu runs in its own session, so that a Ctrl-C in the terminal reaches the worker (which stops
+cleanly, then stops the broker) and not the broker first. A worker that is SIGKILLed cannot stop it,
+so on Linux the broker also asks the kernel for SIGKILL when the process that started it dies
+(``PR_SET_PDEATHSIG``): a killed demo or test run leaves no broker behind.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
 import signal
 import socket
 import subprocess
+import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Self
@@ -50,6 +59,32 @@ def wait_for_port(host: str, port: int, timeout: float) -> bool:
     return False
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A ``preexec_fn`` that has the child SIGKILLed when this process dies (Linux), else None.
+
+    The kernel sends the signal when the *thread* that forked exits, so it is only used from the main
+    thread (whose end is the process's). The function is looked up before the fork: the child only
+    makes the system call.
+    """
+    if sys.platform != "linux" or threading.current_thread() is not threading.main_thread():
+        return None
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    parent = os.getpid()
+
+    def preexec() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the parent died before the request: nobody will stop us
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    return preexec
+
+
 class EmbeddedBroker:
     """A Tansu process listening on ``127.0.0.1:port``; a context manager."""
 
@@ -76,8 +111,10 @@ class EmbeddedBroker:
                "--storage-engine", "memory://tansu/"]
         out = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
         env = {**os.environ, "RUST_LOG": os.environ.get("RUST_LOG", "warn")}
+        # preexec_fn may deadlock a child forked while other threads hold locks; this one imports
+        # nothing and takes none of ours: two lines of Python and one system call (die_with_parent).
         self.process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env,
-                                        start_new_session=True)
+                                        start_new_session=True, preexec_fn=die_with_parent())  # noqa: PLW1509
         if out is not subprocess.DEVNULL:
             out.close()
         if not wait_for_port("127.0.0.1", self.port, timeout) or self.process.poll() is not None:

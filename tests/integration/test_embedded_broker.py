@@ -55,3 +55,31 @@ def test_worker_without_broker_runs_its_own_and_cleans_up(tmp_path):
     broker_port = int(re.search(r"127\.0\.0\.1:(\d+)", lines[0]).group(1))
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", broker_port), timeout=1).close()
+
+
+def test_the_broker_of_a_sigkilled_process_goes_with_it():
+    """A SIGKILLed worker (or demo, or test run) cannot stop its broker: the kernel does (Linux)."""
+    if sys.platform != "linux":
+        pytest.skip("PR_SET_PDEATHSIG is Linux-only")
+    owner = subprocess.Popen(
+        [sys.executable, "-c", ("import time; from streamproc.broker.embedded import EmbeddedBroker; "
+                                "b = EmbeddedBroker().start(); print(b.process.pid, flush=True); time.sleep(60)")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        broker_pid = int(owner.stdout.readline())  # type: ignore[union-attr]
+        os.kill(owner.pid, signal.SIGKILL)
+        owner.wait(10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _alive(broker_pid):
+            time.sleep(0.1)
+        assert not _alive(broker_pid), "the broker outlived the process that started it"
+    finally:
+        owner.kill()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return "\nState:\tZ" not in f.read()
+    except FileNotFoundError:
+        return False
