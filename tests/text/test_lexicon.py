@@ -67,3 +67,17 @@ def test_bmp_word_class_is_the_unicode_word_class():
         assert differ == []
     text = "п'ять сім'я l'armée д'Артаньян ''"
     assert _bmp_split_re(True).split(text) == _SPLIT_RE.split(text)
+
+
+def test_cyrillic_apostrophe_check_finds_exactly_an_apostrophe_between_two_cyrillic_letters():
+    """The apostrophe-first pattern (fast) answers as the letter-apostrophe-letter one it replaced."""
+    import re
+    from itertools import product
+
+    from streamproc.text.document import _CYRILLIC_APOSTROPHE_RE
+
+    plain = re.compile(r"[а-яіїєґ]'[а-яіїєґ]")
+    for n in range(1, 5):
+        for chars in product("пяґa'1 ", repeat=n):
+            text = "".join(chars)
+            assert (_CYRILLIC_APOSTROPHE_RE.search(text) is None) == (plain.search(text) is None), text
