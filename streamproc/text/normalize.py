@@ -256,6 +256,9 @@ class NormalizedText:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a normalised ``[start, end)`` span to the original text."""
+        norm_pos = self._norm_pos if self._norm_pos is not None else self._build()
+        if not norm_pos:  # offsets are equal (most text outside Arabic): no two look-ups per evidence
+            return start, max(start, end)
         o_start = self.to_original(start)
         o_end = self.to_original(end - 1) + 1 if end > start else o_start
         return o_start, o_end
