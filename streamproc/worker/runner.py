@@ -33,11 +33,11 @@ log = logging.getLogger(__name__)
 _pipeline: Pipeline | None = None  # one per pool process
 
 
-def _init(settings: Settings) -> None:
+def _init(settings: Settings, worker_pid: int) -> None:
     global _pipeline
     from streamproc.worker.run import build_pipeline
 
-    _watch_parent(os.getppid())
+    _watch_parent(worker_pid)
     _pipeline = build_pipeline(settings)
 
 
@@ -46,6 +46,8 @@ def _watch_parent(parent: int, every: float = 1.0) -> threading.Thread:
 
     A SIGKILLed worker cannot stop its pool, and a pool process idle on its call queue does not notice:
     it stayed behind, holding ~350 MB, once per crash. Re-parenting (``getppid`` changes) is the signal.
+    ``parent`` is the worker's pid as the worker saw it, not this process's ``getppid()`` at start-up:
+    a worker killed before this process got here would otherwise be mistaken for its new parent.
     """
     def watch() -> None:
         while os.getppid() == parent:
@@ -93,7 +95,7 @@ class BatchRunner:
         # spawn, not fork: the worker runs threads (Faust's consumer thread), and forking a
         # threaded process can deadlock the child.
         return ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init, initargs=(self.settings,))
+                                   initializer=_init, initargs=(self.settings, os.getpid()))
 
     async def start(self) -> None:
         """Start the pool and wait until every process has loaded the rules."""

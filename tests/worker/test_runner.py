@@ -62,22 +62,23 @@ def test_a_pool_process_exits_when_its_worker_is_killed():
     import sys
     import time
 
-    child = ("import os, time\n"
+    # The parent passes its own pid, as the worker does; it is killed right away, possibly before the
+    # grandchild has even imported the watcher (what a loaded machine did to the first version).
+    child = ("import os, sys, time\n"
              "from streamproc.worker.runner import _watch_parent\n"
-             "_watch_parent(os.getppid(), every=0.1)\n"
+             "_watch_parent(int(sys.argv[1]), every=0.1)\n"
              "time.sleep(60)\n")
-    parent = ("import subprocess, sys, time\n"
-              f"p = subprocess.Popen([sys.executable, '-c', {child!r}])\n"
+    parent = ("import os, subprocess, sys, time\n"
+              f"p = subprocess.Popen([sys.executable, '-c', {child!r}, str(os.getpid())])\n"
               "print(p.pid, flush=True)\n"
               "time.sleep(60)\n")
     proc = subprocess.Popen([sys.executable, "-c", parent], stdout=subprocess.PIPE, text=True)
     try:
         grandchild = int(proc.stdout.readline())  # type: ignore[union-attr]
-        time.sleep(0.5)
         assert _alive(grandchild)
         proc.kill()
         proc.wait(5)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while _alive(grandchild) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not _alive(grandchild), "the orphaned pool process is still running"
