@@ -134,7 +134,8 @@ class Receiver:
 
 class Worker:
     def __init__(self, broker: EmbeddedBroker, workdir: Path, name: str, receiver_url: str,
-                 articles_topic: str, alerts_topic: str, processes: int = 0, batch_bytes: int = 0) -> None:
+                 articles_topic: str, alerts_topic: str, processes: int = 0, batch_bytes: int = 0,
+                 settings: dict[str, str] | None = None) -> None:
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("STREAMPROC_")}
         env.update({
@@ -151,6 +152,7 @@ class Worker:
             "STREAMPROC_CLASSIFY_PROCESSES": str(processes),
             "STREAMPROC_PRODUCER_BATCH_BYTES": str(batch_bytes),
         })
+        env.update(settings or {})
         self.log = (workdir / f"{name}.log").open("wb")
         self.proc = subprocess.Popen([sys.executable, "-m", "streamproc", "worker"], env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT)
@@ -293,7 +295,7 @@ async def main(args: argparse.Namespace) -> None:
         receiver = Receiver()
         await receiver.start()
         worker = Worker(broker, workdir, "w1", receiver.url, articles, alerts, args.processes,
-                            args.producer_batch_bytes)
+                        args.producer_batch_bytes, args.settings)
         try:
             await worker.ready()
             await worker.classifying_in_processes(args.processes)
@@ -315,7 +317,7 @@ async def main(args: argparse.Namespace) -> None:
             if args.skip_two:
                 return
             second = Worker(broker, workdir, "w2", receiver.url, articles, alerts, args.processes,
-                            args.producer_batch_bytes)
+                            args.producer_batch_bytes, args.settings)
             try:
                 await second.ready()
                 await second.classifying_in_processes(args.processes)
@@ -345,4 +347,10 @@ if __name__ == "__main__":
                              "worker uses against Apache Kafka; 1 is what the embedded default uses to dodge "
                              "Tansu's end-offset bug")
     parser.add_argument("--skip-two", action="store_true", help="skip the two-worker run")
-    asyncio.run(main(parser.parse_args()))
+    parser.add_argument("--set", action="append", default=[], metavar="STREAMPROC_X=VALUE",
+                        help="another setting for the workers (repeatable), e.g. STREAMPROC_BATCH_SIZE=50")
+    arguments = parser.parse_args()
+    arguments.settings = dict(item.split("=", 1) for item in arguments.set)
+    if not all(k.startswith("STREAMPROC_") for k in arguments.settings):
+        parser.error("--set takes STREAMPROC_* settings")
+    asyncio.run(main(arguments))
