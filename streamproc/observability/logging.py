@@ -69,7 +69,10 @@ class RedactSecrets(logging.Filter):
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a malformed log call is the handler's to report, not ours to raise
+            return True
         if "whsec_" in message or '"secret"' in message:
             record.msg = _SECRET.sub(lambda m: f"{m.group(1)}[redacted]{m.group(2)}" if m.group(1) else
                                      "whsec_[redacted]", message)
