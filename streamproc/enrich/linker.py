@@ -41,8 +41,10 @@ The location is the city or region with the highest total weight among those wit
 region yields to a city of the same country weighing at least half as much: the more precise place);
 the primary country is the location's country. **Border rule**: when the two best places are in neighbouring countries
 (GeoNames land borders), share an event sentence and weigh within half of each other (Tovuz AZ and Tavush AM on the
-Armenia–Azerbaijan border), the location is the one named first in that sentence and the primary
-country is the country with the most event weight (countries, demonyms, cities and regions together).
+Armenia–Azerbaijan border), the location is the one named first in that sentence, and the primary
+country stays the location's: an alert must not say "Tovuz, Azerbaijan" and "primary country Armenia"
+at once (it did when the side with the most event weight won, and «the Armenian army shelled» made
+that Armenia). Both countries are in ``countries``.
 Without any place with event credit the primary country is the one with the most weight overall and
 the location is ``None``.
 """
@@ -252,7 +254,6 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
     first_lines = set(content_lines[:2])
 
     found: dict[int, LinkedEntity] = {}
-    country_event: Counter[str] = Counter()
     sentence_places: dict[int, list[int]] = defaultdict(list)   # event sentence -> place payloads in order
     for span in spans:
         record = records[span.payload]
@@ -278,8 +279,6 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
         entity.weight += w
         if credit:
             entity.event_weight += w
-            if record.country:
-                country_event[record.country] += w
             if record.type in ("city", "region"):
                 sentence_places[sentence].append(span.payload)
     entities = sorted(found.values(), key=lambda x: x.mentions[0].start)
@@ -312,8 +311,7 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
                 ids = sentence_places[min(shared)]
                 first = next(i for i in ids if records[i] is a or records[i] is b)
                 location = found[first]
-                pair = {a.country, b.country}
-                primary = max(sorted(c for c in pair if c), key=lambda c: country_event[c])
+                primary = location.record.country
     if primary is None and country_weight:
         primary = max(sorted(country_weight), key=lambda c: country_weight[c])
     return Linking(entities=entities, primary_country=primary, location=location)

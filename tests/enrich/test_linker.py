@@ -125,6 +125,7 @@ def test_seed_location_is_the_border_not_the_capital(pipeline, name, text):
     linking = link(pipeline, text, "ar")
     assert linking.location is not None and linking.location.record.name in ("Tovuz", "Tavush")
     assert linking.primary_country in ("AZ", "AM")
+    assert linking.primary_country == linking.location.record.country, "the location and its country agree"
     assert linking.countries[0] == linking.primary_country
     assert {"AZ", "AM", "RU"} <= set(linking.countries)
 
