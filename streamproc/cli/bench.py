@@ -77,7 +77,7 @@ def run_bench(settings: Settings, paths: list[str], seconds: float, size: int) -
         while time.perf_counter() - start < seconds:
             for p in payloads:
                 article = decode_article(p, max_bytes)
-                classify(build_document(article.text), article.language or "en")
+                classify(build_document(article.text), pipeline.resolve_language(article)[0])
                 n += 1
         return n, time.perf_counter() - start
 

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from streamproc.broker.embedded import EmbeddedBroker, free_port
+from tests.processes import gone_within
 
 pytestmark = pytest.mark.integration
 
@@ -69,17 +70,7 @@ def test_the_broker_of_a_sigkilled_process_goes_with_it():
         broker_pid = int(owner.stdout.readline())  # type: ignore[union-attr]
         os.kill(owner.pid, signal.SIGKILL)
         owner.wait(10)
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and _alive(broker_pid):
-            time.sleep(0.1)
-        assert not _alive(broker_pid), "the broker outlived the process that started it"
+        assert gone_within(broker_pid, 10), "the broker outlived the process that started it"
     finally:
         owner.kill()
 
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            return "\nState:\tZ" not in f.read()
-    except FileNotFoundError:
-        return False

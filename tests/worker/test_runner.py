@@ -14,6 +14,7 @@ from streamproc.config import Settings
 from streamproc.observability.metrics import CLASSIFY_PROCESSES as PROCESSES
 from streamproc.worker.run import build_pipeline
 from streamproc.worker.runner import BatchRunner
+from tests.processes import alive, gone_within
 
 BATCH = [orjson.dumps({"id": f"a{i}", "text": "Artillery shelling killed two soldiers in Donetsk.", "language": "en"})
          for i in range(5)] + [b"not json", None]
@@ -60,7 +61,6 @@ def test_a_pool_process_exits_when_its_worker_is_killed():
     """A SIGKILLed worker cannot stop its pool: the pool process must notice that it lost its parent."""
     import subprocess
     import sys
-    import time
 
     # The parent passes its own pid, as the worker does; it is killed right away, possibly before the
     # grandchild has even imported the watcher (what a loaded machine did to the first version).
@@ -75,23 +75,13 @@ def test_a_pool_process_exits_when_its_worker_is_killed():
     proc = subprocess.Popen([sys.executable, "-c", parent], stdout=subprocess.PIPE, text=True)
     try:
         grandchild = int(proc.stdout.readline())  # type: ignore[union-attr]
-        assert _alive(grandchild)
+        assert alive(grandchild)
         proc.kill()
         proc.wait(5)
-        deadline = time.monotonic() + 30
-        while _alive(grandchild) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not _alive(grandchild), "the orphaned pool process is still running"
+        assert gone_within(grandchild, 30), "the orphaned pool process is still running"
     finally:
         proc.kill()
 
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            return "\nState:\tZ" not in f.read()
-    except FileNotFoundError:
-        return False
 
 
 def test_batches_taken_while_the_processes_load_run_in_the_thread(pipeline):
