@@ -13,6 +13,10 @@ each with a unique id.
    escalating article, produce -> alert readable on the alerts topic; percentiles.
 4. **Peak memory** of the worker process (VmHWM).
 5. **Two workers** in one group on one 8-partition topic: the share each processed.
+6. **CPU**: for the pipeline and latency runs, the CPU each process used (worker, its classification
+   processes, the broker, this load generator), in cores. Everything shares this machine's cores, so
+   the line says how close to saturation a run was; and ``bound`` turns the pure pipeline's single-core
+   speed into the best ratio the machine's cores could give if nothing else needed CPU.
 
     .venv/bin/python bench/pipeline.py [--articles 5000] [--rate 500] [--seconds 10]
 """
@@ -40,6 +44,64 @@ from streamproc.broker.embedded import EmbeddedBroker, free_port
 from streamproc.cli.bench import padded_articles
 
 PARTITIONS = 8
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / _TICK
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
+class CpuMeter:
+    """CPU used by each process of a run between :meth:`start` and :meth:`report`."""
+
+    def __init__(self, broker: EmbeddedBroker, workers: list[Worker]) -> None:
+        self.broker, self.workers = broker, workers
+
+    def _pids(self) -> dict[str, list[int]]:
+        pids: dict[str, list[int]] = {"worker": [], "classification processes": [],
+                                      "broker (Tansu)": [], "load generator and receiver (this process)": [os.getpid()]}
+        for w in self.workers:
+            pids["worker"].append(w.proc.pid)
+            pids["classification processes"] += [c for c in _children(w.proc.pid)
+                                                 if b"spawn_main" in _cmdline(c) and b"resource_tracker" not in _cmdline(c)]
+        if self.broker.process is not None:
+            pids["broker (Tansu)"].append(self.broker.process.pid)
+        return pids
+
+    def start(self) -> None:
+        self.t0 = time.perf_counter()
+        self.before = {pid: _cpu_seconds(pid) for group in self._pids().values() for pid in group}
+
+    def report(self, label: str) -> str:
+        elapsed = time.perf_counter() - self.t0
+        parts, total = [], 0.0
+        for name, group in self._pids().items():
+            used = sum(_cpu_seconds(pid) - self.before.get(pid, 0.0) for pid in group) / elapsed
+            total += used
+            parts.append(f"{name} {used:.2f}")
+        return (f"CPU during {label} (cores, of {os.cpu_count()}): " + ", ".join(parts) + f"; total {total:.2f}")
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def payloads(prefix: str, n: int) -> list[tuple[bytes, bytes]]:
@@ -230,9 +292,10 @@ async def rate_of(workers: list[Worker], start_counts: list[int], n: int, timeou
     raise TimeoutError(f"processed {sum(last_counts) - sum(start_counts)} of {n}")
 
 
-async def latency(broker: EmbeddedBroker, topic: str, alerts_topic: str, rate: float, seconds: float
-                  ) -> list[float]:
-    """Offer articles at ``rate``/s; produce -> alert readable, in ms, for every escalating one."""
+async def latency(broker: EmbeddedBroker, topic: str, alerts_topic: str, rate: float, seconds: float,
+                  meter: CpuMeter) -> tuple[list[float], str]:
+    """Offer articles at ``rate``/s; produce -> alert readable, in ms, for every escalating one; and
+    the CPU each process used while they were offered."""
     messages = payloads(f"lat-{time.time_ns()}", int(rate * seconds))
     sent: dict[str, float] = {}
     consumer = AIOKafkaConsumer(alerts_topic, bootstrap_servers=broker.bootstrap, group_id=None,
@@ -255,6 +318,7 @@ async def latency(broker: EmbeddedBroker, topic: str, alerts_topic: str, rate: f
     producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, linger_ms=0)
     await producer.start()
     start = time.perf_counter()
+    meter.start()
     for i, (key, value) in enumerate(messages):
         due = start + i / rate
         delay = due - time.perf_counter()
@@ -263,11 +327,29 @@ async def latency(broker: EmbeddedBroker, topic: str, alerts_topic: str, rate: f
         sent[key.decode()] = time.perf_counter()
         await producer.send(topic, key=key, value=value)
     await producer.flush()
+    cpu = meter.report(f"the latency run, while {rate:.0f} articles/s were offered")
     await asyncio.sleep(3)  # the stragglers
     reader.cancel()
     await producer.stop()
     await consumer.stop()
-    return latencies
+    return latencies, cpu
+
+
+def pure_rate(messages: list[tuple[bytes, bytes]], seconds: float = 3.0) -> float:
+    """Articles/s of the pure pipeline (decode to alert, no Kafka) over these payloads, one core."""
+    from streamproc.config import Settings
+    from streamproc.worker.run import build_pipeline
+
+    pipeline = build_pipeline(Settings())
+    values = [v for _, v in messages[:200]]
+    for v in values[:20]:
+        pipeline.process(v)
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for v in values:
+            pipeline.process(v)
+        n += len(values)
+    return n / (time.perf_counter() - start)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -300,16 +382,25 @@ async def main(args: argparse.Namespace) -> None:
             await worker.ready()
             await worker.classifying_in_processes(args.processes)
             base = await worker.processed()
+            meter = CpuMeter(broker, [worker])
             await preload(broker, articles, messages)
+            meter.start()
             rate, _ = await rate_of([worker], [base], n, timeout=600)
+            cpu_pipeline = meter.report("the pipeline run")
             print(f"pipeline (one worker: decode, classify, enrich, publish, webhooks; classify processes: "
                   f"{args.processes}, producer batch bytes: {args.producer_batch_bytes or 'default'}): {rate:,.0f} msg/s")
             print(f"ratio: {rate / top:.2f}")
-            lat = await latency(broker, articles, alerts, args.rate, args.seconds)
+            print(cpu_pipeline)
+            single = pure_rate(messages)
+            cores = os.cpu_count() or 1
+            print(f"bound: the pure pipeline alone does {single:,.0f} articles/s on one core in this process, so "
+                  f"{cores} core(s) doing nothing else could reach at most ratio {single * cores / top:.2f}")
+            lat, cpu_latency = await latency(broker, articles, alerts, args.rate, args.seconds, meter)
             if lat:
                 print(f"latency produce->alert at {args.rate:.0f} articles/s offered, {len(lat)} alerts: "
                       f"p50 {pct(lat, 50):.0f} ms, p95 {pct(lat, 95):.0f} ms, p99 {pct(lat, 99):.0f} ms, "
                       f"max {max(lat):.0f} ms")
+            print(cpu_latency)
             print(f"worker peak memory (VmHWM): {worker.peak_rss_mb():.0f} MB"
                   + (" (plus each classification process)" if args.processes else ""))
             print(f"webhook deliveries received: {receiver.count}")
