@@ -138,6 +138,10 @@ def build() -> dict[str, Any]:
     lay.add(timeseries("Processing latency (consume to alert acknowledged)",
                        "p50/p95/p99 of the time from consuming an article to its alert being acknowledged "
                        "by Kafka.", quantiles("streamproc_processing_seconds"), "s"), 12, 8)
+    lay.add(timeseries("Alert latency (article produced to alert acknowledged)",
+                       "p50/p95/p99 of the time from the article's Kafka record timestamp to its alert being "
+                       "acknowledged: waiting in Kafka included, so a backlog shows here first.",
+                       quantiles("streamproc_alert_age_seconds"), "s"), 12, 8)
     lay.add(timeseries("Pipeline stage latency p95", "p95 per pure pipeline stage.",
                        [q(f"histogram_quantile(0.95, sum by (le, stage) (rate(streamproc_stage_seconds_bucket[{RI}])))",
                           "{{stage}}")], "s"), 12, 8)

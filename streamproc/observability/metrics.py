@@ -38,6 +38,12 @@ DEAD_LETTERS = Counter("streamproc_dead_letters_total", "Messages sent to the de
 PROCESSING_SECONDS = Histogram("streamproc_processing_seconds",
                                "Time from consuming an article to its alert being acknowledged by Kafka",
                                buckets=LATENCY_BUCKETS)
+#: Wider than LATENCY_BUCKETS: this age includes the time an article waited in Kafka, minutes in a backlog.
+AGE_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0)
+ALERT_AGE_SECONDS = Histogram("streamproc_alert_age_seconds",
+                              "Time from the article's Kafka record timestamp (produced, or appended by the broker) "
+                              "to its alert being acknowledged by Kafka: waiting in Kafka included",
+                              buckets=AGE_BUCKETS)
 STAGE_SECONDS = Histogram("streamproc_stage_seconds", "Time spent per pipeline stage", ["stage"],
                           buckets=LATENCY_BUCKETS)
 PUBLISH_RETRIES = Counter("streamproc_publish_retries_total", "Kafka sends retried after an error", ["topic"])

@@ -70,6 +70,19 @@ def record_outcome(outcome: Outcome) -> None:
         metrics.STAGE_SECONDS.labels(stage).observe(seconds)
 
 
+def observe_alert_age(record_timestamp: float | None, now: float) -> None:
+    """Produce-to-alert latency as the worker sees it, from the article's Kafka record timestamp.
+
+    Unlike ``streamproc_processing_seconds`` it counts the time the article waited in Kafka, so it is
+    the figure a subscriber feels. The timestamp is the producer's clock (``CreateTime``) unless the
+    topic uses ``LogAppendTime``; a producer clock ahead of ours would give a negative age, counted
+    as 0. Records without a timestamp are not counted.
+    """
+    if record_timestamp is None or record_timestamp <= 0:
+        return
+    metrics.ALERT_AGE_SECONDS.observe(max(0.0, now - record_timestamp))
+
+
 def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
                   webhooks: WebhookEngine | None, batch_size: int = 200, batch_wait: float = 0.005,
                   dedupe: DedupeStore | None = None) -> Any:
@@ -109,6 +122,7 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
             metrics.ALERT_CATEGORIES.labels(cat["name"]).inc()
         metrics.count_alert_country(alert.get("primary_country"))
         metrics.PROCESSING_SECONDS.observe(time.perf_counter() - started)
+        observe_alert_age(message.timestamp, time.time())
         return alert
 
     async def publish_safely(event: Any, outcome: Outcome, started: float) -> dict[str, Any] | None:

@@ -119,6 +119,7 @@ def test_the_dashboard_covers_what_the_issue_asks_for() -> None:
     panel_with("faust_topic_partition_end_offset", "faust_topic_partition_offset_commited", "partition")  # lag
     panel_with("histogram_quantile(0.5,", "histogram_quantile(0.95,", "histogram_quantile(0.99,",
                "streamproc_processing_seconds_bucket")
+    panel_with("histogram_quantile(0.99,", "streamproc_alert_age_seconds_bucket")  # produce -> alert, Kafka wait included
     panel_with("sum by (category)", "streamproc_alert_categories_total")
     panel_with("sum by (severity)", "streamproc_alerts_published_total")
     panel_with("sum by (country)", "streamproc_alerts_by_country_total", kind="geomap")

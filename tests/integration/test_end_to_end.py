@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 from importlib import resources
 
@@ -70,8 +71,10 @@ async def test_seed_article_alert_on_topic_webhook_and_metrics(worker, broker, r
     metrics = worker.metrics()
     for series in ("streamproc_articles_received_total", 'streamproc_articles_processed_total{outcome="alert"}',
                    'streamproc_alert_categories_total{category="ceasefire"}', "streamproc_processing_seconds_bucket",
-                   'streamproc_webhook_deliveries_total{outcome="delivered"}', "faust_messages_received"):
+                   "streamproc_alert_age_seconds_bucket", 'streamproc_webhook_deliveries_total{outcome="delivered"}', "faust_messages_received"):
         assert series in metrics, series
+    # Observed, not only declared: each alert's age from its article's Kafka timestamp.
+    assert float(re.search(r"^streamproc_alert_age_seconds_count (\S+)$", metrics, re.MULTILINE).group(1)) >= len(ids)
 
 
 async def test_redelivered_article_gets_the_same_alert_id(worker, broker):

@@ -51,3 +51,31 @@ async def test_a_backlog_is_taken_in_growing_batches_not_one_event_per_tick():
     # 67, 1, ... here, and as batches of one throughout in a worker whose loop is busier).
     assert min(runner.sizes[:-1]) > 1, runner.sizes
     assert len(runner.sizes) <= 40, runner.sizes
+
+
+def _age_observations() -> tuple[float, float]:
+    from prometheus_client import REGISTRY
+
+    count = REGISTRY.get_sample_value("streamproc_alert_age_seconds_count") or 0.0
+    total = REGISTRY.get_sample_value("streamproc_alert_age_seconds_sum") or 0.0
+    return count, total
+
+
+def test_alert_age_counts_the_wait_in_kafka_from_the_record_timestamp():
+    from streamproc.worker.agents import observe_alert_age
+
+    count, total = _age_observations()
+    observe_alert_age(1_000.0, 1_002.5)  # produced 2.5 s before its alert was acknowledged
+    assert _age_observations() == (count + 1, total + 2.5)
+
+
+def test_alert_age_of_a_producer_clock_ahead_is_zero_and_a_missing_timestamp_is_not_counted():
+    from streamproc.worker.agents import observe_alert_age
+
+    count, total = _age_observations()
+    observe_alert_age(1_010.0, 1_000.0)  # the producer's clock runs 10 s ahead of ours
+    assert _age_observations() == (count + 1, total)
+    observe_alert_age(None, 1_000.0)
+    observe_alert_age(0.0, 1_000.0)
+    observe_alert_age(-1.0, 1_000.0)
+    assert _age_observations() == (count + 1, total)
