@@ -41,7 +41,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from streamproc.broker.embedded import EmbeddedBroker, free_port
-from streamproc.cli.bench import padded_articles
+from streamproc.cli.bench import measure_pipeline, padded_articles
 
 PARTITIONS = 8
 _TICK = os.sysconf("SC_CLK_TCK")
@@ -66,6 +66,15 @@ def _children(pid: int) -> list[int]:
     return out
 
 
+def _is_pool_process(pid: int) -> bool:
+    """A classification process (multiprocessing's spawn child), not its resource tracker."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return b"spawn_main" in cmdline and b"resource_tracker" not in cmdline
+
+
 class CpuMeter:
     """CPU used by each process of a run between :meth:`start` and :meth:`report`."""
 
@@ -77,8 +86,7 @@ class CpuMeter:
                                       "broker (Tansu)": [], "load generator and receiver (this process)": [os.getpid()]}
         for w in self.workers:
             pids["worker"].append(w.proc.pid)
-            pids["classification processes"] += [c for c in _children(w.proc.pid)
-                                                 if b"spawn_main" in _cmdline(c) and b"resource_tracker" not in _cmdline(c)]
+            pids["classification processes"] += [c for c in _children(w.proc.pid) if _is_pool_process(c)]
         if self.broker.process is not None:
             pids["broker (Tansu)"].append(self.broker.process.pid)
         return pids
@@ -97,11 +105,6 @@ class CpuMeter:
         return (f"CPU during {label} (cores, of {os.cpu_count()}): " + ", ".join(parts) + f"; total {total:.2f}")
 
 
-def _cmdline(pid: int) -> bytes:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return b""
 
 
 def payloads(prefix: str, n: int) -> list[tuple[bytes, bytes]]:
@@ -344,12 +347,8 @@ def pure_rate(messages: list[tuple[bytes, bytes]], seconds: float = 3.0) -> floa
     values = [v for _, v in messages[:200]]
     for v in values[:20]:
         pipeline.process(v)
-    n, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        for v in values:
-            pipeline.process(v)
-        n += len(values)
-    return n / (time.perf_counter() - start)
+    n, elapsed, _ = measure_pipeline(pipeline, values, seconds)
+    return n / elapsed
 
 
 def pct(values: list[float], q: float) -> float:

@@ -11,6 +11,7 @@ import time
 from collections import defaultdict
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import orjson
 
@@ -18,6 +19,9 @@ from streamproc.config import Settings
 from streamproc.ingest.decode import decode_article
 from streamproc.text.document import build_document
 from streamproc.text.language import detect_language
+
+if TYPE_CHECKING:
+    from streamproc.pipeline import Pipeline
 
 
 def padded_articles(paths: list[str], size: int) -> list[dict[str, object]]:
@@ -43,6 +47,22 @@ def padded_articles(paths: list[str], size: int) -> list[dict[str, object]]:
     return out
 
 
+def measure_pipeline(pipeline: Pipeline, payloads: list[bytes], seconds: float
+                     ) -> tuple[int, float, dict[str, float]]:
+    """Run the whole pure pipeline over ``payloads`` (in a loop) for ``seconds``: articles processed,
+    time taken, and seconds spent per stage. Shared with ``bench/pipeline.py``."""
+    stages: dict[str, float] = defaultdict(float)
+    n = 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for p in payloads:
+            outcome = pipeline.process(p)
+            for k, v in outcome.timings.items():
+                stages[k] += v
+            n += 1
+    return n, time.perf_counter() - start, stages
+
+
 def run_bench(settings: Settings, paths: list[str], seconds: float, size: int) -> int:
     from streamproc.worker.run import build_pipeline
 
@@ -58,16 +78,7 @@ def run_bench(settings: Settings, paths: list[str], seconds: float, size: int) -
         pipeline.process(p)
 
     def measure(payloads: list[bytes]) -> tuple[int, float, dict[str, float]]:
-        stages: dict[str, float] = defaultdict(float)
-        n = 0
-        start = time.perf_counter()
-        while time.perf_counter() - start < seconds:
-            for p in payloads:
-                outcome = pipeline.process(p)
-                for k, v in outcome.timings.items():
-                    stages[k] += v
-                n += 1
-        return n, time.perf_counter() - start, stages
+        return measure_pipeline(pipeline, payloads, seconds)
 
     def measure_classifier(payloads: list[bytes]) -> tuple[int, float]:
         # The classifier alone: decode, normalise, classify each article, nothing else in between.
