@@ -13,7 +13,9 @@ from functools import cache
 from itertools import accumulate, count
 from operator import add
 
-from streamproc.text.normalize import NormalizedText, _char_class, normalize
+import numpy as np
+
+from streamproc.text.normalize import NormalizedText, normalize
 
 #: A word is a run of letters and digits (after normalisation, marks are gone). An apostrophe between
 #: two Cyrillic letters is part of the word: Ukrainian writes «п'ять», «сім'я» with one.
@@ -34,17 +36,51 @@ _MATCH_END = re.Match.end
 
 
 @cache
-def _bmp_split_re(apostrophe: bool) -> re.Pattern[str]:
-    """:data:`_SIMPLE_SPLIT_RE` (or, with ``apostrophe``, :data:`_SPLIT_RE`) with ``[^\\W_]`` spelled
-    out as the BMP code points that are ``str.isalnum()`` (what ``re`` tests for it), built once (~10 ms).
+def _word_table() -> np.ndarray:
+    """For each BMP code point, whether it is a word character: ``str.isalnum()``, which is what
+    ``re`` tests for ``[^\\W_]`` (built once, ~10 ms)."""
+    return np.fromiter((chr(cp).isalnum() for cp in range(0x10000)), dtype=np.bool_, count=0x10000)
 
-    ``re`` tests a class of BMP characters against a bitmap, cheaper than the Unicode category
-    look-ups behind ``\\W``: splitting an article takes 30% less time. Text holding astral characters
-    (beyond the bitmap) keeps the ``\\W`` patterns.
+
+_SPACE = np.uint16(ord(" "))
+
+
+def _segment_bmp(t: str) -> tuple[list[int], list[int], str]:
+    """Word starts, word ends and the scan text (:attr:`Document.scan_text`) of text without astral
+    characters, as whole-array operations over its UTF-16 code units.
+
+    The same words as :func:`_segment_re`, in half the time (~40 µs instead of ~80 on a 3 KB
+    article): ``re`` steps through the text one character at a time in its matching loop and makes
+    a string of every word and separator, where numpy looks each code unit up in a table in one C
+    loop, finds the word boundaries where that table's answer changes, and builds the scan text by
+    keeping each word character and the first separator after a word. Only the words themselves
+    become Python strings, with one ``str.split`` of the scan text.
     """
-    letters = _char_class(cp for cp in range(0x10000) if chr(cp).isalnum()) + "+"
-    word = _WORD.replace(r"[^\W_]+", letters) if apostrophe else letters
-    return re.compile(f"({word})")
+    padded = np.frombuffer((" " + t + " ").encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
+    is_word = _word_table()[padded]
+    if "'" in t:  # «п'ять»: an apostrophe between Cyrillic letters is part of the word
+        inside = [m.start() + 1 for m in _CYRILLIC_APOSTROPHE_RE.finditer(t)]
+        if inside:
+            is_word[inside] = True
+    # Padded with a separator at each end, boundaries alternate: a word's start, then its end.
+    bounds = np.flatnonzero(is_word[1:] != is_word[:-1]).tolist()
+    keep = is_word.copy()
+    keep[1:] |= is_word[:-1]
+    keep[0] = True
+    scan = np.where(is_word, padded, _SPACE)[keep].tobytes().decode("utf-16-le", "surrogatepass")
+    if not bounds:
+        scan = "  "  # no words: what " " + " ".join([]) + " " gives
+    return bounds[0::2], bounds[1::2], scan
+
+
+def _segment_re(t: str) -> tuple[list[int], list[int], list[str]]:
+    """Word starts, word ends and words by regular expression: any text, astral characters too
+    (beyond :func:`_word_table`). The definition :func:`_segment_bmp` is tested against."""
+    # split() with a capturing group alternates separators and words: [sep, word, sep, ..., sep].
+    apostrophe = "'" in t and _CYRILLIC_APOSTROPHE_RE.search(t) is not None
+    parts = (_SPLIT_RE if apostrophe else _SIMPLE_SPLIT_RE).split(t)
+    cum = list(accumulate(map(len, parts)))
+    return cum[0:-1:2], cum[1::2], parts[1::2]
 
 
 @dataclass(slots=True)
@@ -161,18 +197,14 @@ def build_document(text: str) -> Document:
     """Normalise and segment ``text``."""
     norm = normalize(text)
     t = norm.text
-    # split() with a capturing group alternates separators and words: [sep, word, sep, ..., sep].
-    apostrophe = "'" in t and _CYRILLIC_APOSTROPHE_RE.search(t) is not None
+    scan: str | None
     if t.isascii() or len(t.encode("utf-16-le", "surrogatepass")) == 2 * len(t):  # no astral character
-        split = _bmp_split_re(apostrophe)
+        starts, ends, scan = _segment_bmp(t)
+        words = scan[1:-1].split(" ") if starts else []
     else:
-        split = _SPLIT_RE if apostrophe else _SIMPLE_SPLIT_RE
-    parts = split.split(t)
-    cum = list(accumulate(map(len, parts)))
-    words = parts[1::2]
-    starts = cum[0:-1:2]
-    ends = cum[1::2]
+        starts, ends, words = _segment_re(t)
+        scan = None
     sentences = _starts_after(_SENTENCE_END_RE, t)
     lines = _starts_after(_NEWLINE_RE, t)
     return Document(norm=norm, word_starts=starts, word_ends=ends, sentence_starts=sentences,
-                    line_starts=lines, words=words)
+                    line_starts=lines, words=words, _scan_text=scan)

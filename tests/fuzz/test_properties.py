@@ -78,3 +78,16 @@ def test_huge_and_empty_texts(pipeline):
     outcome = pipeline.process(orjson.dumps({"id": "huge", "text": huge, "language": "en"}))
     assert outcome.kind in ("alert", "dead_letter")  # 1 MB of text: an alert, or too large for the limit
     assert pipeline.process(b'{"id": "e", "text": ""}').kind == "dead_letter"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0xFFFF, blacklist_categories=("Cs",)) | st.sampled_from("'а я ,\n"),
+               max_size=80))
+def test_numpy_segmenter_agrees_with_the_regular_expression(text):
+    """Any BMP text: the whole-array segmenter finds the regular expression's words and offsets."""
+    from streamproc.text.document import _segment_bmp, _segment_re
+
+    starts, ends, scan = _segment_bmp(text)
+    ref_starts, ref_ends, ref_words = _segment_re(text)
+    assert (starts, ends) == (ref_starts, ref_ends)
+    assert scan == " " + " ".join(ref_words) + " "

@@ -58,15 +58,31 @@ def test_bad_terms_are_rejected(bad):
         parse_term(bad)
 
 
-def test_bmp_word_class_is_the_unicode_word_class():
-    r"""The explicit BMP classes used to split words accept exactly what ``[^\W_]`` accepts."""
-    from streamproc.text.document import _SIMPLE_SPLIT_RE, _SPLIT_RE, _bmp_split_re
+def test_word_table_is_the_unicode_word_class():
+    r"""The numpy segmenter's table says "word character" for exactly the BMP code points ``[^\W_]`` accepts."""
+    import re
 
-    for fast, slow in ((_bmp_split_re(False), _SIMPLE_SPLIT_RE), (_bmp_split_re(True), _SPLIT_RE)):
-        differ = [cp for cp in range(0x10000) if bool(fast.fullmatch(chr(cp))) != bool(slow.fullmatch(chr(cp)))]
-        assert differ == []
-    text = "п'ять сім'я l'armée д'Артаньян ''"
-    assert _bmp_split_re(True).split(text) == _SPLIT_RE.split(text)
+    from streamproc.text.document import _word_table
+
+    word = re.compile(r"[^\W_]")
+    table = _word_table()
+    assert [cp for cp in range(0x10000) if bool(table[cp]) != bool(word.fullmatch(chr(cp)))] == []
+
+
+@pytest.mark.parametrize("text", [
+    "", " ", "a", "word", " word ", "..a..", "п'ять сім'я l'armée д'Артаньян '' а''б а'б'в '",
+    "three soldiers, killed; 12,000 — «قصف» و«غارة»\n\nnext line", "_under_score_", "\ud800 lone surrogate",
+    "٣ جنود 5 عسكريين", "x" * 3 + " " * 5 + "y",
+])
+def test_numpy_segmenter_splits_as_the_regular_expression(text):
+    """``_segment_bmp`` (whole-array) gives the words, offsets and scan text of ``_segment_re``."""
+    from streamproc.text.document import _segment_bmp, _segment_re
+
+    starts, ends, scan = _segment_bmp(text)
+    ref_starts, ref_ends, ref_words = _segment_re(text)
+    assert (starts, ends) == (ref_starts, ref_ends)
+    assert scan == " " + " ".join(ref_words) + " "
+    assert [text[s:e] for s, e in zip(starts, ends)] == ref_words
 
 
 def test_cyrillic_apostrophe_check_finds_exactly_an_apostrophe_between_two_cyrillic_letters():
