@@ -63,7 +63,7 @@ def _segment_bmp(t: str) -> tuple[list[int], list[int], str]:
         if inside:
             is_word[inside] = True
     # Padded with a separator at each end, boundaries alternate: a word's start, then its end.
-    bounds = np.flatnonzero(is_word[1:] != is_word[:-1]).tolist()
+    bounds = (is_word[1:] != is_word[:-1]).nonzero()[0].tolist()
     keep = is_word.copy()
     keep[1:] |= is_word[:-1]
     keep[0] = True
