@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import platform
 import re
 import statistics
 import subprocess
@@ -358,7 +359,7 @@ def pct(values: list[float], q: float) -> float:
 
 async def main(args: argparse.Namespace) -> None:
     tmp = tempfile.mkdtemp(prefix="streamproc-bench-")
-    print(f"logs: {tmp}")
+    print(f"python {platform.python_version()} ({Path(sys.executable).resolve()}); logs: {tmp}")
     with EmbeddedBroker(log_file=Path(tmp) / "tansu.log") as broker:
         workdir = Path(tmp)
         run = time.strftime("%H%M%S")

@@ -6,7 +6,9 @@ repeating their paragraphs, so the figure is per realistic article, not per sent
 
 from __future__ import annotations
 
+import platform
 import statistics
+import sys
 import time
 from collections import defaultdict
 from importlib import resources
@@ -80,20 +82,32 @@ def run_bench(settings: Settings, paths: list[str], seconds: float, size: int) -
     def measure(payloads: list[bytes]) -> tuple[int, float, dict[str, float]]:
         return measure_pipeline(pipeline, payloads, seconds)
 
-    def measure_classifier(payloads: list[bytes]) -> tuple[int, float]:
-        # The classifier alone: decode, normalise, classify each article, nothing else in between.
+    def measure_classifier(payloads: list[bytes]) -> tuple[int, float, float]:
+        """The classifier alone: decode, normalise, classify each article, nothing else in between.
+        Also the best rate over a pass of the articles, counted in passes of about 0.2 s: on a shared
+        VM the mean moves with the neighbours' load, and the best window is the code's own speed
+        (what ``timeit`` reports as the minimum)."""
         classify, max_bytes = pipeline.classifier.classify, pipeline.max_bytes
-        n = 0
-        start = time.perf_counter()
+        n, best = 0, 0.0
+        start = window = time.perf_counter()
+        in_window = 0
         while time.perf_counter() - start < seconds:
             for p in payloads:
                 article = decode_article(p, max_bytes)
                 classify(build_document(article.text), pipeline.resolve_language(article)[0])
                 n += 1
-        return n, time.perf_counter() - start
+            in_window += len(payloads)
+            now = time.perf_counter()
+            if now - window >= 0.2:
+                best = max(best, in_window / (now - window))
+                window, in_window = now, 0
+        if best == 0.0:  # a run shorter than one window
+            best = in_window / (time.perf_counter() - window)
+        return n, time.perf_counter() - start, best
 
     n, elapsed, stages = measure(declared)
     classifier = sum(stages.get(k, 0.0) for k in ("decode", "normalise", "classify"))
+    print(f"python {platform.python_version()} ({sys.executable} -> {Path(sys.executable).resolve()})")
     print(f"rules+gazetteer load: {load * 1000:.0f} ms")
     print(f"articles: {len(articles)} distinct, average {avg_bytes / 1024:.1f} KB, {n} processed in {elapsed:.1f}s")
     print(f"classifier inside the pipeline (its decode + normalise + classify stages, language declared): "
@@ -102,9 +116,9 @@ def run_bench(settings: Settings, paths: list[str], seconds: float, size: int) -
           f"on one core")
     for stage, total in stages.items():
         print(f"  {stage:<10} {total / n * 1e6:8.1f} µs/article")
-    n1, elapsed1 = measure_classifier(declared)
+    n1, elapsed1, best1 = measure_classifier(declared)
     print(f"classifier alone (decode + normalise + classify in a loop, language declared): "
-          f"{n1 / elapsed1:,.0f} articles/s on one core")
+          f"{n1 / elapsed1:,.0f} articles/s on one core (best 0.2 s window: {best1:,.0f}/s)")
     n2, elapsed2, _ = measure(undeclared)
     print(f"whole pure pipeline, language detected: {n2 / elapsed2:,.0f} articles/s on one core")
     t = time.perf_counter()
