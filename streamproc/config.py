@@ -47,6 +47,7 @@ class Settings:
     heartbeat_interval: float = 3.0
     shutdown_timeout: float = 30.0
     fetch_max_wait_ms: int = 50
+    fetch_min_bytes: int = 32768
     batch_size: int = 200
     batch_wait_ms: int = 5
     classify_processes: int = 1
@@ -129,6 +130,10 @@ DOCS: dict[str, str] = {
     "fetch_max_wait_ms": "Longest a fetch waits at the broker for new data. Faust fixes it at 1500 ms; "
                          "brokers that do not answer a waiting fetch when data arrives (Tansu) then add "
                          "that much latency to every article.",
+    "fetch_min_bytes": "Bytes a fetch waits for at the broker, up to `STREAMPROC_FETCH_MAX_WAIT_MS`, before it "
+                       "answers. Kafka's default of 1 answers with whatever is there, so a steady stream is read "
+                       "a record or two per round trip, and that polling cost the worker and the broker ~0.15 "
+                       "cores at 500 articles/s. 32 KiB is ~10 articles.",
     "batch_size": "Articles the worker takes at once: classified together, their alerts published "
                   "together, offsets committed only after every one of them is published.",
     "producer_batch_bytes": "Largest record batch the worker's producer builds, bytes; 0: 524288 (512 KiB). 1 sends "

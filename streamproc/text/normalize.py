@@ -182,10 +182,12 @@ def _patterns(text: str) -> _Patterns:
 def fold(text: str) -> str:
     """Normalise ``text``: equal to ``"".join(map(fold_char, text))``, computed in C-level passes.
 
-    The usual path: ``casefold``, one regex pass listing what is left to fold, then one
-    ``str.replace`` per distinct accented or variant letter. Text holding anything else that folds
-    (digits of other scripts, ligatures, presentation forms, marks outside the common blocks) takes
-    the general path: NFKD, delete marks, casefold again, fold what is left.
+    ASCII text is lowercased. Other text without astral characters, and with no character that
+    folds to more than one (nearly all articles), is folded by table look-ups over its UTF-16 code
+    units (:func:`_fold_units`). The rest takes string passes: ``casefold``, one regex pass listing
+    what is left to fold, then one ``str.replace`` per distinct accented or variant letter, or, for
+    anything else that folds (ligatures, presentation forms), the general path: NFKD, delete marks,
+    casefold again, fold what is left.
     """
     return _fold(text)[0]
 

@@ -57,6 +57,7 @@ def create_app(settings: Settings, broker_url: str) -> tuple[faust.App, Topics]:
         logging_config=None,
     )
     app._streamproc_fetch_max_wait_ms = settings.fetch_max_wait_ms  # type: ignore[attr-defined]
+    app._streamproc_fetch_min_bytes = settings.fetch_min_bytes  # type: ignore[attr-defined]
     _patch_fetch_max_wait()
     # Faust's sensor uses the default registry, where the project's own metrics live too.
     setup_prometheus_sensors(app, pattern="/metrics", name_prefix="faust")
@@ -86,6 +87,9 @@ def _patch_fetch_max_wait() -> None:
         wait = getattr(self.app, "_streamproc_fetch_max_wait_ms", None)
         if wait is not None:
             consumer._fetch_max_wait_ms = int(wait)
+        least = getattr(self.app, "_streamproc_fetch_min_bytes", None)
+        if least is not None:
+            consumer._fetch_min_bytes = int(least)
         return consumer
 
     create._streamproc_patched = True  # type: ignore[attr-defined]
