@@ -106,8 +106,6 @@ class CpuMeter:
         return (f"CPU during {label} (cores, of {os.cpu_count()}): " + ", ".join(parts) + f"; total {total:.2f}")
 
 
-
-
 def payloads(prefix: str, n: int) -> list[tuple[bytes, bytes]]:
     samples = padded_articles([], 3000)
     out = []

@@ -97,3 +97,12 @@ def test_cyrillic_apostrophe_check_finds_exactly_an_apostrophe_between_two_cyril
         for chars in product("пяґa'1 ", repeat=n):
             text = "".join(chars)
             assert (_CYRILLIC_APOSTROPHE_RE.search(text) is None) == (plain.search(text) is None), text
+
+
+def test_numpy_segmenter_leaves_astral_text_to_the_regular_expression():
+    """A character beyond the BMP (two UTF-16 code units) is outside its table: it declines, and
+    build_document splits such text by regular expression."""
+    from streamproc.text.document import _segment_bmp, build_document
+
+    assert _segment_bmp("قصف 𠀀 shelling") is None
+    assert build_document("قصف 𠀀 shelling").words == ["قصف", "𠀀", "shelling"]
