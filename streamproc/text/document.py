@@ -63,7 +63,7 @@ def _segment_bmp(t: str) -> tuple[array[int], array[int], str] | None:
     padded = np.frombuffer((" " + t + " ").encode("utf-16-le", "surrogatepass"), dtype=np.uint16)
     if len(padded) != len(t) + 2:
         return None
-    is_word = _word_table()[padded]
+    is_word = _word_table().take(padded)  # take: ~2 µs less than indexing with the array
     if "'" in t:  # «п'ять»: an apostrophe between Cyrillic letters is part of the word
         inside = [m.start() + 1 for m in _CYRILLIC_APOSTROPHE_RE.finditer(t)]
         if inside:

@@ -237,10 +237,12 @@ def _fold_units(units: np.ndarray) -> tuple[str, bool] | None:
     """
     t = _tables()
     # count_nonzero is a C function; ndarray.any() goes through a Python wrapper (~1 µs a call).
-    if np.count_nonzero(t.unit_irregular[units]):
+    # table.take(units) gives what table[units] does, ~2 µs sooner on a 3 KB article: indexing with
+    # an array goes through numpy's general fancy-indexing machinery.
+    if np.count_nonzero(t.unit_irregular.take(units)):
         return None
-    out = t.unit_fold[units]
-    drop = t.unit_drop[units]
+    out = t.unit_fold.take(units)
+    drop = t.unit_drop.take(units)
     if np.count_nonzero(drop):
         return out[~drop].tobytes().decode("utf-16-le", "surrogatepass"), False
     return out.tobytes().decode("utf-16-le", "surrogatepass"), True
