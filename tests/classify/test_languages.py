@@ -275,6 +275,64 @@ def test_inflected_shelling(pipeline, lang, text):
     assert "shelling" in c.categories, why(c)
 
 
+# --- causes outside armed conflict ----------------------------------------------------------------
+
+# Deaths, injuries and blasts from floods, road and industrial accidents, earthquakes and gas: no
+# escalation (``non_conflict`` terms suppress them in their sentence, and an article naming no armed
+# violence anywhere drops its casualties).
+NON_CONFLICT = [
+    ("en", "Twelve people were killed when a bus plunged into a ravine in a road accident on Sunday."),
+    ("en", "Two workers were injured when a furnace exploded at a steel mill on Tuesday."),
+    ("en", "A gas explosion in an apartment block killed three residents, firefighters said."),
+    ("en", "Floods killed at least 20 people in the south of the country."),
+    ("en", "Nine passengers died and 30 were hurt in the accident, the transport ministry said."),
+    ("ar", "لقي خمسة أشخاص مصرعهم في حادث سير على الطريق الدولي."),
+    ("ar", "أسفرت السيول عن مقتل ثلاثة أشخاص في جنوب البلاد."),
+    ("ar", "أدى انفجار أسطوانة غاز إلى إصابة أربعة أشخاص في مطعم."),
+    ("ar", "قتل سبعة أشخاص في زلزال ضرب المنطقة فجر اليوم."),
+    ("ru", "В результате ДТП на трассе погибли четыре человека."),
+    ("ru", "Наводнение унесло жизни 12 человек."),
+    ("ru", "Взрыв бытового газа в жилом доме ранил трех человек."),
+    ("uk", "Унаслідок ДТП на трасі загинули троє людей."),
+    ("uk", "Вибух газу в житловому будинку травмував двох мешканців."),
+    ("uk", "Через повінь загинули п'ятеро людей."),
+    ("fr", "Un accident de la route a fait trois morts dimanche."),
+    ("fr", "Les inondations ont fait au moins 15 morts dans le sud du pays."),
+    ("fr", "Une explosion de gaz dans un immeuble a blessé quatre personnes."),
+    ("es", "Un accidente de tráfico dejó cuatro muertos en la carretera."),
+    ("es", "Las inundaciones causaron al menos 10 muertos en el sur del país."),
+    ("es", "Una explosión de gas en un edificio dejó tres heridos."),
+]
+
+
+@pytest.mark.parametrize("lang, text", NON_CONFLICT, ids=ids(NON_CONFLICT))
+def test_cause_outside_armed_conflict_is_not_escalation(pipeline, lang, text):
+    c = classify(pipeline, lang, text)
+    assert not c.is_escalation, why(c)
+
+
+# The same cause beside shelling: the shelling and its dead count, the flood's dead do not.
+NON_CONFLICT_BESIDE_SHELLING = [
+    ("en", ("Artillery shelling killed two soldiers near the border. Separately, floods killed five people "
+            "in the south.")),
+    ("ar", "قتل جنديان في قصف مدفعي على الحدود. وفي الجنوب، أسفرت السيول عن مقتل خمسة أشخاص."),
+    ("ru", ("В результате артиллерийского обстрела погибли двое военных. На юге наводнение унесло жизни пяти "
+            "человек.")),
+    ("uk", ("Унаслідок артилерійського обстрілу загинули двоє військових. На півдні через повінь загинули "
+            "п'ятеро людей.")),
+    ("fr", ("Des bombardements ont tué deux soldats près de la frontière. Dans le sud, les inondations ont fait "
+            "cinq morts.")),
+    ("es", ("Un bombardeo de artillería mató a dos soldados cerca de la frontera. En el sur, las inundaciones "
+            "causaron cinco muertos.")),
+]
+
+
+@pytest.mark.parametrize("lang, text", NON_CONFLICT_BESIDE_SHELLING, ids=ids(NON_CONFLICT_BESIDE_SHELLING))
+def test_cause_outside_armed_conflict_beside_shelling(pipeline, lang, text):
+    c = classify(pipeline, lang, text)
+    assert "shelling" in c.categories and c.casualties.killed == 2, why(c)
+
+
 # --- general armed-clash phrasing: territory, repelled attacks, offensives, enemy losses ------------
 
 ARMED_CLASH = [
@@ -406,6 +464,7 @@ def test_look_alikes_are_not_escalation(pipeline, lang, text):
 def test_every_language_is_covered_by_every_table():
     tables = {"categories": CATEGORIES, "ceasefires": CEASEFIRES, "warnings": WARNINGS,
               "no casualties": NO_CASUALTIES, "denials": DENIALS, "threats": THREATS, "counts": COUNTS,
-              "armed clash": ARMED_CLASH, "look-alikes": LOOK_ALIKES}
+              "armed clash": ARMED_CLASH, "look-alikes": LOOK_ALIKES, "non-conflict causes": NON_CONFLICT,
+              "non-conflict beside shelling": NON_CONFLICT_BESIDE_SHELLING}
     for name, rows in tables.items():
         assert {row[0] for row in rows} == set(LANGS), name
