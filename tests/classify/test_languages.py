@@ -45,12 +45,15 @@ CATEGORIES = [
     ("en", "Government troops recaptured the village after fierce clashes with rebels.", "armed_clash"),
     ("en", "A car bomb exploded near a police checkpoint in Mogadishu.", "explosion"),
     ("en", "Three soldiers were killed and five wounded in the ambush.", "casualties"),
+    ("en", "Gunmen assassinated a local council member outside his home on Monday.", "casualties"),
 
     ("ar", "قصفت قوات النظام بالمدفعية الثقيلة بلدات في ريف إدلب الجنوبي.", "shelling"),
     ("ar", "شنت طائرات حربية غارات جوية على مواقع في جنوب لبنان.", "airstrike"),
     ("ar", "اندلعت اشتباكات عنيفة بين الجيش ومسلحين في ريف درعا.", "armed_clash"),
     ("ar", "انفجرت عبوة ناسفة بدورية عسكرية على طريق درعا.", "explosion"),
     ("ar", "قتل ثلاثة جنود وأصيب خمسة آخرون في هجوم على حاجز.", "casualties"),
+    ("ar", "اغتال مسلحون مجهولون قياديا في الحركة شرق المدينة.", "casualties"),
+    ("ar", "اغتيل ضابط في الجيش بإطلاق نار على سيارته.", "casualties"),
 
     ("ru", "ВСУ обстреляли Горловку из РСЗО, сообщили в администрации города.", "shelling"),
     ("ru", "Израильская авиация нанесла авиаудар по окрестностям Дамаска.", "airstrike"),
