@@ -148,6 +148,12 @@ def build() -> dict[str, Any]:
     lay.add(timeseries("Classified articles by language", "Detected or declared language of classified articles.",
                        [q(f"sum by (language) (rate(streamproc_articles_language_total[{RI}]))", "{{language}}")],
                        "reqps", stack=True), 12, 8)
+    lay.add(timeseries("Where the latency goes: batch phases p95",
+                       "p95 per phase of the article agent's batches: waiting (oldest article's Kafka timestamp "
+                       "to the batch leaving: in Kafka, fetched, filling, waiting for room), classify (the queue "
+                       "for the classification process included), publish (until Kafka acknowledged it all).",
+                       [q(f"histogram_quantile(0.95, sum by (le, phase) "
+                          f"(rate(streamproc_batch_phase_seconds_bucket[{RI}])))", "{{phase}}")], "s"), 12, 8)
 
     lay.row("Alerts")
     lay.add(timeseries("Alerts by severity", "Published alerts per second by severity.",

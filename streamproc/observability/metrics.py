@@ -46,6 +46,18 @@ ALERT_AGE_SECONDS = Histogram("streamproc_alert_age_seconds",
                               buckets=AGE_BUCKETS)
 STAGE_SECONDS = Histogram("streamproc_stage_seconds", "Time spent per pipeline stage", ["stage"],
                           buckets=LATENCY_BUCKETS)
+#: Milliseconds for classify and publish, up to an hour for waiting (a backlog).
+BATCH_PHASE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
+                       300.0, 900.0, 3600.0)
+BATCH_PHASE_SECONDS = Histogram("streamproc_batch_phase_seconds",
+                                "Where the article agent's latency goes, per batch: waiting (its oldest article's "
+                                "Kafka record timestamp to the batch leaving for classification: in Kafka, being "
+                                "fetched, filling the batch, waiting for room), classify (leaving to its outcomes "
+                                "being back, the queue for the classification process included), publish "
+                                "(outcomes back to everything acknowledged by Kafka)", ["phase"],
+                                buckets=BATCH_PHASE_BUCKETS)
+BATCH_ARTICLES = Histogram("streamproc_batch_articles", "Articles per batch classified and published together",
+                           buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000))
 PUBLISH_RETRIES = Counter("streamproc_publish_retries_total", "Kafka sends retried after an error", ["topic"])
 
 WEBHOOK_DELIVERIES = Counter("streamproc_webhook_deliveries_total",

@@ -83,6 +83,15 @@ def observe_alert_age(record_timestamp: float | None, now: float) -> None:
     metrics.ALERT_AGE_SECONDS.observe(max(0.0, now - record_timestamp))
 
 
+def observe_batch_wait(record_timestamps: list[float | None], now: float) -> None:
+    """The *waiting* phase of a batch leaving for classification: from its oldest article's Kafka
+    record timestamp (producer clock, as :func:`observe_alert_age`) to ``now``. Records without a
+    timestamp are left out; a batch with none is not counted; a clock ahead counts as 0."""
+    stamps = [t for t in record_timestamps if t is not None and t > 0]
+    if stamps:
+        metrics.BATCH_PHASE_SECONDS.labels("waiting").observe(max(0.0, now - min(stamps)))
+
+
 def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
                   webhooks: WebhookEngine | None, batch_size: int = 200, batch_wait: float = 0.005,
                   dedupe: DedupeStore | None = None) -> Any:
@@ -168,6 +177,8 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
                 return
             batch, current = current, []
             metrics.ARTICLES_RECEIVED.inc(len(batch))
+            metrics.BATCH_ARTICLES.observe(len(batch))
+            observe_batch_wait([e.message.timestamp for e in batch], time.time())
             classified = asyncio.ensure_future(runner.run([e.value for e in batch]))
             pending.append((batch, classified, time.perf_counter()))
             work.set()
@@ -195,7 +206,10 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
                     log.exception("classifying a batch failed")
                     outcomes = [Outcome("dead_letter", reason=Reason.PROCESSING_ERROR, error=repr(exc))
                                 for _ in events]
+                returned = time.perf_counter()
+                metrics.BATCH_PHASE_SECONDS.labels("classify").observe(returned - started)
                 await publish_batch(events, outcomes, started)
+                metrics.BATCH_PHASE_SECONDS.labels("publish").observe(time.perf_counter() - returned)
                 for event in events:
                     hand_ack(event)
                 pending.popleft()

@@ -120,6 +120,7 @@ def test_the_dashboard_covers_what_the_issue_asks_for() -> None:
     panel_with("histogram_quantile(0.5,", "histogram_quantile(0.95,", "histogram_quantile(0.99,",
                "streamproc_processing_seconds_bucket")
     panel_with("histogram_quantile(0.99,", "streamproc_alert_age_seconds_bucket")  # produce -> alert, Kafka wait included
+    panel_with("sum by (le, phase)", "streamproc_batch_phase_seconds_bucket")  # where that latency goes
     panel_with("sum by (category)", "streamproc_alert_categories_total")
     panel_with("sum by (severity)", "streamproc_alerts_published_total")
     panel_with("sum by (country)", "streamproc_alerts_by_country_total", kind="geomap")

@@ -33,6 +33,7 @@ async def test_a_backlog_is_taken_in_growing_batches_not_one_event_per_tick():
     def topic(name: str) -> faust.TopicT:
         return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
 
+    before = _batch_samples()
     runner = SlowRunner()
     agent = install_agent(app, Topics(topic("arts"), topic("alerts"), topic("dlq")), runner,  # type: ignore[arg-type]
                           None, batch_size=100, batch_wait=0.005)
@@ -42,7 +43,8 @@ async def test_a_backlog_is_taken_in_growing_batches_not_one_event_per_tick():
             if i % 2:
                 await asyncio.sleep(0.001)
         for _ in range(400):
-            if sum(runner.sizes) >= 600:
+            if sum(runner.sizes) >= 600 and \
+                    _batch_samples()["publish"] - before["publish"] == len(runner.sizes):  # the last one published
                 break
             await asyncio.sleep(0.01)
     assert sum(runner.sizes) == 600
@@ -51,6 +53,47 @@ async def test_a_backlog_is_taken_in_growing_batches_not_one_event_per_tick():
     # 67, 1, ... here, and as batches of one throughout in a worker whose loop is busier).
     assert min(runner.sizes[:-1]) > 1, runner.sizes
     assert len(runner.sizes) <= 40, runner.sizes
+    # Every batch is measured: its size, and each phase once (the test context stamps every record).
+    after = _batch_samples()
+    batches = len(runner.sizes)
+    assert after["articles_count"] - before["articles_count"] == batches
+    assert after["articles_sum"] - before["articles_sum"] == 600
+    for phase in ("waiting", "classify", "publish"):
+        assert after[phase] - before[phase] == batches, phase
+    # A batch's classify phase includes its 20 ms in the runner.
+    assert after["classify_sum"] - before["classify_sum"] >= 0.02 * batches
+
+
+def _batch_samples() -> dict[str, float]:
+    from prometheus_client import REGISTRY
+
+    def value(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    out = {phase: value("streamproc_batch_phase_seconds_count", phase=phase)
+           for phase in ("waiting", "classify", "publish")}
+    out["classify_sum"] = value("streamproc_batch_phase_seconds_sum", phase="classify")
+    out["articles_count"] = value("streamproc_batch_articles_count")
+    out["articles_sum"] = value("streamproc_batch_articles_sum")
+    return out
+
+
+def test_batch_wait_runs_from_the_oldest_record_timestamp():
+    from streamproc.worker.agents import observe_batch_wait
+
+    def waiting() -> tuple[float, float]:
+        from prometheus_client import REGISTRY
+
+        return (REGISTRY.get_sample_value("streamproc_batch_phase_seconds_count", {"phase": "waiting"}) or 0.0,
+                REGISTRY.get_sample_value("streamproc_batch_phase_seconds_sum", {"phase": "waiting"}) or 0.0)
+
+    count, total = waiting()
+    observe_batch_wait([1_001.0, None, 1_000.5, 1_002.0], 1_003.0)  # the oldest was produced 2.5 s ago
+    assert waiting() == (count + 1, total + 2.5)
+    observe_batch_wait([1_010.0], 1_000.0)  # the producer's clock runs ahead of ours: 0
+    assert waiting() == (count + 2, total + 2.5)
+    observe_batch_wait([None, 0.0], 1_000.0)  # no timestamps: not counted
+    assert waiting() == (count + 2, total + 2.5)
 
 
 def _age_observations() -> tuple[float, float]:
