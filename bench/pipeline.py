@@ -10,7 +10,8 @@ each with a unique id.
    classify, enrich, publish alerts, webhook deliveries); the rate is read from its own counters.
    ``ratio: 0.NN`` is pipeline / ceiling, measured in the same run.
 3. **Latency**: articles offered at a fixed rate (500/s by default) to the running worker; for each
-   escalating article, produce -> alert readable on the alerts topic; percentiles.
+   escalating article, produce -> alert readable on the alerts topic; percentiles. Then where it went:
+   the worker's own batch histograms over that run, as means per batch (waiting, classify, publish).
 4. **Peak memory** of the worker process (VmHWM).
 5. **Two workers** in one group on one 8-partition topic: the share each processed.
 6. **CPU**: for the pipeline and latency runs, the CPU each process used (worker, its classification
@@ -256,6 +257,18 @@ class Worker:
         return int(sum(float(v) for v in re.findall(r"^streamproc_articles_processed_total\{[^}]*\} (\S+)$",
                                                      text, re.MULTILINE)))
 
+    async def batch_totals(self) -> dict[str, float]:
+        """Sums and counts of the worker's batch histograms (``streamproc_batch_phase_seconds`` per
+        phase, ``streamproc_batch_articles``): two readings make the means of a run."""
+        async with httpx.AsyncClient() as client:
+            text = (await client.get(f"http://127.0.0.1:{self.port}/metrics", timeout=5)).text
+        out: dict[str, float] = {}
+        for name, phase, value in re.findall(
+                r'^streamproc_batch_(?:phase_seconds|articles)_(sum|count)(?:\{phase="(\w+)"\})? (\S+)$',
+                text, re.MULTILINE):
+            out[f"{phase or 'articles'}_{name}"] = float(value)
+        return out
+
     def peak_rss_mb(self) -> float:
         status = Path(f"/proc/{self.proc.pid}/status").read_text()
         return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024  # type: ignore[union-attr]
@@ -393,12 +406,23 @@ async def main(args: argparse.Namespace) -> None:
             cores = os.cpu_count() or 1
             print(f"bound: the pure pipeline alone does {single:,.0f} articles/s on one core in this process, so "
                   f"{cores} core(s) doing nothing else could reach at most ratio {single * cores / top:.2f}")
+            batches_before = await worker.batch_totals()
             lat, cpu_latency = await latency(broker, articles, alerts, args.rate, args.seconds, meter)
+            batches = {k: v - batches_before.get(k, 0.0) for k, v in (await worker.batch_totals()).items()}
             if lat:
                 print(f"latency produce->alert at {args.rate:.0f} articles/s offered, {len(lat)} alerts: "
                       f"p50 {pct(lat, 50):.0f} ms, p95 {pct(lat, 95):.0f} ms, p99 {pct(lat, 99):.0f} ms, "
                       f"max {max(lat):.0f} ms")
             print(cpu_latency)
+            n_batches = batches.get("articles_count", 0.0)
+            if n_batches:
+                def mean_ms(phase: str) -> float:
+                    return batches.get(f"{phase}_sum", 0.0) / max(1.0, batches.get(f"{phase}_count", 0.0)) * 1000
+
+                phases = ", ".join(f"{p} {mean_ms(p):.0f} ms" for p in ("waiting", "classify", "publish"))
+                print(f"where the latency went (the worker's batches in that run, mean per batch): {phases}; "
+                      f"{n_batches:.0f} batches of {batches.get('articles_sum', 0.0) / n_batches:.1f} articles "
+                      f"on average")
             print(f"worker peak memory (VmHWM): {worker.peak_rss_mb():.0f} MB"
                   + (" (plus each classification process)" if args.processes else ""))
             print(f"webhook deliveries received: {receiver.count}")
