@@ -5,7 +5,8 @@ Order of work, and why:
 2. page chrome: a short line holding a chrome phrase ("Share", «اضف تعليق») is dropped whole, so
    navigation and comment widgets never become evidence or entities;
 3. per sentence, negation and hypothetical cues suppress the terms they govern ("no casualties",
-   «لم تسفر عن إصابات», "could collapse"), and a cause outside armed conflict (flood, road crash, gas leak)
+   «لم تسفر عن إصابات», "could collapse"; not the first half of a compound: "would-be", "no-fly"),
+   and a cause outside armed conflict (flood, road crash, gas leak)
    suppresses deaths, injuries and explosions in its sentence; suppressed matches are kept for
    ``rules explain``;
 4. ceasefire subtype from cue words in the ceasefire's sentence (violation > agreement > call);
@@ -51,6 +52,19 @@ def chrome_lines(doc: Document, matches: list[Match[Role]]) -> set[int]:
         if doc.words_between(start, end) <= CHROME_MAX_WORDS:
             lines.add(line)
     return lines
+
+
+#: Hyphens that join a compound word ("would-be", "no-fly"): the hyphen-minus and Unicode's two hyphens.
+_HYPHENS = ("-", "\u2010", "\u2011")
+
+
+def first_half_of_compound(doc: Document, m: Match[Role]) -> bool:
+    """Whether a match is directly followed by a hyphen in the original text: the first half of a
+    compound word. Segmentation splits "would-be" and "no-fly" into two words, and the scan text
+    cannot tell "would-be attackers" (real attackers) from "would be attacked" (a hypothetical), so a
+    negation or hypothetical cue is checked here before it governs anything."""
+    _, e = doc.original_span(m.start, m.end)
+    return doc.original[e:e + 1] in _HYPHENS
 
 
 def evidence(doc: Document, m: Match[Role], sentence: int) -> Evidence:
@@ -124,7 +138,8 @@ class Classifier:
             for m in ms:
                 kind = m.payload.kind
                 if kind in _CONTEXT_ROLES:
-                    cues.append(m)
+                    if kind == "non_conflict" or not first_half_of_compound(doc, m):
+                        cues.append(m)
                 elif kind == "at_least":
                     bounds.append((m.first_word, m.last_word))
             if bounds:  # a cue inside a lower-bound phrase («не менее», "no fewer than") is not a negation

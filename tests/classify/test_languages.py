@@ -278,6 +278,29 @@ def test_inflected_shelling(pipeline, lang, text):
     assert "shelling" in c.categories, why(c)
 
 
+# --- compounds -------------------------------------------------------------------------------------
+
+# A cue word that is the first half of a hyphenated compound is not a cue: "would-be attackers" were
+# real attackers, "no-fly zone" negates nothing. Without the hyphen the cue still governs.
+COMPOUND_CUES = [
+    ("en", "Two would-be attackers were shot dead after they opened fire on a checkpoint.", "casualties"),
+    ("en", "A would-be suicide bomber blew himself up at a checkpoint, killing three soldiers.", "explosion"),
+    ("en", "A would\u2011be suicide bomber blew himself up at a checkpoint, killing three soldiers.", "explosion"),
+    ("en", "Warplanes bombed the town inside the no-fly zone on Monday.", "airstrike"),
+    ("en", "Officials warned the town would be shelled if the rebels did not withdraw.", None),
+    ("en", "No shelling was reported overnight.", None),
+]
+
+
+@pytest.mark.parametrize("lang, text, category", COMPOUND_CUES, ids=ids(COMPOUND_CUES))
+def test_a_cue_word_inside_a_hyphenated_compound_governs_nothing(pipeline, lang, text, category):
+    c = classify(pipeline, lang, text)
+    if category is None:
+        assert not c.is_escalation, why(c)
+    else:
+        assert category in c.categories, why(c)
+
+
 # --- causes outside armed conflict ----------------------------------------------------------------
 
 # Deaths, injuries and blasts from floods, road and industrial accidents, earthquakes and gas: no
