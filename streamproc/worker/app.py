@@ -58,7 +58,7 @@ def create_app(settings: Settings, broker_url: str) -> tuple[faust.App, Topics]:
     )
     app._streamproc_fetch_max_wait_ms = settings.fetch_max_wait_ms  # type: ignore[attr-defined]
     app._streamproc_fetch_min_bytes = settings.fetch_min_bytes  # type: ignore[attr-defined]
-    _patch_fetch_max_wait()
+    _patch_fetch_settings()
     # Faust's sensor uses the default registry, where the project's own metrics live too.
     setup_prometheus_sensors(app, pattern="/metrics", name_prefix="faust")
     topics = Topics(
@@ -71,12 +71,15 @@ def create_app(settings: Settings, broker_url: str) -> tuple[faust.App, Topics]:
     return app, topics
 
 
-def _patch_fetch_max_wait() -> None:
-    """Make the worker consumer's ``fetch_max_wait_ms`` configurable (Faust hard-codes 1500 ms).
+def _patch_fetch_settings() -> None:
+    """Make the worker consumer's ``fetch_max_wait_ms`` and ``fetch_min_bytes`` configurable (Faust
+    hard-codes 1500 ms and leaves Kafka's 1 byte).
 
-    Why it matters: a broker may hold a fetch until that wait is over even when data arrives
-    (Tansu does), and the fetch in flight then delays every article by up to 1.5 s. Patched on the
-    consumer object before it starts; a test fails if a Faust upgrade moves the attribute.
+    Why they matter: a broker may hold a fetch until the wait is over even when data arrives (Tansu
+    does), and the fetch in flight then delays every article by up to 1.5 s; and a fetch answered as
+    soon as one record is there makes the fetch rate, not the article rate, set the worker's and the
+    broker's CPU. Patched on the consumer object before it starts; a test fails if a Faust upgrade
+    moves the attributes.
     """
     original = AIOKafkaConsumerThread._create_worker_consumer
     if getattr(original, "_streamproc_patched", False):

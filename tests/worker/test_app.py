@@ -43,7 +43,7 @@ def test_the_patched_factory_sets_both_on_the_consumer_faust_builds(monkeypatch)
     # What create_app sets on the app (a second app in one process would register Faust's metrics twice).
     app = SimpleNamespace(_streamproc_fetch_max_wait_ms=30, _streamproc_fetch_min_bytes=8192)
     monkeypatch.setattr(AIOKafkaConsumerThread, "_create_worker_consumer", lambda self, transport: Built())
-    app_module._patch_fetch_max_wait()  # wraps the stand-in factory
+    app_module._patch_fetch_settings()  # wraps the stand-in factory
     consumer = AIOKafkaConsumerThread._create_worker_consumer(FakeThread(app), None)  # type: ignore[arg-type]
     assert (consumer._fetch_max_wait_ms, consumer._fetch_min_bytes) == (30, 8192)
 
