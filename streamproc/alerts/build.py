@@ -3,6 +3,18 @@
 ``alert_id`` is derived from the article id and a hash of its text, never from time or randomness:
 Kafka redelivers after rebalances and crashes (at-least-once), and a redelivered article must yield
 the very same id so that consumers and webhook subscribers can deduplicate.
+
+**Bounded size.** An alert travels to the alerts topic, into a webhook task and into every
+subscriber's request, so its size must not grow with the article's. It did: every match carried its
+whole sentence, so a 500 KB article repeating one shelling sentence gave a 940 KB alert, and a
+slightly larger one would have exceeded Kafka's 1 MB record limit (the send is retried, never
+dropped, so the worker would have stalled on it): the entities' mentions made most of it. Now a
+category shows at most :data:`MAX_EVIDENCE` items (the classifier keeps that many), in its order, skipping a match whose rule and sentence an
+earlier item already shows (a repeated paragraph adds nothing); a sentence longer than
+:data:`MAX_SENTENCE_CHARS` becomes a window around the matched words, ``…`` marking each cut; an
+entity keeps its first :data:`MAX_MENTIONS` mentions. ``evidence_total`` and ``mention_count`` say
+how many there were. The classification itself is untouched: severity, casualties and location
+use every match.
 """
 
 from __future__ import annotations
@@ -11,11 +23,21 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from streamproc.classify.result import Classification
+from streamproc.classify import classifier
+from streamproc.classify.result import Classification, Evidence
 from streamproc.enrich.linker import Linking
 from streamproc.ingest.article import Article
 
-SCHEMA_VERSION = "1.0"
+#: 1.1: ``evidence_total`` and ``mention_count``; evidence, sentences and mentions bounded (see above).
+SCHEMA_VERSION = "1.1"
+
+#: Evidence items shown per category: as many as the classifier keeps.
+MAX_EVIDENCE = classifier.MAX_EVIDENCE
+#: Longest evidence sentence shown, in characters (plus a ``…`` at each cut end).
+MAX_SENTENCE_CHARS = 400
+#: Mentions shown per entity.
+MAX_MENTIONS = 10
+ELLIPSIS = "…"
 
 
 def alert_id_for(article: Article) -> str:
@@ -26,6 +48,37 @@ def alert_id_for(article: Article) -> str:
 
 def utc_now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def excerpt(sentence: str, term: str, limit: int = MAX_SENTENCE_CHARS) -> str:
+    """``sentence``, or when it is longer than ``limit``, the ``limit`` characters around ``term``
+    (centred on its first occurrence), with ``…`` at each end that was cut. Scraped text without
+    punctuation can make one "sentence" of a whole page; the term always stays in the window."""
+    if len(sentence) <= limit:
+        return sentence
+    at = sentence.find(term)
+    if at < 0:  # the sentence has its white space collapsed; the term may not
+        term = " ".join(term.split())
+        at = max(0, sentence.find(term))
+    start = min(max(0, at - max(0, limit - len(term)) // 2), len(sentence) - limit)
+    end = start + limit
+    return (ELLIPSIS if start else "") + sentence[start:end] + (ELLIPSIS if end < len(sentence) else "")
+
+
+def evidence_shown(evidence: list[Evidence]) -> list[dict[str, object]]:
+    """At most :data:`MAX_EVIDENCE` items, skipping repeats of a rule in the same sentence text."""
+    out: list[dict[str, object]] = []
+    seen: set[tuple[str, str]] = set()
+    for e in evidence:
+        if (e.rule, e.sentence) in seen:
+            continue
+        seen.add((e.rule, e.sentence))
+        item = e.to_dict()
+        item["sentence"] = excerpt(e.sentence, e.term)
+        out.append(item)
+        if len(out) == MAX_EVIDENCE:
+            break
+    return out
 
 
 def build_alert(article: Article, classification: Classification, linking: Linking,
@@ -39,7 +92,8 @@ def build_alert(article: Article, classification: Classification, linking: Linki
         "language": classification.language,
         "language_detected": language_detected,
         "categories": [
-            {"name": hit.name, "subtype": hit.subtype, "evidence": [e.to_dict() for e in hit.evidence]}
+            {"name": hit.name, "subtype": hit.subtype, "evidence": evidence_shown(hit.evidence),
+             "evidence_total": max(hit.matches, len(hit.evidence))}
             for hit in classification.categories.values()
         ],
         "severity": classification.severity,
@@ -47,7 +101,7 @@ def build_alert(article: Article, classification: Classification, linking: Linki
         "severity_reasons": classification.severity_reasons,
         "casualties": {"killed": cas.killed, "injured": cas.injured,
                        "killed_at_least": cas.killed_at_least, "injured_at_least": cas.injured_at_least},
-        "entities": [e.to_dict() for e in linking.entities],
+        "entities": [e.to_dict(max_mentions=MAX_MENTIONS) for e in linking.entities],
         "primary_country": linking.primary_country,
         "location": None if location is None else {
             "id": location.record.id, "name": location.record.name, "country": location.record.country,

@@ -169,6 +169,7 @@ class Classifier:
                     hit = hits.get(value)
                     if hit is None:
                         hit = hits[value] = CategoryHit(value)
+                    hit.matches += 1
                     if len(hit.evidence) < MAX_EVIDENCE:
                         hit.evidence.append(evidence(doc, m, sentence))
                     has_ceasefire |= value == "ceasefire"
@@ -178,6 +179,7 @@ class Classifier:
                     hit = hits.get("casualties")
                     if hit is None:
                         hit = hits["casualties"] = CategoryHit("casualties")
+                    hit.matches += 1
                     if len(hit.evidence) < MAX_EVIDENCE:
                         hit.evidence.append(evidence(doc, m, sentence))
             if has_ceasefire:

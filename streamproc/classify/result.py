@@ -24,7 +24,8 @@ class Evidence:
 class CategoryHit:
     name: str
     subtype: str | None = None
-    evidence: list[Evidence] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)  # the first few (classifier.MAX_EVIDENCE)
+    matches: int = 0  # every match that counted, kept as evidence or not
 
 
 @dataclass(slots=True)

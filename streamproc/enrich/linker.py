@@ -77,12 +77,14 @@ class LinkedEntity:
     weight: float = 0.0             # location weight (see module docstring)
     event_weight: float = 0.0       # part of the weight earned in event sentences
 
-    def to_dict(self) -> dict[str, object]:
+    def to_dict(self, max_mentions: int | None = None) -> dict[str, object]:
+        """The alert's entity object: the first ``max_mentions`` mentions (all when None) and their total."""
         r = self.record
         out: dict[str, object] = {"id": r.id, "type": r.type, "name": r.name, "country": r.country}
         if r.is_place:
             out.update(geonames_id=r.geonames_id, lat=r.lat, lon=r.lon, admin1=r.admin1)
-        out["mentions"] = [{"start": m.start, "end": m.end, "text": m.text} for m in self.mentions]
+        out["mentions"] = [{"start": m.start, "end": m.end, "text": m.text} for m in self.mentions[:max_mentions]]
+        out["mention_count"] = len(self.mentions)
         return out
 
 
