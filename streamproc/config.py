@@ -119,7 +119,9 @@ DOCS: dict[str, str] = {
     "topic_dlq": "Dead-letter topic (original bytes, reason in headers).",
     "topic_partitions": "Partitions for topics the worker creates.",
     "topic_replication": "Replication factor for topics the worker creates.",
-    "max_message_bytes": "Largest article payload accepted; larger ones are dead-lettered (`too_large`).",
+    "max_message_bytes": "Largest article payload accepted; larger ones are dead-lettered (`too_large`). "
+                         "Also bounds what the worker writes: an alert over it less 8 KiB (for the record's key "
+                         "and headers) dead-letters its article (`alert_too_large`).",
     "data_dir": "Faust's local state directory.",
     "session_timeout": "Consumer group session timeout, seconds.",
     "rebalance_timeout": "Consumer group rebalance timeout, seconds.",

@@ -29,6 +29,7 @@ class Reason(str, enum.Enum):
     WRONG_TYPE = "wrong_type"
     INVALID_VALUE = "invalid_value"
     PROCESSING_ERROR = "processing_error"
+    ALERT_TOO_LARGE = "alert_too_large"  # the article's alert would not fit in a Kafka record
 
 
 class DecodeError(ValueError):

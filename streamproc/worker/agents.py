@@ -39,6 +39,15 @@ MAX_BATCHES_IN_FLIGHT = 3
 
 SEND_RETRY_DELAYS = (0.1, 0.5, 1.0, 2.0, 5.0)
 
+#: Room left in a record for its key, headers and framing: an alert may take
+#: ``STREAMPROC_MAX_MESSAGE_BYTES`` less this (Kafka's default record limit is 1 MB + 12 bytes).
+RECORD_HEADROOM = 8 * 1024
+
+
+class AlertTooLarge(ValueError):
+    """An alert that no broker with the configured record size would take: sending it would be
+    retried forever (a send is never given up), stalling the worker on one article."""
+
 
 async def send_durably(topic: faust.TopicT, key: bytes | None, value: bytes,
                        headers: dict[str, bytes] | None = None) -> None:
@@ -92,9 +101,19 @@ def observe_batch_wait(record_timestamps: list[float | None], now: float) -> Non
         metrics.BATCH_PHASE_SECONDS.labels("waiting").observe(max(0.0, now - min(stamps)))
 
 
+def encode_alert(alert: dict[str, Any], max_bytes: int) -> bytes:
+    """The alert's JSON, or :class:`AlertTooLarge` when it is over ``max_bytes``."""
+    value = orjson.dumps(alert)
+    if len(value) > max_bytes:
+        raise AlertTooLarge(f"alert of {len(value):,} bytes is over the {max_bytes:,} a record may carry "
+                            f"(STREAMPROC_MAX_MESSAGE_BYTES less {RECORD_HEADROOM:,}); "
+                            f"{len(alert.get('entities') or ())} entities")
+    return value
+
+
 def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
                   webhooks: WebhookEngine | None, batch_size: int = 200, batch_wait: float = 0.005,
-                  dedupe: DedupeStore | None = None) -> Any:
+                  dedupe: DedupeStore | None = None, max_message_bytes: int = 1024 * 1024) -> Any:
     """``webhooks``: the delivery engine; the agent publishes one delivery task per matching
     subscription (each awaited to the broker's ack) before it moves on, so webhooks are at-least-once
     from the alert on.
@@ -104,12 +123,18 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
     keeps fetching, heart-beating and delivering webhooks meanwhile. Every alert and dead letter of a
     batch is sent at once and all the broker acks awaited together; only then are its events acked,
     by hand and in order, so offsets are committed after everything of the batch is published.
+
+    An alert over ``max_message_bytes`` (less :data:`RECORD_HEADROOM`) dead-letters its article as
+    ``alert_too_large`` instead of being sent.
     """
     ce_source = f"/streamproc/{app.conf.id}"
+    max_alert_bytes = max_message_bytes - RECORD_HEADROOM
 
     async def publish(event: Any, outcome: Outcome, started: float) -> dict[str, Any] | None:
         """Send one article's result, awaited to the broker's ack; the alert, if any."""
         message = event.message
+        # Encoded first: an alert too large for a record raises before the article is counted as alerted.
+        value = encode_alert(outcome.alert, max_alert_bytes) if outcome.kind == "alert" and outcome.alert else b""
         record_outcome(outcome)
         if outcome.kind == "dead_letter":
             assert outcome.reason is not None
@@ -124,8 +149,7 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
             return None
         alert = outcome.alert
         assert alert is not None and outcome.article is not None
-        await send_durably(topics.alerts, outcome.article.id.encode(), orjson.dumps(alert),
-                           alert_headers(alert, ce_source))
+        await send_durably(topics.alerts, outcome.article.id.encode(), value, alert_headers(alert, ce_source))
         metrics.ALERTS_PUBLISHED.labels(alert["severity"]).inc()
         for cat in alert["categories"]:
             metrics.ALERT_CATEGORIES.labels(cat["name"]).inc()
@@ -139,6 +163,9 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
             return await publish(event, outcome, started)
         except asyncio.CancelledError:
             raise
+        except AlertTooLarge as exc:
+            failed = Outcome("dead_letter", reason=Reason.ALERT_TOO_LARGE, error=str(exc))
+            return await publish(event, failed, started)
         except Exception as exc:
             log.exception("publishing the result of %s[%d]@%d failed", event.message.topic,
                           event.message.partition, event.message.offset)

@@ -61,7 +61,8 @@ def build_worker(settings: Settings, broker_url: str) -> Worker:
         runner.stop()
 
     install_agent(app, topics, runner, webhooks, batch_size=settings.batch_size,
-                  batch_wait=settings.batch_wait_ms / 1000, dedupe=install_dedupe(app, settings))
+                  batch_wait=settings.batch_wait_ms / 1000, dedupe=install_dedupe(app, settings),
+                  max_message_bytes=settings.max_message_bytes)
     install_views(app)
 
     log.info("streamproc worker: languages %s, %d entities, %d webhook subscriber(s), topics %s -> %s "

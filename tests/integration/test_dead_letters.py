@@ -42,3 +42,28 @@ async def test_bad_input_is_dead_lettered_and_the_stream_goes_on(worker, broker,
     alerts = await consume_until(broker, "alerts", lambda rs: any(r.key == good[0] for r in rs))
     assert any(r.key == good[0] for r in alerts), "the message after the bad one was processed"
     assert f'streamproc_dead_letters_total{{reason="{EXPECTED_REASON[case]}"}}' in worker.metrics()
+
+
+async def test_an_alert_too_large_for_a_record_dead_letters_its_article(worker, broker, pipeline):
+    """A short article naming hundreds of towns makes an alert of hundreds of entities. Over the record
+    size (the worker's STREAMPROC_MAX_MESSAGE_BYTES, 64 KiB here, less 8 KiB of headroom) its send
+    would be retried for ever, stalling the worker: the article is dead-lettered instead."""
+    names = list(dict.fromkeys(r.name for r in pipeline.gazetteer.records
+                               if r.type == "city" and r.name.isascii() and r.name.isalpha() and len(r.name) > 4))
+    text = "Artillery shelling killed three soldiers. The towns hit were " + ", ".join(names[:400]) + "."
+    run = uuid.uuid4().hex[:8]
+    big_key, big = article(f"many-towns-{run}", text, language="en")
+    assert len(big) < 56 * 1024
+    assert len(json.dumps(pipeline.process(big).alert)) > 64 * 1024
+    good = article(f"good-after-many-towns-{run}", "Shelling killed three soldiers overnight.", language="en")
+    await produce(broker, [(big_key, big), good])
+
+    dlq = await consume_until(broker, "articles.dlq", lambda rs: any(r.key == big_key for r in rs))
+    record = next(r for r in dlq if r.key == big_key)
+    assert record.value == big
+    headers = dict(record.headers)
+    assert headers["streamproc-dlq-reason"] == b"alert_too_large"
+    assert "bytes is over the" in json.loads(headers["streamproc-dlq"])["error"]
+    alerts = await consume_until(broker, "alerts", lambda rs: any(r.key == good[0] for r in rs))
+    assert not any(r.key == big_key for r in alerts)
+    assert 'streamproc_dead_letters_total{reason="alert_too_large"}' in worker.metrics()

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 
 import faust
+import orjson
+import pytest
 
 from streamproc.pipeline import Outcome
-from streamproc.worker.agents import install_agent
+from streamproc.worker.agents import AlertTooLarge, encode_alert, install_agent
 from streamproc.worker.app import Topics
 
 
@@ -122,3 +124,10 @@ def test_alert_age_of_a_producer_clock_ahead_is_zero_and_a_missing_timestamp_is_
     observe_alert_age(0.0, 1_000.0)
     observe_alert_age(-1.0, 1_000.0)
     assert _age_observations() == (count + 1, total)
+
+
+def test_an_alert_over_the_record_size_is_refused_before_it_is_sent():
+    alert = {"alert_id": "alr_x", "entities": [{"name": "Town"}] * 100}
+    assert encode_alert(alert, 10_000) == orjson.dumps(alert)
+    with pytest.raises(AlertTooLarge, match=r"alert of 1,633 bytes is over the 1,000 .* 100 entities"):
+        encode_alert(alert, 1_000)
