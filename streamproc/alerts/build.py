@@ -13,8 +13,10 @@ category shows at most :data:`MAX_EVIDENCE` items (the classifier keeps that man
 earlier item already shows (a repeated paragraph adds nothing); a sentence longer than
 :data:`MAX_SENTENCE_CHARS` becomes a window around the matched words, ``…`` marking each cut; an
 entity keeps its first :data:`MAX_MENTIONS` mentions. ``evidence_total`` and ``mention_count`` say
-how many there were. The classification itself is untouched: severity, casualties and location
-use every match.
+how many there were. Past :data:`MAX_ENTITIES` entities (an article listing hundreds of towns), the
+alert keeps the location and those with the most weight in event sentences, in order of first
+mention; ``entity_count`` says how many were linked. The classification and the linking themselves
+are untouched: severity, casualties, location and primary country use every match.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from typing import Any
 
 from streamproc.classify import classifier
 from streamproc.classify.result import Classification, Evidence
-from streamproc.enrich.linker import Linking
+from streamproc.enrich.linker import LinkedEntity, Linking
 from streamproc.ingest.article import Article
 
-#: 1.1: ``evidence_total`` and ``mention_count``; evidence, sentences and mentions bounded (see above).
+#: 1.1: ``evidence_total``, ``mention_count`` and ``entity_count``; evidence, sentences, mentions and
+#: entities bounded (see above).
 SCHEMA_VERSION = "1.1"
 
 #: Evidence items shown per category: as many as the classifier keeps.
@@ -37,6 +40,8 @@ MAX_EVIDENCE = classifier.MAX_EVIDENCE
 MAX_SENTENCE_CHARS = 400
 #: Mentions shown per entity.
 MAX_MENTIONS = 10
+#: Entities shown per alert.
+MAX_ENTITIES = 50
 ELLIPSIS = "…"
 
 
@@ -81,6 +86,19 @@ def evidence_shown(evidence: list[Evidence]) -> list[dict[str, object]]:
     return out
 
 
+def entities_shown(linking: Linking, limit: int = MAX_ENTITIES) -> list[LinkedEntity]:
+    """All entities when there are at most ``limit``; otherwise the location and the ``limit`` most
+    relevant (weight earned in event sentences, event sentences named in, weight, mentions), still in
+    order of first mention."""
+    entities = linking.entities
+    if len(entities) <= limit:
+        return entities
+    ranked = sorted(entities, key=lambda e: (e is not linking.location, -e.event_weight, -e.in_event_sentences,
+                                             -e.weight, -len(e.mentions), e.mentions[0].start))
+    kept = {id(e) for e in ranked[:limit]}
+    return [e for e in entities if id(e) in kept]
+
+
 def build_alert(article: Article, classification: Classification, linking: Linking,
                 language_detected: bool, detected_at: str | None = None) -> dict[str, Any]:
     cas = classification.casualties
@@ -101,7 +119,8 @@ def build_alert(article: Article, classification: Classification, linking: Linki
         "severity_reasons": classification.severity_reasons,
         "casualties": {"killed": cas.killed, "injured": cas.injured,
                        "killed_at_least": cas.killed_at_least, "injured_at_least": cas.injured_at_least},
-        "entities": [e.to_dict(max_mentions=MAX_MENTIONS) for e in linking.entities],
+        "entities": [e.to_dict(max_mentions=MAX_MENTIONS) for e in entities_shown(linking)],
+        "entity_count": len(linking.entities),
         "primary_country": linking.primary_country,
         "location": None if location is None else {
             "id": location.record.id, "name": location.record.name, "country": location.record.country,

@@ -10,6 +10,7 @@ import orjson
 
 from streamproc.alerts.build import (
     ELLIPSIS,
+    MAX_ENTITIES,
     MAX_EVIDENCE,
     MAX_MENTIONS,
     MAX_SENTENCE_CHARS,
@@ -82,3 +83,20 @@ def test_a_huge_article_gives_a_small_valid_alert(pipeline):
     # The classification still counts every match: casualties and location are as for one sentence.
     assert alert["casualties"]["killed"] == 3
     assert alert["location"]["name"] == "Tovuz"
+
+
+def test_an_article_listing_hundreds_of_towns_keeps_the_location_and_the_most_relevant(pipeline):
+    names = list(dict.fromkeys(r.name for r in pipeline.gazetteer.records
+                               if r.type == "city" and r.name.isascii() and r.name.isalpha() and len(r.name) > 4))
+    listed = ", ".join(names[:300])
+    text = f"Artillery shelling killed three soldiers in Tovuz. Other towns on the list were {listed}."
+    outcome = pipeline.process(orjson.dumps({"id": "towns", "language": "en", "text": text}))
+    alert = outcome.alert
+    assert alert is not None
+    jsonschema.validate(alert, ALERT_SCHEMA)
+    assert alert["entity_count"] >= 250 and len(alert["entities"]) == MAX_ENTITIES
+    assert len(orjson.dumps(alert)) < 16 * 1024  # 63 KB with every entity
+    shown = [e["name"] for e in alert["entities"]]
+    assert alert["location"]["name"] == "Tovuz" and "Tovuz" in shown
+    starts = [e["mentions"][0]["start"] for e in alert["entities"]]
+    assert starts == sorted(starts), "still in order of first mention"
