@@ -5,18 +5,24 @@ Kafka redelivers after rebalances and crashes (at-least-once), and a redelivered
 the very same id so that consumers and webhook subscribers can deduplicate.
 
 **Bounded size.** An alert travels to the alerts topic, into a webhook task and into every
-subscriber's request, so its size must not grow with the article's. It did: every match carried its
-whole sentence, so a 500 KB article repeating one shelling sentence gave a 940 KB alert, and a
-slightly larger one would have exceeded Kafka's 1 MB record limit (the send is retried, never
-dropped, so the worker would have stalled on it): the entities' mentions made most of it. Now a
-category shows at most :data:`MAX_EVIDENCE` items (the classifier keeps that many), in its order, skipping a match whose rule and sentence an
-earlier item already shows (a repeated paragraph adds nothing); a sentence longer than
-:data:`MAX_SENTENCE_CHARS` becomes a window around the matched words, ``…`` marking each cut; an
-entity keeps its first :data:`MAX_MENTIONS` mentions. ``evidence_total`` and ``mention_count`` say
-how many there were. Past :data:`MAX_ENTITIES` entities (an article listing hundreds of towns), the
-alert keeps the location and those with the most weight in event sentences, in order of first
-mention; ``entity_count`` says how many were linked. The classification and the linking themselves
-are untouched: severity, casualties, location and primary country use every match.
+subscriber's request, so its size must not grow with the article's. It did: a 510 KB article
+repeating one shelling sentence gave a 940 KB alert (its entity mentions, mostly), and a slightly
+larger one would have exceeded Kafka's 1 MB record limit; the send is retried, never dropped, so
+the worker would have stalled on it. Now:
+
+* a category shows at most :data:`MAX_EVIDENCE` items (as many as the classifier keeps), in its
+  order, skipping a match whose rule and sentence text an earlier item already shows (a repeated
+  paragraph adds nothing); ``evidence_total`` counts every match;
+* a sentence longer than :data:`MAX_SENTENCE_CHARS` becomes a window around the matched words,
+  ``…`` marking each cut;
+* an entity shows its first :data:`MAX_MENTIONS` mentions, and ``mention_count`` counts them all;
+* past :data:`MAX_ENTITIES` entities (an article listing hundreds of towns) the alert keeps the
+  location and those with the most weight in event sentences, in order of first mention, and
+  ``entity_count`` counts them all.
+
+The classification and the linking themselves are untouched: severity, casualties, location and
+primary country use every match. What is still unbounded (the article's title, URL and source, as
+they came) is caught by the worker's record-size check (``alert_too_large``).
 """
 
 from __future__ import annotations
