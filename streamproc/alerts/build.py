@@ -117,7 +117,7 @@ def build_alert(article: Article, classification: Classification, linking: Linki
         "language_detected": language_detected,
         "categories": [
             {"name": hit.name, "subtype": hit.subtype, "evidence": evidence_shown(hit.evidence),
-             "evidence_total": max(hit.matches, len(hit.evidence))}
+             "evidence_total": hit.matches}
             for hit in classification.categories.values()
         ],
         "severity": classification.severity,
