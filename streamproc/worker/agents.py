@@ -114,9 +114,9 @@ def encode_alert(alert: dict[str, Any], max_bytes: int) -> bytes:
 def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
                   webhooks: WebhookEngine | None, batch_size: int = 200, batch_wait: float = 0.005,
                   dedupe: DedupeStore | None = None, max_message_bytes: int = 1024 * 1024) -> Any:
-    """``webhooks``: the delivery engine; the agent publishes one delivery task per matching
-    subscription (each awaited to the broker's ack) before it moves on, so webhooks are at-least-once
-    from the alert on.
+    """``webhooks``: the delivery engine; for each batch the agent publishes the delivery tasks of its
+    alerts, one record per matching subscription (each awaited to the broker's ack), before it moves
+    on, so webhooks are at-least-once from the alert on.
 
     Articles are grouped in batches; a batch is classified off the event loop (a thread, or pool
     processes: :mod:`streamproc.worker.runner`) while the previous one is published, so the loop
@@ -183,7 +183,7 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
             screened = []
         alerts = await asyncio.gather(*(publish_safely(e, o, started) for e, o in zip(events, outcomes)))
         if webhooks is not None:
-            await asyncio.gather(*(webhooks.fan_out(a) for a in alerts if a is not None))
+            await webhooks.fan_out([a for a in alerts if a is not None])
         if dedupe is not None and screened:
             dedupe.commit(screened)  # only now that Kafka has every alert and webhook task
 

@@ -23,7 +23,7 @@ from streamproc.publish.webhooks.delivery import RetrySchedule
 from streamproc.publish.webhooks.engine import WebhookEngine
 from streamproc.publish.webhooks.sender import Sender
 from streamproc.publish.webhooks.subscribers import load_subscribers
-from streamproc.worker.agents import install_agent, send_durably
+from streamproc.worker.agents import RECORD_HEADROOM, install_agent, send_durably
 from streamproc.worker.app import create_app
 from streamproc.worker.dedupe import install_dedupe
 from streamproc.worker.runner import BatchRunner
@@ -131,7 +131,8 @@ def install_webhooks(app: faust.App, settings: Settings, broker_url: str, bootst
                     allow_http=settings.webhook_allow_http)
     engine = WebhookEngine(app, store, sender, RetrySchedule(settings.webhook_retry_delays), send_durably,
                            prefix=settings.webhook_topic_prefix, partitions=settings.topic_partitions,
-                           concurrency=settings.webhook_concurrency, queue_size=settings.webhook_queue_size)
+                           concurrency=settings.webhook_concurrency, queue_size=settings.webhook_queue_size,
+                           max_record_bytes=settings.max_message_bytes - RECORD_HEADROOM)
     engine.install()
 
     @app.task

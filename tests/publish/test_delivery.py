@@ -12,6 +12,8 @@ from streamproc.publish.webhooks.delivery import (
     RetrySchedule,
     build_request,
     classify,
+    decode_record,
+    encode_records,
     parse_retry_after,
 )
 from streamproc.publish.webhooks.model import Subscription, check_secret, create
@@ -33,6 +35,46 @@ def test_task_roundtrip_and_refusals():
         with pytest.raises(ValueError):
             DeliveryTask.decode(bad)
     assert "secret" not in task.encode().decode()
+
+
+def tasks_for(n: int, sub: str = "sub_a", pad: int = 0) -> list[DeliveryTask]:
+    return [DeliveryTask.for_alert({**ALERT, "alert_id": f"alr_{i:032x}", "pad": "x" * pad}, sub, now=1.0)
+            for i in range(n)]
+
+
+def test_a_batch_of_tasks_travels_as_one_group_record():
+    tasks = tasks_for(5)
+    [record] = encode_records(tasks, max_bytes=1024 * 1024)
+    assert orjson.loads(record)["v"] == 2
+    assert decode_record(record) == (tasks, [])
+
+
+def test_a_lone_task_is_written_as_a_one_task_record_every_version_reads():
+    [task] = tasks_for(1)
+    [record] = encode_records([task], max_bytes=1024 * 1024)
+    assert DeliveryTask.decode(record) == task and decode_record(record) == ([task], [])
+
+
+def test_groups_are_cut_to_the_record_limit_in_order():
+    tasks = tasks_for(10, pad=1000)
+    one = len(tasks[0].encode())
+    records = encode_records(tasks, max_bytes=3 * one + 40)
+    assert [len(decode_record(r)[0]) for r in records] == [3, 3, 3, 1]
+    assert all(len(r) <= 3 * one + 40 for r in records)
+    assert [t for r in records for t in decode_record(r)[0]] == tasks
+    # A task larger than the limit on its own still gets a record of its own.
+    assert [decode_record(r)[0] for r in encode_records(tasks[:2], max_bytes=10)] == [[tasks[0]], [tasks[1]]]
+
+
+def test_a_bad_part_of_a_group_is_refused_and_the_rest_kept():
+    good = [orjson.loads(t.encode()) for t in tasks_for(2)]
+    record = orjson.dumps({"v": 2, "tasks": [good[0], {"v": 1, "alert": 3}, "junk", good[1]]})
+    tasks, refused = decode_record(record)
+    assert [t.webhook_id for t in tasks] == [g["webhook_id"] for g in good]
+    assert len(refused) == 2 and refused[0].startswith("task 1 of 4")
+    for bad in (b'{"v": 2}', b'{"v": 2, "tasks": {}}', b"", b"\xff", b"[]", b'{"v": 3}'):
+        with pytest.raises(ValueError):
+            decode_record(bad)
 
 
 def test_schedule_follows_the_delays_then_gives_up():

@@ -16,7 +16,7 @@ import orjson
 from aiohttp import web
 from standardwebhooks import Webhook
 
-from streamproc.publish.webhooks.delivery import DeliveryTask, RetrySchedule
+from streamproc.publish.webhooks.delivery import DeliveryTask, RetrySchedule, decode_record
 from streamproc.publish.webhooks.engine import DLQ_REASON_HEADER, WebhookEngine
 from streamproc.publish.webhooks.model import DISABLED, Subscription, create
 from streamproc.publish.webhooks.sender import Sender
@@ -82,7 +82,7 @@ class Kafka:
         self.sent.append((topic.get_topic_name(), key, value, headers))
 
     def on(self, topic: str) -> list[DeliveryTask]:
-        return [DeliveryTask.decode(v) for t, _, v, _ in self.sent if t == topic]
+        return [task for t, _, v, _ in self.sent if t == topic for task in decode_record(v)[0]]
 
 
 async def make_engine(subs: list[Subscription], delays=(0.05, 0.1), timeout=1.0, concurrency=2,
@@ -111,7 +111,7 @@ async def test_delivered_first_time_and_verified():
     async with Server(lambda n: (204, 0, {})) as srv:
         sub = sub_for(srv.url)
         engine, kafka, _ = await make_engine([sub])
-        assert await engine.fan_out(ALERT) == 1
+        assert await engine.fan_out([ALERT]) == 1
         [task] = kafka.on("wh.deliveries")
         assert await run(engine, task) == "delivered"
         await engine.stop()
@@ -233,3 +233,67 @@ async def test_payload_is_the_alert_unchanged():
         await run(engine, DeliveryTask.for_alert(big, sub.id))
         await engine.stop()
     assert orjson.loads(srv.requests[0][2])["data"] == big
+
+
+async def test_a_batch_fans_out_as_one_record_per_subscription_and_is_acked_when_all_are_handled():
+    async with Server(lambda n: (204, 0, {})) as srv:
+        subs = [sub_for(srv.url), sub_for(srv.url)]
+        engine, kafka, _ = await make_engine(subs)
+        alerts = [alert(i) for i in range(3)]
+        assert await engine.fan_out(alerts) == 6
+        records = [(k, v) for t, k, v, _ in kafka.sent if t == "wh.deliveries"]
+        assert sorted(k for k, _ in records) == sorted(s.id.encode() for s in subs)
+        for key, value in records:
+            tasks, refused = decode_record(value)
+            assert refused == [] and [t.alert for t in tasks] == alerts
+            assert {t.subscription_id.encode() for t in tasks} == {key}
+        fut, count = await engine._handle(records[0][1], None)
+        assert count == 3
+        assert await fut == "delivered"
+        await engine.stop()
+    assert len({h["webhook-id"] for _, h, _ in srv.requests}) == 3
+
+
+async def test_a_failed_delivery_in_a_group_is_retried_alone():
+    async with Server(lambda n: (500, 0, {}) if n == 2 else (204, 0, {})) as srv:
+        sub = sub_for(srv.url)
+        engine, kafka, _ = await make_engine([sub])
+        await engine.fan_out([alert(i) for i in range(4)])
+        [(_, _, record, _)] = kafka.sent
+        fut, count = await engine._handle(record, None)
+        await fut
+        [retry] = kafka.on("wh.retry.0")
+        assert retry.attempt == 1 and retry.last_result == "HTTP 500"
+        failed = next(h["webhook-id"] for i, (_, h, _) in enumerate(srv.requests) if i == 1)
+        assert retry.webhook_id == failed and count == 4 and len(srv.requests) == 4
+        # Retries travel one task per record.
+        assert [len(decode_record(v)[0]) for t, _, v, _ in kafka.sent if t == "wh.retry.0"] == [1]
+        await engine.stop()
+
+
+async def test_a_group_with_a_bad_part_delivers_the_rest():
+    async with Server(lambda n: (204, 0, {})) as srv:
+        sub = sub_for(srv.url)
+        engine, _, _ = await make_engine([sub])
+        good = [orjson.loads(DeliveryTask.for_alert(alert(i), sub.id).encode()) for i in range(2)]
+        fut, count = await engine._handle(orjson.dumps({"v": 2, "tasks": [good[0], {"v": 1}, good[1]]}), None)
+        assert count == 2 and await fut == "delivered"
+        fut, count = await engine._handle(b'{"v": 2, "tasks": "none"}', None)
+        assert count == 1 and await fut == "invalid"
+        await engine.stop()
+    assert len(srv.requests) == 2
+
+
+async def test_fan_out_goes_on_past_an_alert_whose_matching_fails():
+    class Buggy(Store):
+        def matching(self, a: dict[str, Any]) -> list[Subscription]:
+            if a["alert_id"] == alert(1)["alert_id"]:
+                raise RuntimeError("a bug in a filter")
+            return super().matching(a)
+
+    sub = sub_for("http://127.0.0.1:9/hook")
+    engine, kafka, _ = await make_engine([sub])
+    engine.store = Buggy([sub])
+    assert await engine.fan_out([alert(0), alert(1), alert(2)]) == 2
+    assert [t.alert["alert_id"] for t in kafka.on("wh.deliveries")] == [alert(0)["alert_id"], alert(2)["alert_id"]]
+    await engine.stop()

@@ -5,6 +5,13 @@ JSON: ``<prefix>.deliveries`` (first attempt), ``<prefix>.retry.<n>`` (one topic
 ``<prefix>.dlq`` (after the last attempt). It carries everything needed to deliver it again except
 the subscription's URL and secrets, which are looked up at each attempt (so a PATCH or a deletion
 takes effect on pending retries, and no secret is ever written to these topics).
+
+A record holds one task (``{"v": 1, ...}``) or, on ``<prefix>.deliveries``, a *group*: the tasks of
+one subscription from one batch of articles (``{"v": 2, "tasks": [<v1 task>, ...]}``). Grouping is
+why fan-out is cheap: each record costs a produce, a consume, an ack and the broker's per-record
+work, which had made a delivery cost ~0.8 ms of the worker's CPU against ~0.15 ms for the HTTP
+request itself. Retries and dead letters always travel one task per record, so each alert keeps
+its own attempts.
 """
 
 from __future__ import annotations
@@ -22,6 +29,9 @@ from streamproc.publish.webhooks.signing import delivery_id, sign
 EVENT_TYPE = "alert.created"
 UPDATE_EVENT_TYPE = "alert.updated"  # the alert carries update_of: a worse report of an event already sent
 TASK_VERSION = 1
+GROUP_VERSION = 2
+_GROUP_HEAD = b'{"v":2,"tasks":['
+_GROUP_TAIL = b"]}"
 
 
 @dataclass(frozen=True)
@@ -52,11 +62,16 @@ class DeliveryTask:
 
     @classmethod
     def decode(cls, raw: bytes | None) -> DeliveryTask:
-        """Parse a task; raises ``ValueError`` on anything that is not one."""
+        """Parse a one-task record; raises ``ValueError`` on anything that is not one."""
         try:
             doc = orjson.loads(raw or b"")
         except orjson.JSONDecodeError as exc:
             raise ValueError(f"not JSON: {exc}") from None
+        return cls.from_doc(doc)
+
+    @classmethod
+    def from_doc(cls, doc: Any) -> DeliveryTask:
+        """A task from its parsed JSON; raises ``ValueError`` on anything that is not one."""
         if not isinstance(doc, dict) or doc.get("v") != TASK_VERSION:
             raise ValueError("not a delivery task")
         try:
@@ -87,6 +102,53 @@ class DeliveryTask:
 
 
 _TASK_FIELDS = tuple(f.name for f in fields(DeliveryTask))
+
+
+def encode_records(tasks: list[DeliveryTask], max_bytes: int) -> list[bytes]:
+    """Records for ``tasks`` (one subscription's, as the record key is its id), in order: as few
+    groups as keep each record within ``max_bytes``; a lone task is written as a one-task record,
+    the format every version reads. A task larger than ``max_bytes`` on its own still gets its own
+    record (the alert in it was already checked against the record limit, with room for this)."""
+    records: list[bytes] = []
+    chunk: list[bytes] = []
+    size = len(_GROUP_HEAD) + len(_GROUP_TAIL)
+
+    def close() -> None:
+        records.append(chunk[0] if len(chunk) == 1 else _GROUP_HEAD + b",".join(chunk) + _GROUP_TAIL)
+
+    for task in tasks:
+        encoded = task.encode()
+        if chunk and size + len(encoded) + 1 > max_bytes:
+            close()
+            chunk, size = [], len(_GROUP_HEAD) + len(_GROUP_TAIL)
+        chunk.append(encoded)
+        size += len(encoded) + 1
+    if chunk:
+        close()
+    return records
+
+
+def decode_record(raw: bytes | None) -> tuple[list[DeliveryTask], list[str]]:
+    """The tasks of a record (one, or a group), and why each part of a group that is not a task was
+    refused (the others are still delivered). Raises ``ValueError`` when the record as a whole is
+    neither a task nor a group."""
+    try:
+        doc = orjson.loads(raw or b"")
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc}") from None
+    if not isinstance(doc, dict) or doc.get("v") != GROUP_VERSION:
+        return [DeliveryTask.from_doc(doc)], []
+    parts = doc.get("tasks")
+    if not isinstance(parts, list):
+        raise ValueError("a task group without a list of tasks")  # noqa: TRY004 - bad input, not a bug
+    tasks: list[DeliveryTask] = []
+    refused: list[str] = []
+    for i, part in enumerate(parts):
+        try:
+            tasks.append(DeliveryTask.from_doc(part))
+        except ValueError as exc:
+            refused.append(f"task {i} of {len(parts)}: {exc}")
+    return tasks, refused
 
 
 class RetrySchedule:

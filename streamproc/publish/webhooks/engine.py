@@ -2,8 +2,9 @@
 
 Topics (``STREAMPROC_WEBHOOK_TOPIC_PREFIX``, default ``webhook``)::
 
-    article agent ──(one task per matching subscription, keyed by subscription id, awaited ack)──▶
-    <prefix>.deliveries ──▶ agent ──▶ lane of the subscriber ──2xx──▶ done
+    article agent ──(per batch, one record per matching subscription holding its tasks,
+                     keyed by subscription id, awaited ack)──▶
+    <prefix>.deliveries ──▶ agent ──▶ lane of the subscriber (one job per task) ──2xx──▶ done
                                           │ failure / busy
                                           ▼
     <prefix>.retry.<n>  (one topic per distinct delay; the agent waits until the head task is due)
@@ -13,13 +14,14 @@ Topics (``STREAMPROC_WEBHOOK_TOPIC_PREFIX``, default ``webhook``)::
 
 **Why nothing is lost.** Every agent consumes raw bytes and never lets an exception escape (an
 exception escaping a Faust agent acks the event). Its stream is ``noack``: the agent acks an event
-itself, strictly in the order it consumed them, and only once the event is *handled*: delivered,
-durably handed to the next topic (the send awaited to the broker's ack), or deliberately dropped
-(subscription deleted or disabled). Faust commits the highest contiguous acked offset, so acking in
+itself, strictly in the order it consumed them, and only once the event is *handled*: every task
+in it delivered, durably handed to the next topic (the send awaited to the broker's ack), or
+deliberately dropped (subscription deleted or disabled). Faust commits the highest contiguous acked offset, so acking in
 order is what keeps commits from passing an event still in flight (faust-streaming #606 is what
 happens with out-of-order acks from ``concurrency>1``). A worker killed at any point leaves the
 unhandled events uncommitted; they are consumed again after the restart, so a delivery may be
-repeated, always with the same ``webhook-id``.
+repeated (all the tasks of a group whose last task was not yet handled), always with the same
+``webhook-id``.
 
 **Why a slow subscriber slows no one else.** The agent loop never awaits HTTP: it puts each task into
 its subscriber's *lane* (a bounded asyncio queue served by ``STREAMPROC_WEBHOOK_CONCURRENCY`` tasks)
@@ -48,15 +50,14 @@ import asyncio
 import collections
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import faust
-import orjson
 
 from streamproc.publish.webhooks import metrics as m
-from streamproc.publish.webhooks.delivery import DeliveryTask, RetrySchedule
+from streamproc.publish.webhooks.delivery import DeliveryTask, RetrySchedule, decode_record, encode_records
 from streamproc.publish.webhooks.model import Subscription
 from streamproc.publish.webhooks.sender import AttemptResult, Sender
 from streamproc.worker.guards import guard_topics, hand_ack
@@ -64,7 +65,9 @@ from streamproc.worker.guards import guard_topics, hand_ack
 log = logging.getLogger(__name__)
 
 SendFn = Callable[[faust.TopicT, bytes | None, bytes, dict[str, bytes] | None], Awaitable[None]]
-MAX_UNACKED = 5000  # events consumed but not yet handled, per agent, before the loop waits for the oldest
+MAX_UNACKED = 5000  # tasks consumed but not yet handled, per agent, before the loop waits for the oldest
+#: Largest delivery-task record the fan-out writes: Kafka's default record limit less room for framing.
+MAX_RECORD_BYTES = 1024 * 1024 - 8 * 1024
 DLQ_REASON_HEADER = "streamproc-webhook-dlq-reason"
 
 
@@ -139,8 +142,9 @@ class Lane:
 class WebhookEngine:
     def __init__(self, app: faust.App, store: SubscriptionLookup, sender: Sender, schedule: RetrySchedule,
                  send: SendFn, prefix: str = "webhook", partitions: int | None = None,
-                 concurrency: int = 4, queue_size: int = 1000) -> None:
+                 concurrency: int = 4, queue_size: int = 1000, max_record_bytes: int = MAX_RECORD_BYTES) -> None:
         self.app = app
+        self.max_record_bytes = max_record_bytes
         self.store = store
         self.sender = sender
         self.schedule = schedule
@@ -163,20 +167,28 @@ class WebhookEngine:
         return self.stopping or bool(getattr(self.app, "rebalancing", False))
 
     # -- producing ---------------------------------------------------------------------------------
-    async def fan_out(self, alert: dict[str, Any]) -> int:
-        """One task per matching active subscription, each send awaited to the broker's ack."""
+    async def fan_out(self, alerts: Sequence[dict[str, Any]]) -> int:
+        """Tasks for a batch's alerts, one per matching active subscription, written as one record
+        per subscription (more if they would not fit in one), every send awaited to the broker's ack.
+        Returns the number of tasks."""
         await self.store.wait_ready()
         now = time.time()
-        try:
-            tasks = [DeliveryTask.for_alert(alert, sub.id, now) for sub in self.store.matching(alert)]
-        except Exception:  # a bug must not kill the article agent (that would ack and lose articles)
-            log.exception("webhook fan-out of %s failed", alert.get("alert_id"))
-            m.DEAD_LETTERS.labels("fanout_error").inc()
-            return 0
-        await asyncio.gather(*(self.send(self.topics.deliveries, t.subscription_id.encode(), t.encode(), None)
-                               for t in tasks))
-        m.FANOUT.inc(len(tasks))
-        return len(tasks)
+        by_subscription: dict[str, list[DeliveryTask]] = {}
+        for alert in alerts:
+            try:
+                tasks = [DeliveryTask.for_alert(alert, sub.id, now) for sub in self.store.matching(alert)]
+            except Exception:  # a bug must not kill the article agent (that would ack and lose articles)
+                log.exception("webhook fan-out of %s failed", alert.get("alert_id"))
+                m.DEAD_LETTERS.labels("fanout_error").inc()
+                continue
+            for task in tasks:
+                by_subscription.setdefault(task.subscription_id, []).append(task)
+        await asyncio.gather(*(self.send(self.topics.deliveries, sub_id.encode(), record, None)
+                               for sub_id, tasks in by_subscription.items()
+                               for record in encode_records(tasks, self.max_record_bytes)))
+        count = sum(len(tasks) for tasks in by_subscription.values())
+        m.FANOUT.inc(count)
+        return count
 
     async def _forward(self, tier: int, task: DeliveryTask, why: str) -> None:
         await self.send(self.topics.retries[tier], task.subscription_id.encode(), task.encode(), None)
@@ -316,15 +328,19 @@ class WebhookEngine:
     async def _consume(self, stream: faust.StreamT[bytes], tier: int | None) -> None:
         await self.store.wait_ready()
         manual = stream.noack()
-        pending: collections.deque[tuple[Any, asyncio.Future[str]]] = collections.deque()
+        pending: collections.deque[tuple[Any, asyncio.Future[str], int]] = collections.deque()
+        held = 0  # tasks in the pending events
 
         def ack_ready(_: object = None) -> None:
             # Ack strictly in consumption order: stop at the first event not yet handled.
+            nonlocal held
             while pending and pending[0][1].done():
-                event, fut = pending.popleft()
+                event, fut, tasks = pending.popleft()
+                held -= tasks
                 if fut.cancelled():
                     # Only on shutdown; acking later events would commit past this one.
                     pending.clear()
+                    held = 0
                     return
                 try:
                     hand_ack(event)
@@ -333,44 +349,48 @@ class WebhookEngine:
 
         async for event in manual.events():
             try:
-                fut = await self._handle(event.value, tier)
+                fut, tasks = await self._handle(event.value, tier)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 log.exception("webhook task at %s[%d]@%d could not be handled", event.message.topic,
                               event.message.partition, event.message.offset)
-                fut = await self._dead_letter_raw(event, exc)
-            pending.append((event, fut))
+                fut, tasks = await self._dead_letter_raw(event, exc), 1
+            pending.append((event, fut, tasks))
+            held += tasks
             fut.add_done_callback(ack_ready)
             ack_ready()
-            if len(pending) > MAX_UNACKED:
+            while held > MAX_UNACKED and pending:
                 await asyncio.wait([pending[0][1]])
 
     async def _dead_letter_raw(self, event: Any, exc: BaseException) -> asyncio.Future[str]:
+        """The record as it came (a group stays a group: ``webhooks replay`` reads both)."""
         headers = {DLQ_REASON_HEADER: b"processing_error", "streamproc-webhook-error": repr(exc)[:500].encode()}
         await self.send(self.topics.dlq, event.message.key, event.value or b"", headers)
         m.DEAD_LETTERS.labels("processing_error").inc()
-        fut: asyncio.Future[str] = asyncio.get_running_loop().create_future()
-        fut.set_result("dead_lettered")
-        return fut
+        return _resolved("dead_lettered")
 
-    async def _handle(self, raw: bytes | None, tier: int | None) -> asyncio.Future[str]:
-        loop = asyncio.get_running_loop()
+    async def _handle(self, raw: bytes | None, tier: int | None) -> tuple[asyncio.Future[str], int]:
+        """Hand a record's tasks to their lanes; a future resolved once all of them are handled,
+        and how many there were."""
         try:
-            task = DeliveryTask.decode(raw)
+            tasks, refused = decode_record(raw)
         except ValueError as exc:
-            log.warning("undecodable webhook task dropped: %s", exc)
+            refused, tasks = [str(exc)], []
+        for why in refused:
+            log.warning("undecodable webhook task dropped: %s", why)
             m.WEBHOOK_DELIVERIES.labels("invalid").inc()
-            fut = loop.create_future()
-            fut.set_result("invalid")
-            return fut
-        if tier is not None and not await self._wait_due(task):
-            # Rebalance or stop while waiting: the task goes back to its tier, unchanged.
-            await self._forward(tier, task, "requeued")
-            fut = loop.create_future()
-            fut.set_result("requeued")
-            return fut
-        return await self.submit(task)
+        if not tasks:
+            return _resolved("invalid"), 1
+        handled: list[asyncio.Future[str]] = []
+        for task in tasks:
+            if tier is not None and not await self._wait_due(task):
+                # Rebalance or stop while waiting: the task goes back to its tier, unchanged.
+                await self._forward(tier, task, "requeued")
+                handled.append(_resolved("requeued"))
+            else:
+                handled.append(await self.submit(task))
+        return _all_handled(handled), len(tasks)
 
     async def _wait_due(self, task: DeliveryTask) -> bool:
         while True:
@@ -382,8 +402,31 @@ class WebhookEngine:
             await asyncio.sleep(min(remaining, 0.1))
 
 
-def decode_dead_letter(raw: bytes) -> dict[str, Any]:
-    """A dead letter as shown by ``streamproc webhooks replay --list`` (no alert body)."""
-    doc = orjson.loads(raw)
-    return {k: doc.get(k) for k in ("subscription_id", "webhook_id", "attempt", "last_result", "history")} | {
-        "alert_id": (doc.get("alert") or {}).get("alert_id")}
+def _resolved(outcome: str) -> asyncio.Future[str]:
+    fut: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    fut.set_result(outcome)
+    return fut
+
+
+def _all_handled(futures: list[asyncio.Future[str]]) -> asyncio.Future[str]:
+    """Done once every one of ``futures`` is (its result: the last one's); cancelled if any is, so
+    the event they come from is never acked past a task that was not handled."""
+    if len(futures) == 1:
+        return futures[0]
+    combined: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    remaining = len(futures)
+
+    def one_done(fut: asyncio.Future[str]) -> None:
+        nonlocal remaining
+        remaining -= 1
+        if combined.done():
+            return
+        if fut.cancelled():
+            combined.cancel()
+        elif remaining == 0:
+            combined.set_result(fut.result())
+
+    for fut in futures:
+        fut.add_done_callback(one_done)
+    return combined
+

@@ -17,7 +17,7 @@ from typing import TextIO
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.structs import OffsetAndMetadata
 
-from streamproc.publish.webhooks.delivery import DeliveryTask
+from streamproc.publish.webhooks.delivery import DeliveryTask, decode_record
 
 
 @dataclass
@@ -52,6 +52,20 @@ async def replay(bootstrap: str, prefix: str, app_id: str, subscription: str | N
             await consumer.seek_to_beginning(*tps)
         remaining = {tp for tp in tps if ends[tp] > await consumer.position(tp)}
         deadline = time.monotonic() + timeout
+
+        async def replay_one(task: DeliveryTask) -> None:
+            if subscription and task.subscription_id != subscription:
+                report.skipped += 1
+                return
+            if not dry_run:
+                await (await producer.send(deliveries, key=task.subscription_id.encode(),
+                                           value=task.replayed().encode()))
+            report.replayed += 1
+            report.by_subscription[task.subscription_id] = report.by_subscription.get(task.subscription_id, 0) + 1
+            print(f"{'would replay' if dry_run else 'replayed'} {task.webhook_id} "
+                  f"(alert {task.alert.get('alert_id')}, subscription {task.subscription_id}, "
+                  f"{task.last_result})", file=out)
+
         while remaining and time.monotonic() < deadline:
             batch = await consumer.getmany(*remaining, timeout_ms=500)
             commits: dict[TopicPartition, OffsetAndMetadata] = {}
@@ -60,22 +74,13 @@ async def replay(bootstrap: str, prefix: str, app_id: str, subscription: str | N
                     if rec.offset >= ends[tp]:
                         break
                     try:
-                        task = DeliveryTask.decode(rec.value)
+                        tasks, refused = decode_record(rec.value)
                     except ValueError:
                         report.invalid += 1
                         continue
-                    if subscription and task.subscription_id != subscription:
-                        report.skipped += 1
-                        continue
-                    if not dry_run:
-                        await (await producer.send(deliveries, key=task.subscription_id.encode(),
-                                                   value=task.replayed().encode()))
-                    report.replayed += 1
-                    report.by_subscription[task.subscription_id] = report.by_subscription.get(
-                        task.subscription_id, 0) + 1
-                    print(f"{'would replay' if dry_run else 'replayed'} {task.webhook_id} "
-                          f"(alert {task.alert.get('alert_id')}, subscription {task.subscription_id}, "
-                          f"{task.last_result})", file=out)
+                    report.invalid += len(refused)
+                    for task in tasks:
+                        await replay_one(task)
                 if records:
                     commits[tp] = OffsetAndMetadata(min(records[-1].offset + 1, ends[tp]), "")
             if commits and not dry_run and not subscription:
