@@ -25,7 +25,7 @@ import pytest
 from standardwebhooks import Webhook
 
 from streamproc.broker.embedded import EmbeddedBroker, free_port
-from streamproc.publish.webhooks.delivery import DeliveryTask
+from streamproc.publish.webhooks.delivery import DeliveryTask, decode_record, encode_records
 from streamproc.publish.webhooks.replay import replay
 from streamproc.publish.webhooks.signing import delivery_id
 from tests.integration.conftest import WorkerProcess, article, consume_until, produce, worker_env
@@ -188,6 +188,10 @@ async def print_group_offsets(broker: EmbeddedBroker, group: str, topics: list[s
         await consumer.stop()
 
 
+def dead_letters(records: list[Any]) -> list[DeliveryTask]:
+    return [t for r in records for t in decode_record(r.value)[0]]
+
+
 def verify_all(requests: list[tuple[float, dict[str, str], bytes]], secret: str) -> None:
     for _, headers, body in requests:
         assert Webhook(secret).verify(body, headers)["type"] == "alert.created"
@@ -269,9 +273,9 @@ async def test_failing_gone_limited_down_hanging_and_fast_receivers(wh: Worker, 
         # The hanging receiver: attempts time out (1 s) and, after the last one, the deliveries are
         # dead-lettered; `streamproc webhooks replay` then sends them again, same webhook-id.
         dlq = await consume_until(broker, f"{PREFIX}.dlq", lambda rs: sum(
-            1 for r in rs if DeliveryTask.decode(r.value).subscription_id == subs["hang"]["id"]
-            and DeliveryTask.decode(r.value).alert["article"]["id"] in ids) >= 3, timeout=60)
-        dead = [DeliveryTask.decode(r.value) for r in dlq]
+            1 for t in dead_letters(rs) if t.subscription_id == subs["hang"]["id"]
+            and t.alert["article"]["id"] in ids) >= 3, timeout=60)
+        dead = dead_letters(dlq)
         dead = [t for t in dead if t.subscription_id == subs["hang"]["id"] and t.alert["article"]["id"] in ids]
         assert len(dead) == 3 and all(t.attempt >= 1 for t in dead)
         hang_mode["hang"] = False
@@ -372,6 +376,30 @@ async def test_alerts_on_the_topic_carry_cloudevents_headers(wh: Worker, broker:
 
 # -- crash and restart ----------------------------------------------------------------------------
 
+async def test_a_dead_lettered_group_is_replayed_as_its_tasks(wh: Worker, broker: EmbeddedBroker):
+    """A group reaches the dead-letter topic whole only when handling it failed on a bug; replay
+    sends its tasks back one record each, and every one is delivered with its own webhook-id."""
+    hook = Hook()
+    sub = wh.subscribe(hook.url)
+    try:
+        run = uuid.uuid4().hex[:8]
+        alerts = [{"alert_id": f"alr_{uuid.uuid4().hex}", "article": {"id": f"group-{run}-{i}"},
+                   "detected_at": "2020-07-13T17:13:00.000Z", "severity": "high"} for i in range(3)]
+        tasks = [DeliveryTask.for_alert(a, sub["id"]) for a in alerts]
+        [group] = encode_records(tasks, 1024 * 1024)
+        await produce(broker, [(sub["id"].encode(), group)], topic=f"{PREFIX}.dlq")
+        report = await replay(broker.bootstrap, PREFIX, "wh-it", subscription=sub["id"])
+        assert (report.replayed, report.invalid) == (3, 0)
+        ids = {a["article"]["id"] for a in alerts}
+        await asyncio.to_thread(
+            wait_until, lambda: {h["webhook-id"] for _, h, _ in hook.for_articles(ids)} == {t.webhook_id for t in tasks},
+            30, "the group's deliveries")
+        verify_all(hook.for_articles(ids), sub["secret"])
+    finally:
+        wh.call("delete", f"/subscriptions/{sub['id']}")
+        hook.close()
+
+
 async def test_worker_killed_mid_retry_loses_nothing_and_the_table_survives(wh: Worker, broker: EmbeddedBroker):
     # A schedule long enough (6 attempts over 15 s) that no task can be dead-lettered before the kill,
     # however slow the machine.
@@ -401,7 +429,7 @@ async def test_worker_killed_mid_retry_loses_nothing_and_the_table_survives(wh: 
         await asyncio.to_thread(wait_until, all_delivered, 90, "every alert delivered after the restart")
     except AssertionError:
         dlq = await consume_until(broker, f"{PREFIX}.dlq", lambda rs: False, timeout=3)
-        mine = [DeliveryTask.decode(r.value) for r in dlq]
+        mine = dead_letters(dlq)
         print("dead letters for this subscription:",
               [(t.alert["article"]["id"], t.history) for t in mine if t.subscription_id == sub["id"]])
         print("\n".join(line for line in wh.proc.metrics().splitlines()
