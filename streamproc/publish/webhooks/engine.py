@@ -16,9 +16,9 @@ Topics (``STREAMPROC_WEBHOOK_TOPIC_PREFIX``, default ``webhook``)::
 exception escaping a Faust agent acks the event). Its stream is ``noack``: the agent acks an event
 itself, strictly in the order it consumed them, and only once the event is *handled*: every task
 in it delivered, durably handed to the next topic (the send awaited to the broker's ack), or
-deliberately dropped (subscription deleted or disabled). Faust commits the highest contiguous acked offset, so acking in
-order is what keeps commits from passing an event still in flight (faust-streaming #606 is what
-happens with out-of-order acks from ``concurrency>1``). A worker killed at any point leaves the
+deliberately dropped (subscription deleted or disabled). Faust commits the highest contiguous acked
+offset, so acking in order is what keeps commits from passing an event still in flight
+(faust-streaming #606 is what happens with out-of-order acks from ``concurrency>1``). A worker killed at any point leaves the
 unhandled events uncommitted; they are consumed again after the restart, so a delivery may be
 repeated (all the tasks of a group whose last task was not yet handled), always with the same
 ``webhook-id``.
