@@ -131,11 +131,12 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
     max_alert_bytes = max_message_bytes - RECORD_HEADROOM
 
     async def publish(event: Any, outcome: Outcome, started: float) -> dict[str, Any] | None:
-        """Send one article's result, awaited to the broker's ack; the alert, if any."""
+        """Send one article's result, awaited to the broker's ack; the alert, if any.
+
+        The article is counted (``streamproc_articles_processed_total``) once its result is durable,
+        so a reader that has seen the count can find the alert or dead letter on its topic."""
         message = event.message
-        # Encoded first: an alert too large for a record raises before the article is counted as alerted.
         value = encode_alert(outcome.alert, max_alert_bytes) if outcome.kind == "alert" and outcome.alert else b""
-        record_outcome(outcome)
         if outcome.kind == "dead_letter":
             assert outcome.reason is not None
             metrics.DEAD_LETTERS.labels(outcome.reason.value).inc()
@@ -144,12 +145,15 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
             headers = dead_letter_headers(outcome.reason, outcome.error or "", message.topic,
                                           message.partition, message.offset, message.key)
             await send_durably(topics.dlq, message.key, event.value or b"", headers)
+            record_outcome(outcome)
             return None
         if outcome.kind != "alert":
+            record_outcome(outcome)
             return None
         alert = outcome.alert
         assert alert is not None and outcome.article is not None
         await send_durably(topics.alerts, outcome.article.id.encode(), value, alert_headers(alert, ce_source))
+        record_outcome(outcome)
         metrics.ALERTS_PUBLISHED.labels(alert["severity"]).inc()
         for cat in alert["categories"]:
             metrics.ALERT_CATEGORIES.labels(cat["name"]).inc()
