@@ -189,7 +189,10 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
         if webhooks is not None:
             await webhooks.fan_out([a for a in alerts if a is not None])
         if dedupe is not None and screened:
-            dedupe.commit(screened)  # only now that Kafka has every alert and webhook task
+            # Only now that Kafka has every alert and webhook task, and only the alerts that were
+            # published: one dead-lettered instead (alert_too_large) must not suppress a later report.
+            published = {id(a) for a in alerts if a is not None}
+            dedupe.commit([(o, seen) for o, seen in screened if id(o.alert) in published])
 
     @app.agent(topics.articles, concurrency=1, name="streamproc.process_articles")
     async def process_articles(stream: faust.StreamT[bytes]) -> None:

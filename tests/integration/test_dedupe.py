@@ -67,3 +67,33 @@ async def test_duplicates_do_not_alert_twice_and_worse_reports_update(broker: Em
             assert f'streamproc_dedupe_decisions_total{{reason="{reason}",verdict="{verdict}"}}' in metrics, (verdict, reason)
     finally:
         worker.stop()
+
+
+async def test_an_alert_dead_lettered_as_too_large_does_not_suppress_a_later_report(broker: EmbeddedBroker,
+                                                                                      tmp_path: Path):
+    """The first report's alert is over the record size (a 57 KB title) and its article is dead-lettered;
+    the same text under a normal title, later, is not a duplicate of an alert nobody received."""
+    run = uuid.uuid4().hex[:8]
+    name = f"dedupe-big-{run}"
+    env = worker_env(broker, tmp_path / "data", STREAMPROC_APP_ID=name, STREAMPROC_TOPIC_ARTICLES=f"{name}.in",
+                     STREAMPROC_TOPIC_ALERTS=f"{name}.alerts", STREAMPROC_TOPIC_DLQ=f"{name}.dlq",
+                     STREAMPROC_MAX_MESSAGE_BYTES=str(64 * 1024))
+    del env["STREAMPROC_DEDUP_WINDOW"]
+    worker = WorkerProcess(broker, env, tmp_path / "worker.log")
+    text = REPORT.format(n="three", tail="")
+    big = (f"{run}-big".encode(), orjson.dumps({"id": f"{run}-big", "text": text, "language": "en",
+                                                 "title": "Shelling " * 6500}))
+    later = (f"{run}-later".encode(), orjson.dumps({"id": f"{run}-later", "text": text, "language": "en",
+                                                     "title": "Shelling in Donetsk"}))
+    try:
+        worker.wait_ready()
+        for i, message in enumerate((big, later), start=1):
+            await produce(broker, [message], topic=f"{name}.in")
+            await asyncio.to_thread(wait_processed, worker, i)
+        dlq = await consume_until(broker, f"{name}.dlq", lambda rs: any(r.key == big[0] for r in rs))
+        assert dict(next(r for r in dlq if r.key == big[0]).headers)["streamproc-dlq-reason"] == b"alert_too_large"
+        records = await consume_until(broker, f"{name}.alerts", lambda rs: any(r.key == later[0] for r in rs))
+        assert [r.key for r in records] == [later[0]]
+        assert "update_of" not in orjson.loads(records[0].value)
+    finally:
+        worker.stop()
