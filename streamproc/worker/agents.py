@@ -176,10 +176,24 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
             failed = Outcome("dead_letter", reason=Reason.PROCESSING_ERROR, error=f"{type(exc).__name__}: {exc}")
             return await publish(event, failed, started)
 
+    def refuse_oversized(outcomes: list[Outcome]) -> None:
+        """Dead-letter the alerts too large to send *before* duplicate screening, so that a smaller
+        report of the same event in the same batch is not screened as a duplicate of an alert that
+        is never sent. (The alert is encoded again to be sent: ~5 µs for a typical one.)"""
+        for i, outcome in enumerate(outcomes):
+            if outcome.kind == "alert" and outcome.alert is not None:
+                try:
+                    encode_alert(outcome.alert, max_alert_bytes)
+                except AlertTooLarge as exc:
+                    outcomes[i] = Outcome("dead_letter", article=outcome.article, language=outcome.language,
+                                          reason=Reason.ALERT_TOO_LARGE, error=str(exc))
+
     async def publish_batch(events: list[Any], outcomes: list[Outcome], started: float) -> None:
         """Everything a batch produces, durably: alerts and dead letters, then webhook tasks, then
         the duplicate-suppression memory. Returns only when Kafka has acknowledged all of it."""
         now = time.time()
+        if dedupe is not None:
+            refuse_oversized(outcomes)
         try:
             screened = dedupe.screen(outcomes, now) if dedupe is not None else []
         except Exception:  # a bug in suppression must not stop publishing

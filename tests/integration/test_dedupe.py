@@ -9,6 +9,7 @@ from pathlib import Path
 
 import orjson
 import pytest
+from aiokafka import AIOKafkaProducer
 
 from streamproc.broker.embedded import EmbeddedBroker
 from tests.integration.conftest import WorkerProcess, consume_until, produce, worker_env
@@ -69,31 +70,47 @@ async def test_duplicates_do_not_alert_twice_and_worse_reports_update(broker: Em
         worker.stop()
 
 
+@pytest.mark.parametrize("together", [False, True], ids=["later-batch", "same-batch"])
 async def test_an_alert_dead_lettered_as_too_large_does_not_suppress_a_later_report(broker: EmbeddedBroker,
-                                                                                      tmp_path: Path):
+                                                                                      tmp_path: Path, together: bool):
     """The first report's alert is over the record size (a 57 KB title) and its article is dead-lettered;
-    the same text under a normal title, later, is not a duplicate of an alert nobody received."""
+    the same text under a normal title, after it, is not a duplicate of an alert nobody received: whether
+    it comes in a later batch or in the same one (both under one key, so in this order)."""
     run = uuid.uuid4().hex[:8]
     name = f"dedupe-big-{run}"
     env = worker_env(broker, tmp_path / "data", STREAMPROC_APP_ID=name, STREAMPROC_TOPIC_ARTICLES=f"{name}.in",
                      STREAMPROC_TOPIC_ALERTS=f"{name}.alerts", STREAMPROC_TOPIC_DLQ=f"{name}.dlq",
-                     STREAMPROC_MAX_MESSAGE_BYTES=str(64 * 1024))
+                     STREAMPROC_MAX_MESSAGE_BYTES=str(64 * 1024),
+                     # Together: a batch waits long enough to hold both (by default it may leave with one).
+                     STREAMPROC_BATCH_WAIT_MS="1000" if together else "5")
     del env["STREAMPROC_DEDUP_WINDOW"]
     worker = WorkerProcess(broker, env, tmp_path / "worker.log")
     text = REPORT.format(n="three", tail="")
     big = (f"{run}-big".encode(), orjson.dumps({"id": f"{run}-big", "text": text, "language": "en",
                                                  "title": "Shelling " * 6500}))
-    later = (f"{run}-later".encode(), orjson.dumps({"id": f"{run}-later", "text": text, "language": "en",
-                                                     "title": "Shelling in Donetsk"}))
+    later = (big[0], orjson.dumps({"id": f"{run}-later", "text": text, "language": "en",
+                                    "title": "Shelling in Donetsk"}))
     try:
         worker.wait_ready()
-        for i, message in enumerate((big, later), start=1):
-            await produce(broker, [message], topic=f"{name}.in")
-            await asyncio.to_thread(wait_processed, worker, i)
+        if together:  # one produce request, so one fetch and one batch
+            producer = AIOKafkaProducer(bootstrap_servers=broker.bootstrap, linger_ms=200,
+                                        max_request_size=1024 * 1024)
+            await producer.start()
+            try:
+                sent = [await producer.send(f"{name}.in", key=k, value=v) for k, v in (big, later)]
+                await asyncio.gather(*sent)
+            finally:
+                await producer.stop()
+            await asyncio.to_thread(wait_processed, worker, 2)
+        else:
+            for i, message in enumerate((big, later), start=1):
+                await produce(broker, [message], topic=f"{name}.in")
+                await asyncio.to_thread(wait_processed, worker, i)
         dlq = await consume_until(broker, f"{name}.dlq", lambda rs: any(r.key == big[0] for r in rs))
-        assert dict(next(r for r in dlq if r.key == big[0]).headers)["streamproc-dlq-reason"] == b"alert_too_large"
-        records = await consume_until(broker, f"{name}.alerts", lambda rs: any(r.key == later[0] for r in rs))
-        assert [r.key for r in records] == [later[0]]
+        assert [dict(r.headers)["streamproc-dlq-reason"] for r in dlq] == [b"alert_too_large"]
+        assert orjson.loads(dlq[0].value)["id"] == f"{run}-big"
+        records = await consume_until(broker, f"{name}.alerts", lambda rs: len(rs) >= 1)
+        assert [orjson.loads(r.value)["article"]["id"] for r in records] == [f"{run}-later"]
         assert "update_of" not in orjson.loads(records[0].value)
     finally:
         worker.stop()
