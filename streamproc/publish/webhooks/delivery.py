@@ -63,11 +63,7 @@ class DeliveryTask:
     @classmethod
     def decode(cls, raw: bytes | None) -> DeliveryTask:
         """Parse a one-task record; raises ``ValueError`` on anything that is not one."""
-        try:
-            doc = orjson.loads(raw or b"")
-        except orjson.JSONDecodeError as exc:
-            raise ValueError(f"not JSON: {exc}") from None
-        return cls.from_doc(doc)
+        return cls.from_doc(_json(raw))
 
     @classmethod
     def from_doc(cls, doc: Any) -> DeliveryTask:
@@ -104,6 +100,13 @@ class DeliveryTask:
 _TASK_FIELDS = tuple(f.name for f in fields(DeliveryTask))
 
 
+def _json(raw: bytes | None) -> Any:
+    try:
+        return orjson.loads(raw or b"")
+    except orjson.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc}") from None
+
+
 def encode_records(tasks: list[DeliveryTask], max_bytes: int) -> list[bytes]:
     """Records for ``tasks`` (one subscription's, as the record key is its id), in order: as few
     groups as keep each record within ``max_bytes``; a lone task is written as a one-task record,
@@ -132,10 +135,7 @@ def decode_record(raw: bytes | None) -> tuple[list[DeliveryTask], list[str]]:
     """The tasks of a record (one, or a group), and why each part of a group that is not a task was
     refused (the others are still delivered). Raises ``ValueError`` when the record as a whole is
     neither a task nor a group."""
-    try:
-        doc = orjson.loads(raw or b"")
-    except orjson.JSONDecodeError as exc:
-        raise ValueError(f"not JSON: {exc}") from None
+    doc = _json(raw)
     if not isinstance(doc, dict) or doc.get("v") != GROUP_VERSION:
         return [DeliveryTask.from_doc(doc)], []
     parts = doc.get("tasks")

@@ -18,10 +18,10 @@ itself, strictly in the order it consumed them, and only once the event is *hand
 in it delivered, durably handed to the next topic (the send awaited to the broker's ack), or
 deliberately dropped (subscription deleted or disabled). Faust commits the highest contiguous acked
 offset, so acking in order is what keeps commits from passing an event still in flight
-(faust-streaming #606 is what happens with out-of-order acks from ``concurrency>1``). A worker killed at any point leaves the
-unhandled events uncommitted; they are consumed again after the restart, so a delivery may be
-repeated (all the tasks of a group whose last task was not yet handled), always with the same
-``webhook-id``.
+(faust-streaming #606 is what happens with out-of-order acks from ``concurrency>1``). A worker
+killed at any point leaves the unhandled events uncommitted; they are consumed again after the
+restart, so a delivery may be repeated (all the tasks of a group whose last task was not yet
+handled), always with the same ``webhook-id``.
 
 **Why a slow subscriber slows no one else.** The agent loop never awaits HTTP: it puts each task into
 its subscriber's *lane* (a bounded asyncio queue served by ``STREAMPROC_WEBHOOK_CONCURRENCY`` tasks)
