@@ -46,4 +46,11 @@ def test_openapi_document_covers_the_routes():
     assert doc["openapi"].startswith("3.")
     assert set(doc["paths"]["/subscriptions"]) == {"get", "post"}
     assert set(doc["paths"]["/subscriptions/{id}"]) >= {"get", "patch", "delete"}
-    assert "alert.created" in doc["webhooks"]
+    from streamproc.classify import CATEGORIES
+    from streamproc.publish.webhooks.delivery import EVENT_TYPE, UPDATE_EVENT_TYPE
+
+    assert set(doc["webhooks"]) == {EVENT_TYPE, UPDATE_EVENT_TYPE}
+    schemas = doc["components"]["schemas"]
+    assert tuple(schemas["Filters"]["properties"]["categories"]["items"]["enum"]) == CATEGORIES
+    example = doc["paths"]["/subscriptions"]["post"]["requestBody"]["content"]["application/json"]["example"]
+    assert set(example["filters"]["categories"]) <= set(CATEGORIES)

@@ -16,7 +16,7 @@ def test_no_filters_match_everything():
 
 @pytest.mark.parametrize("filters, expected", [
     ({"min_severity": "low"}, True), ({"min_severity": "high"}, True), ({"min_severity": "critical"}, False),
-    ({"categories": ["shelling", "air_strike"]}, True), ({"categories": ["air_strike"]}, False),
+    ({"categories": ["shelling", "airstrike"]}, True), ({"categories": ["airstrike"]}, False),
     ({"countries": ["az"]}, True), ({"countries": ["RU"]}, True), ({"countries": ["UA"]}, False),
     ({"languages": ["AR", "en"]}, True), ({"languages": ["en"]}, False),
     ({"entities": ["q159"]}, True), ({"entities": ["Q1"]}, False),
@@ -43,8 +43,13 @@ def test_normalisation_folds_case_and_dedupes():
 
 @pytest.mark.parametrize("bad", [
     [], "x", {"min_severity": "huge"}, {"countries": "AZ"}, {"countries": ["AZE"]}, {"entities": ["Russia"]},
-    {"languages": [1]}, {"colour": ["red"]}, {"categories": ["Not A Category!"]},
+    {"languages": [1]}, {"colour": ["red"]}, {"categories": ["Not A Category!"]}, {"categories": ["air_strike"]},
 ])
 def test_invalid_filters_are_refused(bad):
     with pytest.raises(FilterError):
         normalise_filters(bad)
+
+
+def test_a_misspelt_category_is_refused_with_the_known_names():
+    with pytest.raises(FilterError, match=r"unknown value 'air_strike' \(known: ceasefire, shelling, airstrike"):
+        normalise_filters({"categories": ["air_strike"]})

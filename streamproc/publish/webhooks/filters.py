@@ -4,7 +4,9 @@ A filter document has up to five keys; every key present must match (AND), and a
 any of its values does (OR). Absent keys and empty lists match everything.
 
 * ``min_severity``: ``low`` < ``medium`` < ``high`` < ``critical``; the alert's severity must be at least this.
-* ``categories``: category names (``shelling``, ``ceasefire``, ...); any of the alert's categories.
+* ``categories``: category names (``shelling``, ``ceasefire``, ...); any of the alert's categories. Only
+  names an alert can carry are accepted: a misspelt one (``air_strike``) would otherwise be stored and
+  silently match nothing.
 * ``countries``: ISO 3166-1 alpha-2 codes; the alert's ``primary_country``, its ``location`` country or
   the country of any entity it names.
 * ``languages``: ISO 639-1 codes; the alert's language.
@@ -17,13 +19,14 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from streamproc.classify import CATEGORIES
+
 SEVERITIES = ("low", "medium", "high", "critical")
 KEYS = ("min_severity", "categories", "countries", "languages", "entities")
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}$")
 _ENTITY = re.compile(r"^Q[1-9][0-9]*$")
-_CATEGORY = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 MAX_VALUES = 500
 
 
@@ -31,7 +34,7 @@ class FilterError(ValueError):
     pass
 
 
-def _strings(name: str, value: Any, pattern: re.Pattern[str], fold: str | None) -> list[str]:
+def _strings(name: str, value: Any, pattern: re.Pattern[str] | tuple[str, ...], fold: str | None) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise FilterError(f"filters.{name} must be a list of strings")
     if len(value) > MAX_VALUES:
@@ -40,7 +43,10 @@ def _strings(name: str, value: Any, pattern: re.Pattern[str], fold: str | None) 
     for v in value:
         v = v.strip()
         v = v.upper() if fold == "upper" else v.lower() if fold == "lower" else v
-        if not pattern.match(v):
+        if isinstance(pattern, tuple):
+            if v not in pattern:
+                raise FilterError(f"filters.{name}: unknown value {v!r} (known: {', '.join(pattern)})")
+        elif not pattern.match(v):
             raise FilterError(f"filters.{name}: invalid value {v!r}")
         if v not in out:
             out.append(v)
@@ -62,7 +68,8 @@ def normalise_filters(doc: Any) -> dict[str, Any]:
         if sev not in SEVERITIES:
             raise FilterError(f"filters.min_severity must be one of {', '.join(SEVERITIES)}")
         out["min_severity"] = sev
-    specs = {"categories": (_CATEGORY, "lower"), "countries": (_COUNTRY, "upper"),
+    specs: dict[str, tuple[re.Pattern[str] | tuple[str, ...], str]] = {
+        "categories": (CATEGORIES, "lower"), "countries": (_COUNTRY, "upper"),
              "languages": (_LANGUAGE, "lower"), "entities": (_ENTITY, "upper")}
     for key, (pattern, fold) in specs.items():
         if doc.get(key) is not None:
