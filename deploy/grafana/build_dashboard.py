@@ -107,7 +107,7 @@ def build() -> dict[str, Any]:
     published = f"sum(rate(streamproc_alerts_published_total[{RI}]))"
     dead = f"sum(rate(streamproc_dead_letters_total[{RI}]))"
     hook_ok = (f'sum(rate(streamproc_webhook_deliveries_total{{outcome="delivered"}}[{RI}])) '
-               f'/ sum(rate(streamproc_webhook_deliveries_total{{outcome!="filtered"}}[{RI}]))')
+               f'/ sum(rate(streamproc_webhook_deliveries_total[{RI}]))')
 
     lay.row("Overview")
     lay.add(stat("Workers up", "Worker replicas Prometheus scrapes successfully (up == 1).",

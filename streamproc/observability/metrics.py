@@ -24,8 +24,8 @@ ARTICLES_PROCESSED = Counter("streamproc_articles_processed_total",
 ARTICLES_BY_LANGUAGE = Counter("streamproc_articles_language_total", "Classified articles by language",
                                ["language"])
 DEDUPE_DECISIONS = Counter("streamproc_dedupe_decisions_total",
-                           "Alerts screened against those already published: verdict (new, duplicate, update, "
-                           "redelivered) and the key that matched (same_id, same_text, same_event, new)",
+                           "Alerts screened against those already published: verdict (new, duplicate, update) "
+                           "and the key that matched (same_id, same_text, same_event, new)",
                            ["verdict", "reason"])
 ALERTS_PUBLISHED = Counter("streamproc_alerts_published_total", "Alerts published, by severity", ["severity"])
 ALERT_CATEGORIES = Counter("streamproc_alert_categories_total", "Categories on published alerts",
@@ -61,7 +61,7 @@ BATCH_ARTICLES = Histogram("streamproc_batch_articles", "Articles per batch clas
 PUBLISH_RETRIES = Counter("streamproc_publish_retries_total", "Kafka sends retried after an error", ["topic"])
 
 WEBHOOK_DELIVERIES = Counter("streamproc_webhook_deliveries_total",
-                             "Webhook deliveries by final outcome (delivered, failed, dropped)", ["outcome"])
+                             "Webhook deliveries by final outcome (delivered, dead_lettered, gone, dropped, invalid)", ["outcome"])
 WEBHOOK_ATTEMPTS = Counter("streamproc_webhook_attempts_total", "Webhook HTTP attempts by result class",
                            ["result"])
 WEBHOOK_SECONDS = Histogram("streamproc_webhook_request_seconds", "Duration of webhook HTTP attempts",

@@ -147,9 +147,48 @@ def test_queries_and_rules_only_name_series_the_worker_exports() -> None:
     assert not unknown, f"series no worker exports: {unknown}"
 
 
+def test_label_values_in_queries_and_rules_are_ones_the_worker_emits() -> None:
+    """A matcher on a value nothing emits is silently empty: a rule counting ``outcome="failed"``
+    never fires. Every literal value of a streamproc_* label must be one the worker creates up front."""
+    from streamproc.publish.webhooks import metrics as webhook_metrics
+
+    webhook_metrics.initialise()
+    exported_series()  # registers every module's metrics
+    emitted: dict[tuple[str, str], set[str]] = {}
+    for family in REGISTRY.collect():
+        for sample in family.samples:
+            for label, value in sample.labels.items():
+                emitted.setdefault((family.name, label), set()).add(value)
+    selector = re.compile(r"\b(streamproc_[a-zA-Z0-9_]+?)(?:_total|_bucket|_count|_sum)?\{([^}]*)\}")
+    matcher = re.compile(r'(\w+)\s*(?:=|!=|=~|!~)\s*"([^"]*)"')
+    exprs = [(title, expr) for title, _, expr in dashboard_queries()] + rule_exprs()
+    unknown, checked = [], 0
+    for where, expr in exprs:
+        for name, body in selector.findall(expr):
+            for label, values in matcher.findall(body):
+                if label in ("job", "instance", "le"):
+                    continue
+                for value in values.split("|"):
+                    checked += 1
+                    if value not in emitted.get((name, label), set()):
+                        unknown.append((where, name, label, value))
+    assert checked, "no label matcher found: the pattern is broken"
+    assert not unknown, f"label values the worker never emits: {unknown}"
+
+
 def test_rule_and_dashboard_job_name_match_the_scrape_config() -> None:
     config = yaml.safe_load((PROMETHEUS_DIR / "prometheus.yml").read_text("utf-8"))
     jobs = {j["job_name"] for j in config["scrape_configs"]}
     mentioned = set(re.findall(r'job="([^"]+)"', " ".join(e for _, _, e in dashboard_queries())))
     mentioned |= set(re.findall(r'job="([^"]+)"', " ".join(e for _, e in rule_exprs())))
     assert mentioned and mentioned <= jobs
+
+
+def test_every_metric_the_worker_exports_is_in_the_readme() -> None:
+    readme = (DEPLOY.parent / "README.md").read_text("utf-8")
+    exported_series()  # registers every module's metrics
+    names = {f.name + {"counter": "_total", "info": "_info"}.get(f.type, "") for f in REGISTRY.collect()
+             if f.name.startswith("streamproc_")}
+    assert names, "no streamproc_* metric registered"
+    missing = sorted(n for n in names if f"`{n}`" not in readme and f"`{n}{{" not in readme)
+    assert not missing, f"metrics missing from the README's tables: {missing}"

@@ -21,15 +21,14 @@ DELIVERY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.
                     7200.0, 36000.0, 86400.0)
 
 #: WEBHOOK_DELIVERIES outcomes: delivered, dead_lettered, gone (410: subscription disabled),
-#: dropped (subscription deleted or disabled before delivery), filtered (not used), invalid (undecodable task).
+#: dropped (subscription deleted or disabled before delivery), invalid (undecodable task).
 FANOUT = Counter("streamproc_webhook_fanout_total", "Delivery tasks published for alerts (one per matching "
                  "subscription)")
 RETRIES_SCHEDULED = Counter("streamproc_webhook_retries_scheduled_total",
-                            "Deliveries handed to a retry topic, by tier and why (failed, deferred)",
+                            "Deliveries handed to a retry topic, by tier and why (failed, deferred, requeued)",
                             ["tier", "why"])
 DEAD_LETTERS = Counter("streamproc_webhook_dead_letters_total", "Deliveries sent to the webhook dead-letter "
                        "topic, by reason", ["reason"])
-REPLAYED = Counter("streamproc_webhook_replayed_total", "Dead-lettered deliveries replayed")
 DELIVERY_SECONDS = Histogram("streamproc_webhook_delivery_seconds",
                              "Time from fan-out to a successful delivery (includes retries)",
                              buckets=DELIVERY_BUCKETS)
