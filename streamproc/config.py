@@ -144,7 +144,9 @@ DOCS: dict[str, str] = {
                             "after a batch of several records. Set to 1 automatically for the embedded broker.",
     "classify_processes": "Processes classifying batches beside the worker (each loads the rules and gazetteer: "
                           "~3 s, ~350 MB); one keeps classification off the worker's event loop and its GIL. "
-                          "0: a thread of the worker instead (less memory, roughly half the throughput).",
+                          "Batches taken while the processes load run in a thread of the worker, so the first "
+                          "alerts do not wait (the worker then holds its own copy in use too: ~500 MB instead of "
+                          "~290 MB). 0: a thread of the worker only (less memory, roughly half the throughput).",
     "dedup_window": "Seconds within which an article with the same id or the same text (outside page chrome) as "
                     "one already alerted on raises no new alert, unless it counts more killed or injured (then "
                     "an update, with `update_of`). 0: no duplicate suppression.",
@@ -152,10 +154,11 @@ DOCS: dict[str, str] = {
                           "with the same escalation categories counts as the same event. 0: match by id and "
                           "text only.",
     "batch_wait_ms": "How long the worker waits to fill a batch before processing what it has.",
-    "webhooks_file": "Bootstrap subscriptions: YAML or JSON file listing webhook subscribers (`url`, `secret`, "
-                     "optional `id`, `filters`); merged with those created through the API.",
+    "webhooks_file": "Bootstrap subscriptions: YAML or JSON file listing webhook subscribers (`url`, optional "
+                     "`secret`, `id`, `description`, `filters`); merged with those created through the API.",
     "webhook_urls": "Bootstrap subscriptions: comma-separated subscriber URLs (in addition to the file).",
-    "webhook_secret": "Signing secret for `STREAMPROC_WEBHOOK_URLS` subscribers (`whsec_...` or any string).",
+    "webhook_secret": "Signing secret (`whsec_...` or any string) for `STREAMPROC_WEBHOOK_URLS` subscribers, "
+                      "and for entries of `STREAMPROC_WEBHOOKS_FILE` without a `secret` of their own.",
     "webhook_timeout": "Per-request timeout for webhook deliveries, seconds.",
     "webhook_retry_delays": "Comma-separated seconds to wait before each retry (attempts = 1 + count); the "
                             "default is the Standard Webhooks schedule (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h). "
@@ -187,3 +190,12 @@ def describe(settings: Settings | None = None) -> list[tuple[str, str, str]]:
             default = ",".join(f"{v:g}" for v in default)
         rows.append((PREFIX + f.name.upper(), str(default), DOCS[f.name]))
     return rows
+
+
+def markdown_table() -> str:
+    """The README's configuration table, exactly: ``streamproc config --markdown`` prints it and a test
+    compares it with the README, so the two cannot drift apart."""
+    lines = ["| Variable | Default | Meaning |", "|---|---|---|"]
+    for name, default, doc in describe():
+        lines.append(f"| `{name}` | {f'`{default}`' if default else '(empty)'} | {doc} |")
+    return "\n".join(lines)

@@ -1,6 +1,6 @@
 import pytest
 
-from streamproc.config import DOCS, Settings, describe
+from streamproc.config import DOCS, Settings, describe, markdown_table
 
 
 def test_defaults_and_parsing():
@@ -18,11 +18,19 @@ def test_invalid_values_are_reported_by_name():
         Settings.from_env({"STREAMPROC_BROKER": "localhost:9092"})
 
 
-def test_every_setting_is_documented_and_in_the_readme():
+def test_every_setting_is_documented_and_the_readme_table_is_the_generated_one():
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text("utf-8")
-    rows = describe()
-    assert len(rows) == len(DOCS)
-    for name, _, _ in rows:
-        assert f"`{name}`" in readme, name
+    assert len(describe()) == len(DOCS)
+    table = markdown_table()
+    assert table in readme, "README's configuration table differs: paste `streamproc config --markdown`"
+
+
+def test_config_markdown_prints_the_table(capsys):
+    from streamproc.cli.main import main
+
+    with pytest.raises(SystemExit) as done:
+        main(["config", "--markdown"])
+    assert done.value.code == 0
+    assert capsys.readouterr().out.strip() == markdown_table()

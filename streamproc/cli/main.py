@@ -64,7 +64,8 @@ def _parser() -> argparse.ArgumentParser:
                     "only those not replayed yet")
     rp.add_argument("--dry-run", action="store_true", help="list what would be replayed")
 
-    sub.add_parser("config", help="print every STREAMPROC_* variable with its value in force")
+    c = sub.add_parser("config", help="print every STREAMPROC_* variable with its value in force")
+    c.add_argument("--markdown", action="store_true", help="print the README's configuration table instead")
     return p
 
 
@@ -128,8 +129,11 @@ def main(argv: list[str] | None = None) -> None:
                                subscription=args.subscription, from_start=args.all, dry_run=args.dry_run))
             sys.exit(0)
         if args.command == "config":
-            from streamproc.config import describe
+            from streamproc.config import describe, markdown_table
 
+            if args.markdown:
+                print(markdown_table())
+                sys.exit(0)
             for name, default, doc in describe():
                 current = getattr(settings, name[len("STREAMPROC_"):].lower())
                 if isinstance(current, tuple):
