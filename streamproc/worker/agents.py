@@ -20,8 +20,9 @@ from typing import Any
 
 import faust
 import orjson
+from aiokafka.errors import MessageSizeTooLargeError
 
-from streamproc.ingest.dead_letter import dead_letter_headers
+from streamproc.ingest.dead_letter import dead_letter
 from streamproc.ingest.decode import Reason
 from streamproc.observability import metrics
 from streamproc.pipeline import Outcome
@@ -63,6 +64,11 @@ async def send_durably(topic: faust.TopicT, key: bytes | None, value: bytes,
         except Exception as exc:  # noqa: BLE001 - broker errors: keep the event, try again
             delay = SEND_RETRY_DELAYS[min(attempt, len(SEND_RETRY_DELAYS) - 1)]
             metrics.PUBLISH_RETRIES.labels(topic.get_topic_name()).inc()
+            if isinstance(exc, MessageSizeTooLargeError):
+                # Nothing the worker writes is over STREAMPROC_MAX_MESSAGE_BYTES; the topic takes less.
+                log.error("%s refuses a record of %d bytes: its max.message.bytes is below "
+                          "STREAMPROC_MAX_MESSAGE_BYTES; raise the topic's limit or lower the setting (the "
+                          "send is retried until then)", topic.get_topic_name(), len(value) + len(key or b""))
             log.warning("send to %s failed (%s: %s); retrying in %.1fs", topic.get_topic_name(),
                         type(exc).__name__, exc, delay)
             attempt += 1
@@ -125,10 +131,11 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
     by hand and in order, so offsets are committed after everything of the batch is published.
 
     An alert over ``max_message_bytes`` (less :data:`RECORD_HEADROOM`) dead-letters its article as
-    ``alert_too_large`` instead of being sent.
+    ``alert_too_large`` instead of being sent; a dead letter is cut to fit ``max_message_bytes``
+    (:func:`streamproc.ingest.dead_letter.dead_letter`).
     """
     ce_source = f"/streamproc/{app.conf.id}"
-    max_alert_bytes = max_message_bytes - RECORD_HEADROOM
+    max_value_bytes = max_message_bytes - RECORD_HEADROOM
 
     async def publish(event: Any, outcome: Outcome, started: float) -> dict[str, Any] | None:
         """Send one article's result, awaited to the broker's ack; the alert, if any.
@@ -136,15 +143,15 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
         The article is counted (``streamproc_articles_processed_total``) once its result is durable,
         so a reader that has seen the count can find the alert or dead letter on its topic."""
         message = event.message
-        value = encode_alert(outcome.alert, max_alert_bytes) if outcome.kind == "alert" and outcome.alert else b""
+        value = encode_alert(outcome.alert, max_value_bytes) if outcome.kind == "alert" and outcome.alert else b""
         if outcome.kind == "dead_letter":
             assert outcome.reason is not None
             metrics.DEAD_LETTERS.labels(outcome.reason.value).inc()
             log.info("dead-lettered %s[%d]@%d: %s", message.topic, message.partition, message.offset,
                      outcome.error)
-            headers = dead_letter_headers(outcome.reason, outcome.error or "", message.topic,
-                                          message.partition, message.offset, message.key)
-            await send_durably(topics.dlq, message.key, event.value or b"", headers)
+            letter = dead_letter(event.value or b"", outcome.reason, outcome.error or "", message.topic,
+                                 message.partition, message.offset, message.key, max_message_bytes)
+            await send_durably(topics.dlq, letter.key, letter.value, letter.headers)
             record_outcome(outcome)
             return None
         if outcome.kind != "alert":
@@ -183,7 +190,7 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
         for i, outcome in enumerate(outcomes):
             if outcome.kind == "alert" and outcome.alert is not None:
                 try:
-                    encode_alert(outcome.alert, max_alert_bytes)
+                    encode_alert(outcome.alert, max_value_bytes)
                 except AlertTooLarge as exc:
                     outcomes[i] = Outcome("dead_letter", article=outcome.article, language=outcome.language,
                                           reason=Reason.ALERT_TOO_LARGE, error=str(exc))
