@@ -116,12 +116,16 @@ class BatchRunner:
             return await asyncio.to_thread(process_all, self.pipeline, values)
         loop = asyncio.get_running_loop()
         for attempt in (1, 2):
+            pool = self._pool
             try:
-                return await loop.run_in_executor(self._pool, _process_in_child, values)
+                return await loop.run_in_executor(pool, _process_in_child, values)
             except BrokenProcessPool:
-                log.error("a classification process died (attempt %d): starting a new pool", attempt)
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = self._new_pool()
+                # Every batch in flight on the dead pool lands here; only the first replaces it, the
+                # others run again on that replacement (one new pool, not one per batch: ~350 MB each).
+                if self._pool is pool:
+                    log.error("a classification process died (attempt %d): starting a new pool", attempt)
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    self._pool = self._new_pool()
         log.error("the new classification pool failed too: this batch is classified in the worker")
         return await asyncio.to_thread(process_all, self.pipeline, values)
 

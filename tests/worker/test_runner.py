@@ -57,6 +57,33 @@ def test_pool_runner_survives_a_killed_process(pipeline):
     assert first[0].classification is None, "outcomes cross the process boundary without the classification"
 
 
+def test_batches_in_flight_when_the_process_dies_share_one_new_pool(pipeline):
+    """Each batch on the dead pool sees BrokenProcessPool; one replacement pool serves them all."""
+    class Counting(BatchRunner):
+        pools = 0
+
+        def _new_pool(self):  # type: ignore[no-untyped-def]
+            Counting.pools += 1
+            return super()._new_pool()
+
+    async def scenario() -> list[list]:  # type: ignore[type-arg]
+        runner = Counting(pipeline, Settings(classify_processes=1))
+        await runner.start()
+        try:
+            batches = [asyncio.ensure_future(runner.run(BATCH * 300)) for _ in range(3)]
+            await asyncio.sleep(0.05)  # all three submitted, the first one running
+            assert len(runner._pool._pending_work_items) == 3  # type: ignore[union-attr]
+            for pid in list(runner._pool._processes):  # type: ignore[union-attr]
+                os.kill(pid, signal.SIGKILL)
+            return list(await asyncio.gather(*batches))
+        finally:
+            runner.stop()
+
+    results = asyncio.run(scenario())
+    assert [kinds(r) for r in results] == [(["alert"] * 5 + ["dead_letter", "dead_letter"]) * 300] * 3
+    assert Counting.pools == 2, "the first pool and one replacement"
+
+
 def test_a_pool_process_exits_when_its_worker_is_killed():
     """A SIGKILLed worker cannot stop its pool: the pool process must notice that it lost its parent."""
     import subprocess
