@@ -447,3 +447,44 @@ async def test_worker_killed_mid_retry_loses_nothing_and_the_table_survives(wh: 
     print(f"{failures_before} failed attempts before the kill, {len(requests)} requests in all")
     wh.call("delete", f"/subscriptions/{sub['id']}")
     hook.close()
+
+
+async def test_sigterm_while_a_retry_waits_stops_promptly_and_keeps_the_retry(wh: Worker, broker: EmbeddedBroker):
+    """A retry tier holds a task until it is due (5 min by default for the first retry). On SIGTERM the
+    worker must hand it back to Kafka and stop, not hold the shutdown until its timeout (exit 3)."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    await asyncio.to_thread(wh.restart, STREAMPROC_WEBHOOK_RETRY_DELAYS="120", STREAMPROC_SHUTDOWN_TIMEOUT="25")
+    hook = Hook(lambda n, h: (503, 0, {}))
+    sub = wh.subscribe(hook.url, filters={"min_severity": "low"})
+    msgs = articles(1, "sigterm-retry")
+    article_id = msgs[0][0].decode()
+    await produce(broker, msgs, topic=ARTICLES)
+    await asyncio.to_thread(wait_until, lambda: len(hook.for_articles({article_id})) >= 1, 30, "the first attempt")
+    await asyncio.sleep(2)  # the task reaches the retry tier, whose agent holds it until it is due
+    assert wh.proc is not None
+    started = time.monotonic()
+    wh.proc.proc.send_signal(signal.SIGTERM)
+    code = await asyncio.to_thread(wh.proc.proc.wait, 40)
+    took = time.monotonic() - started
+    print(f"exit code {code} after {took:.1f} s")
+    assert code == 0 and took < 15, (code, took)
+
+    # The task is still to be read by the group: at or after its committed offset on the tier.
+    topic = f"{PREFIX}.retry.0"
+    consumer = AIOKafkaConsumer(bootstrap_servers=broker.bootstrap, group_id="wh-it", enable_auto_commit=False)
+    await consumer.start()
+    try:
+        tps = [TopicPartition(topic, p) for p in range(4)]
+        consumer.assign(tps)
+        committed = {tp.partition: (await consumer.committed(tp)) or 0 for tp in tps}
+        await consumer.seek_to_beginning(*tps)
+        batches = await consumer.getmany(*tps, timeout_ms=3000)
+        pending = [t for tp, records in batches.items() for r in records if r.offset >= committed[tp.partition]
+                   for t in decode_record(r.value)[0] if t.alert["article"]["id"] == article_id]
+    finally:
+        await consumer.stop()
+    assert pending, "the waiting retry was neither kept nor handed back"
+    await asyncio.to_thread(wh.restart, STREAMPROC_WEBHOOK_RETRY_DELAYS="0.5,1,1.5", STREAMPROC_SHUTDOWN_TIMEOUT="30")
+    wh.call("delete", f"/subscriptions/{sub['id']}")
+    hook.close()

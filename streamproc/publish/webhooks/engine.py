@@ -163,8 +163,13 @@ class WebhookEngine:
 
     @property
     def releasing(self) -> bool:
-        """A rebalance or a stop is under way: hand work back to Kafka rather than hold it."""
-        return self.stopping or bool(getattr(self.app, "rebalancing", False))
+        """A rebalance or a stop is under way: hand work back to Kafka rather than hold it.
+
+        ``app.should_stop`` is set as soon as the app starts stopping, before Faust waits for every
+        event in flight to be acked; :attr:`stopping` only comes after that wait (``on_before_shutdown``),
+        so a retry tier holding a task due in minutes would hold the shutdown until its timeout."""
+        return (self.stopping or bool(getattr(self.app, "rebalancing", False))
+                or bool(getattr(self.app, "should_stop", False)))
 
     # -- producing ---------------------------------------------------------------------------------
     async def fan_out(self, alerts: Sequence[dict[str, Any]]) -> int:
