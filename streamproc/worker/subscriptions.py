@@ -40,6 +40,8 @@ from streamproc.publish.webhooks.ssrf import UnsafeURL, check_url, resolve_check
 log = logging.getLogger(__name__)
 TABLE_NAME = "webhook_subscriptions"
 READY_TIMEOUT = 120.0
+#: How long a broker that answers must show no subscriptions changelog before the table counts as empty.
+NO_CHANGELOG_AFTER = 10.0
 
 
 class TrackedGlobalTable(GlobalTable):
@@ -101,6 +103,10 @@ class SubscriptionStore:
         return None if sub is None or sub.state == DELETED else sub
 
     def all(self) -> list[Subscription]:
+        if len(self._parsed) > len(self.table.data):
+            # Deleted (here or by another worker): drop their parsed records, secrets included.
+            for gone in self._parsed.keys() - self.table.data.keys():
+                del self._parsed[gone]
         ids = set(self.bootstrap) | set(self.table.data)
         subs = [s for s in (self.get(i) for i in sorted(ids)) if s is not None]
         return subs
@@ -144,10 +150,17 @@ class SubscriptionStore:
             await self._event().wait()
 
     async def catch_up(self, bootstrap_servers: str) -> None:
-        """Wait until the table holds everything the changelog held when the worker started."""
+        """Wait until the table holds everything the changelog held when the worker started.
+
+        Until then fan-out waits (:meth:`wait_ready`): a task written against a partial table would miss
+        a subscription, and a retry for one not loaded yet would be dropped. So an unreachable broker
+        is waited for, however long; only a broker that answers and has no changelog topic (a first
+        start) ends the wait empty, after :data:`NO_CHANGELOG_AFTER` seconds."""
         topic = self.table.changelog_topic.get_topic_name()
         started = time.monotonic()
         ends: dict[int, int] = {}
+        answered_at: float | None = None  # since when the broker has answered without the topic
+        warned = started
         while not ends:
             consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers, group_id=None)
             try:
@@ -156,12 +169,21 @@ class SubscriptionStore:
                 if parts:
                     offsets = await consumer.end_offsets([TopicPartition(topic, p) for p in parts])
                     ends = {tp.partition: off for tp, off in offsets.items()}
-            except Exception as exc:  # noqa: BLE001 - broker not ready yet: try again
+                elif answered_at is None:
+                    answered_at = time.monotonic()
+            except Exception as exc:  # noqa: BLE001 - broker not reachable (yet): try again
                 log.debug("subscriptions changelog end offsets: %s", exc)
+                if time.monotonic() - warned > 30:
+                    warned = time.monotonic()
+                    log.warning("webhook subscriptions not loaded after %.0fs: the broker does not answer (%s); "
+                                "webhook fan-out waits", warned - started, exc)
             finally:
+                # aiokafka 0.14: a consumer stopped before its coordinator task has run once raises
+                # CancelledError from stop() (the task is cancelled before its try block). Yield first.
+                await asyncio.sleep(0)
                 await consumer.stop()
             if not ends:
-                if time.monotonic() - started > 10:
+                if answered_at is not None and time.monotonic() - answered_at > NO_CHANGELOG_AFTER:
                     break  # no changelog yet: nothing to recover
                 await asyncio.sleep(0.5)
         while any(end > 0 and self.table.applied.get(p, -1) < end - 1 for p, end in ends.items()):
