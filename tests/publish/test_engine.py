@@ -197,6 +197,21 @@ async def test_deleted_subscription_drops_its_pending_tasks():
     await engine.stop()
 
 
+async def test_the_idle_lane_of_a_deleted_subscription_is_pruned():
+    async with Server(lambda n: (204, 0, {})) as srv:
+        sub = sub_for(srv.url)
+        engine, _, store = await make_engine([sub])
+        assert await run(engine, DeliveryTask.for_alert(ALERT, sub.id)) == "delivered"
+        assert engine.prune_lanes() == 0 and sub.id in engine.lanes  # still subscribed
+        lane = engine.lanes[sub.id]
+        del store.subs[sub.id]
+        assert engine.prune_lanes() == 1 and sub.id not in engine.lanes
+        await asyncio.sleep(0)
+        assert all(w.done() for w in lane.workers), "its request tasks are stopped"
+        assert await run(engine, DeliveryTask.for_alert(ALERT, sub.id)) == "dropped"
+        await engine.stop()
+
+
 async def test_a_hanging_subscriber_does_not_delay_another():
     """One receiver never answers within the timeout; the other's latency is measured meanwhile."""
     async with Server(lambda n: (204, 30, {})) as hang, Server(lambda n: (204, 0, {})) as fast:

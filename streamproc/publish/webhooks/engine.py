@@ -69,6 +69,8 @@ MAX_UNACKED = 5000  # tasks consumed but not yet handled, per agent, before the 
 #: Largest delivery-task record the fan-out writes: Kafka's default record limit less room for framing.
 MAX_RECORD_BYTES = 1024 * 1024 - 8 * 1024
 DLQ_REASON_HEADER = "streamproc-webhook-dlq-reason"
+#: Seconds between looks for the lanes of deleted subscriptions.
+LANE_PRUNE_EVERY = 30.0
 
 
 class SubscriptionLookup(Protocol):
@@ -293,12 +295,25 @@ class WebhookEngine:
             lane.stop()
         await self.sender.stop()
 
+    def prune_lanes(self) -> int:
+        """Stop and forget the idle lanes of subscriptions that no longer exist (deleted through the API,
+        here or on another worker): each holds its request tasks. A task for one that still arrives gets
+        a new lane and is dropped there, as before. Returns how many went."""
+        gone = [sub_id for sub_id, lane in self.lanes.items() if lane.depth == 0 and self.store.get(sub_id) is None]
+        for sub_id in gone:
+            self.lanes.pop(sub_id).stop()
+        return len(gone)
+
     async def _watch_loop(self) -> None:
-        """Track rebalances (hand work on rather than hold it) and update the queue gauges."""
+        """Track rebalances (hand work on rather than hold it), update the queue gauges, prune lanes."""
+        next_prune = time.monotonic() + LANE_PRUNE_EVERY
         while not self.stopping:
             if self.releasing:
                 for lane in list(self.lanes.values()):
                     await self._release_lane(lane)
+            elif time.monotonic() >= next_prune:
+                next_prune = time.monotonic() + LANE_PRUNE_EVERY
+                self.prune_lanes()
             by_state: dict[str, int] = collections.Counter()
             for lane in self.lanes.values():
                 by_state[lane.state] += lane.depth
