@@ -59,6 +59,9 @@ BATCH_PHASE_SECONDS = Histogram("streamproc_batch_phase_seconds",
 BATCH_ARTICLES = Histogram("streamproc_batch_articles", "Articles per batch classified and published together",
                            buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000))
 PUBLISH_RETRIES = Counter("streamproc_publish_retries_total", "Kafka sends retried after an error", ["topic"])
+BATCH_PUBLISH_FAILURES = Counter("streamproc_batch_publish_failures_total",
+                                 "Batches whose publishing failed on an unexpected error and was tried again "
+                                 "(the batch stays unacked meanwhile)")
 
 WEBHOOK_DELIVERIES = Counter("streamproc_webhook_deliveries_total",
                              "Webhook deliveries by final outcome (delivered, dead_lettered, gone, dropped, invalid)", ["outcome"])

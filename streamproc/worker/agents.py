@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import itertools
 import logging
 import time
 from typing import Any
@@ -194,6 +195,8 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
                 except AlertTooLarge as exc:
                     outcomes[i] = Outcome("dead_letter", article=outcome.article, language=outcome.language,
                                           reason=Reason.ALERT_TOO_LARGE, error=str(exc))
+                except Exception:  # noqa: BLE001 - unencodable: publish_safely dead-letters it
+                    pass
 
     async def publish_batch(events: list[Any], outcomes: list[Outcome], started: float) -> None:
         """Everything a batch produces, durably: alerts and dead letters, then webhook tasks, then
@@ -213,7 +216,10 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
             # Only now that Kafka has every alert and webhook task, and only the alerts that were
             # published: one dead-lettered instead (alert_too_large) must not suppress a later report.
             published = {id(a) for a in alerts if a is not None}
-            dedupe.commit([(o, seen) for o, seen in screened if id(o.alert) in published])
+            try:
+                dedupe.commit([(o, seen) for o, seen in screened if id(o.alert) in published])
+            except Exception:  # the batch is published: a failure to remember it must not hold its acks
+                log.exception("remembering a batch for duplicate suppression failed")
 
     @app.agent(topics.articles, concurrency=1, name="streamproc.process_articles")
     async def process_articles(stream: faust.StreamT[bytes]) -> None:
@@ -263,7 +269,19 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
                                 for _ in events]
                 returned = time.perf_counter()
                 metrics.BATCH_PHASE_SECONDS.labels("classify").observe(returned - started)
-                await publish_batch(events, outcomes, started)
+                for attempt in itertools.count(1):
+                    try:
+                        await publish_batch(events, outcomes, started)
+                        break
+                    except asyncio.CancelledError:
+                        raise
+                    except Exception:  # a bug: hold the batch (unacked) and try again, never skip it
+                        delay = SEND_RETRY_DELAYS[min(attempt - 1, len(SEND_RETRY_DELAYS) - 1)]
+                        log.exception("publishing a batch of %d failed (attempt %d): trying it again in %.1fs; "
+                                      "what it already sent is sent again with the same ids", len(events),
+                                      attempt, delay)
+                        metrics.BATCH_PUBLISH_FAILURES.inc()
+                        await asyncio.sleep(delay)
                 metrics.BATCH_PHASE_SECONDS.labels("publish").observe(time.perf_counter() - returned)
                 for event in events:
                     hand_ack(event)
@@ -279,7 +297,13 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
                     helpers[1].result()
                 current.append(event)
                 if len(current) >= batch_size:
-                    await room.wait()
+                    if not room.is_set():
+                        # Wake for room, or for a dead publisher (which would never make room again).
+                        waiting = asyncio.ensure_future(room.wait())
+                        await asyncio.wait([waiting, helpers[1]], return_when=asyncio.FIRST_COMPLETED)
+                        waiting.cancel()
+                        if helpers[1].done():
+                            helpers[1].result()
                     flush()
         finally:
             for task in helpers:

@@ -131,3 +131,60 @@ def test_an_alert_over_the_record_size_is_refused_before_it_is_sent():
     assert encode_alert(alert, 10_000) == orjson.dumps(alert)
     with pytest.raises(AlertTooLarge, match=r"alert of 1,633 bytes is over the 1,000 .* 100 entities"):
         encode_alert(alert, 1_000)
+
+
+class AlertRunner:
+    async def run(self, values: list[bytes | None]) -> list[Outcome]:
+        return [Outcome("no_alert") for _ in values]
+
+
+class FlakyFanOut:
+    """A webhook engine whose fan-out fails (a bug) the first ``failures`` times."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.calls = 0
+
+    async def fan_out(self, alerts: list[dict]) -> int:  # type: ignore[type-arg]
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise RuntimeError("fan-out bug")
+        return 0
+
+
+async def test_a_batch_whose_publishing_fails_is_tried_again_and_acked_only_then(monkeypatch):
+    """An unexpected error while publishing a batch used to kill the publisher: the agent then waited
+    for room for ever, or Faust restarted it past the unacked batch. Now the batch is held and tried
+    again, and its events are acked once it is published."""
+    from prometheus_client import REGISTRY
+
+    from streamproc.worker import agents
+
+    monkeypatch.setattr(agents, "SEND_RETRY_DELAYS", (0.01,))
+    app = faust.App("publish-retry-unit", broker="kafka://127.0.0.1:9", store="memory://")
+
+    def topic(name: str) -> faust.TopicT:
+        return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+
+    acked: list[int] = []
+    monkeypatch.setattr(agents, "hand_ack", lambda event: acked.append(event.message.offset))
+    failures = REGISTRY.get_sample_value("streamproc_batch_publish_failures_total") or 0.0
+    fanout = FlakyFanOut(failures=2)
+    agent = install_agent(app, Topics(topic("arts"), topic("alerts"), topic("dlq")), AlertRunner(),  # type: ignore[arg-type]
+                          fanout, batch_size=10, batch_wait=0.005)  # type: ignore[arg-type]
+    async with agent.test_context() as tested:
+        for i in range(5):
+            await tested.put(b"{}", key=str(i).encode(), wait=False)
+        for _ in range(300):
+            if len(acked) == 5:
+                break
+            await asyncio.sleep(0.01)
+        assert len(acked) == 5 and fanout.calls >= 3
+        assert (REGISTRY.get_sample_value("streamproc_batch_publish_failures_total") or 0.0) - failures == 2
+        for i in range(5, 30):  # the agent goes on
+            await tested.put(b"{}", key=str(i).encode(), wait=False)
+        for _ in range(300):
+            if len(acked) == 30:
+                break
+            await asyncio.sleep(0.01)
+    assert len(acked) == 30 and acked == sorted(acked)
