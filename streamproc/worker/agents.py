@@ -195,7 +195,7 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
                 except AlertTooLarge as exc:
                     outcomes[i] = Outcome("dead_letter", article=outcome.article, language=outcome.language,
                                           reason=Reason.ALERT_TOO_LARGE, error=str(exc))
-                except Exception:  # noqa: BLE001 - unencodable: publish_safely dead-letters it
+                except Exception:  # noqa: BLE001, S110 - unencodable: publish_safely dead-letters it
                     pass
 
     async def publish_batch(events: list[Any], outcomes: list[Outcome], started: float) -> None:
