@@ -1,8 +1,11 @@
 """Casualty counts: attach numbers to "killed"/"injured" terms in the same sentence.
 
 Each number goes to the casualty term nearest to it (so in "three soldiers were killed and five
-wounded", five belongs to *wounded*; on a tie, to the term it directly follows, else the next one), only if it is next to the term or followed by a word for
-people ("three soldiers"). Across the article the largest count per kind wins: articles repeat the
+wounded", five belongs to *wounded*; on a tie, to the term it directly follows, else the next one),
+only if it is next to the term or followed by a word for people ("three soldiers"). A comma or
+semicolon between a number and a term ends a clause: a term on the number's own side of it comes
+first ("two soldiers were killed, five were wounded": five belongs to *wounded*, not to the *killed*
+it directly follows). Across the article the largest count per kind wins: articles repeat the
 same deaths ("five killed" in the lead, "the five dead" later), so adding them up would double count.
 """
 
@@ -21,6 +24,9 @@ PEOPLE_AFTER = 3        # how far after a number a people word may stand
 _YEARS = range(1900, 2101)
 _MULTIPLIERS = {100, 1000, 1_000_000}
 AT_LEAST_AFTER = 3      # «قتل 12 شخصا على الأقل»: a lower-bound cue may also follow the number
+#: Punctuation that ends a clause (Latin and Arabic comma and semicolon): a number across one from a
+#: casualty term goes to that term only when no term on the number's side of it is in reach.
+_CLAUSE_BREAKS = frozenset(",;،؛")
 
 
 @dataclass(slots=True)
@@ -114,31 +120,35 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
     if not terms:
         return assigned, []
     numbers = find_numbers(doc, sentence_words, word_numbers)
+    text, word_starts, word_ends = doc.text, doc.word_starts, doc.word_ends
     for num in numbers:
         num.at_least = (num.first_word - 1) in at_least_ends or (num.first_word - 2) in at_least_ends or \
             not at_least_starts.isdisjoint(range(num.last_word + 1, num.last_word + AT_LEAST_AFTER + 1))
-        best: tuple[tuple[int, int], Match[Role]] | None = None
+        best: tuple[tuple[bool, int, int], Match[Role]] | None = None
         for term in terms:
             if num.last_word < term.first_word:
                 dist = term.first_word - num.last_word
                 side = 1            # "five wounded": the term after the number
+                between = text[word_ends[num.last_word]:word_starts[term.first_word]]
             elif num.first_word > term.last_word:
                 dist = num.first_word - term.last_word
                 side = 0 if dist == 1 else 2   # "killed three": right after the term
+                between = text[word_ends[term.last_word]:word_starts[num.first_word]]
             else:
                 continue  # the number is inside the term ("لقي ثلاثة جنود مصرعهم"): handled below
             if dist > MAX_DISTANCE:
                 continue
-            # Nearest term first; on a tie ("tués et cinq autres blessés") a number belongs to the term
-            # it directly follows, else to the term after it.
-            if best is None or (dist, side) < best[0]:
-                best = ((dist, side), term)
+            # A term on the number's side of a clause break first; then the nearest; on a tie ("tués
+            # et cinq autres blessés") the term the number directly follows, else the term after it.
+            key = (not _CLAUSE_BREAKS.isdisjoint(between), dist, side)
+            if best is None or key < best[0]:
+                best = (key, term)
         inside = [t for t in terms if t.first_word < num.first_word and num.last_word < t.last_word]
         if inside:
-            best = ((0, 0), inside[0])
+            best = ((False, 0, 0), inside[0])
         if best is None:
             continue
-        (dist, _), term = best
+        (_, dist, _), term = best
         followed_by_people = not people.isdisjoint(range(num.last_word + 1, num.last_word + 1 + PEOPLE_AFTER))
         if dist <= ADJACENT or followed_by_people:
             assigned.append((term.payload.kind, num, term))

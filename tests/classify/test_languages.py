@@ -260,6 +260,30 @@ def test_casualty_counts(pipeline, lang, text, killed, at_least, injured):
     assert c.casualties.injured == injured, why(c)
 
 
+# A comma ends a clause: the second number belongs to the term after it in its own clause, not to the
+# death verb it directly follows.
+CLAUSE_COUNTS = [
+    ("en", "Two soldiers were killed, five were wounded in the attack.", 2, False, 5),
+    ("en", "Two soldiers were killed, three others wounded, the army said.", 2, False, 3),
+    ("en", "The strike killed five, wounded 12 and destroyed a school.", 5, False, 12),
+    ("ar", "قتل جنديان، وأصيب خمسة آخرون في الهجوم.", 2, False, 5),
+    ("ru", "Двое военных погибли, пятеро получили ранения.", 2, False, 5),
+    ("ru", "Погибли, по предварительным данным, 15 человек.", 15, False, None),
+    ("uk", "Двоє військових загинули, п'ятеро дістали поранення.", 2, False, 5),
+    ("uk", "Двоє військових загинули, п'ятеро поранені.", 2, False, 5),
+    ("fr", "Deux soldats ont été tués, cinq autres ont été blessés.", 2, False, 5),
+    ("es", "Dos soldados murieron, otros cinco resultaron heridos.", 2, False, 5),
+]
+
+
+@pytest.mark.parametrize("lang, text, killed, at_least, injured", CLAUSE_COUNTS, ids=ids(CLAUSE_COUNTS))
+def test_a_comma_keeps_a_count_in_its_clause(pipeline, lang, text, killed, at_least, injured):
+    c = classify(pipeline, lang, text)
+    assert c.casualties.killed == killed, why(c)
+    assert c.casualties.killed_at_least is at_least, why(c)
+    assert c.casualties.injured == injured, why(c)
+
+
 # --- inflection ------------------------------------------------------------------------------------
 
 INFLECTED_SHELLING = [
@@ -491,6 +515,7 @@ def test_every_language_is_covered_by_every_table():
     tables = {"categories": CATEGORIES, "ceasefires": CEASEFIRES, "warnings": WARNINGS,
               "no casualties": NO_CASUALTIES, "denials": DENIALS, "threats": THREATS, "counts": COUNTS,
               "armed clash": ARMED_CLASH, "look-alikes": LOOK_ALIKES, "non-conflict causes": NON_CONFLICT,
-              "non-conflict beside shelling": NON_CONFLICT_BESIDE_SHELLING}
+              "non-conflict beside shelling": NON_CONFLICT_BESIDE_SHELLING,
+              "counts across a comma": CLAUSE_COUNTS}
     for name, rows in tables.items():
         assert {row[0] for row in rows} == set(LANGS), name
