@@ -5,8 +5,10 @@ wounded", five belongs to *wounded*; on a tie, to the term it directly follows, 
 only if it is next to the term or followed by a word for people ("three soldiers"). A comma or
 semicolon between a number and a term ends a clause: a term on the number's own side of it comes
 first ("two soldiers were killed, five were wounded": five belongs to *wounded*, not to the *killed*
-it directly follows). Across the article the largest count per kind wins: articles repeat the
-same deaths ("five killed" in the lead, "the five dead" later), so adding them up would double count.
+it directly follows). A lower-bound cue before a number counts as part of it: in "killed at least
+five civilians and wounded 12", five is right after *killed*. Across the article the largest count
+per kind wins: articles repeat the same deaths ("five killed" in the lead, "the five dead" later), so
+adding them up would double count.
 """
 
 from __future__ import annotations
@@ -102,7 +104,7 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
     # Number terms may span words («اثنا عشر»): per first word, the longest wins.
     word_numbers: dict[int, tuple[int, int]] = {}
     people: set[int] = set()
-    at_least_ends: set[int] = set()
+    at_least_ends: dict[int, int] = {}  # last word of a lower-bound cue -> its first word
     at_least_starts: set[int] = set()
     for m in matches:  # one pass sorts the sentence's matches by role
         kind = m.payload.kind
@@ -114,7 +116,8 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
         elif kind == "people":
             people.add(m.first_word)
         elif kind == "at_least":
-            at_least_ends.add(m.last_word)
+            # «ما لا يقل عن» and «لا يقل عن» end together: the longer cue is the one before the number
+            at_least_ends[m.last_word] = min(m.first_word, at_least_ends.get(m.last_word, m.first_word))
             at_least_starts.add(m.first_word)
     assigned: list[tuple[str, Number, Match[Role]]] = []
     if not terms:
@@ -122,7 +125,10 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
     numbers = find_numbers(doc, sentence_words, word_numbers)
     text, word_starts, word_ends = doc.text, doc.word_starts, doc.word_ends
     for num in numbers:
-        num.at_least = (num.first_word - 1) in at_least_ends or (num.first_word - 2) in at_least_ends or \
+        # A lower-bound cue before the number is part of it: "killed at least five" is as near to
+        # "killed" as "killed five" (counted from the number, five went to a later "wounded").
+        cue = at_least_ends.get(num.first_word - 1, at_least_ends.get(num.first_word - 2, -1))
+        num.at_least = cue >= 0 or \
             not at_least_starts.isdisjoint(range(num.last_word + 1, num.last_word + AT_LEAST_AFTER + 1))
         best: tuple[tuple[bool, int, int], Match[Role]] | None = None
         for term in terms:
@@ -131,9 +137,10 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
                 side = 1            # "five wounded": the term after the number
                 between = text[word_ends[num.last_word]:word_starts[term.first_word]]
             elif num.first_word > term.last_word:
-                dist = num.first_word - term.last_word
-                side = 0 if dist == 1 else 2   # "killed three": right after the term
-                between = text[word_ends[term.last_word]:word_starts[num.first_word]]
+                lead = cue if cue > term.last_word else num.first_word
+                dist = lead - term.last_word
+                side = 0 if dist == 1 else 2   # "killed three", "killed at least three": right after the term
+                between = text[word_ends[term.last_word]:word_starts[lead]]
             else:
                 continue  # the number is inside the term ("لقي ثلاثة جنود مصرعهم"): handled below
             if dist > MAX_DISTANCE:

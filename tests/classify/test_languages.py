@@ -275,6 +275,29 @@ CLAUSE_COUNTS = [
     ("es", "Dos soldados murieron, otros cinco resultaron heridos.", 2, False, 5),
 ]
 
+# A lower bound between the verb and its number keeps the number with the verb: "killed at least five"
+# is as near to "killed" as "killed five", not nearer to a "wounded" after it.
+LOWER_BOUND_AFTER_VERB = [
+    ("en", "Russian forces killed at least five civilians and wounded 12 others.", 5, True, 12),
+    ("en", "Russian forces killed at least five civilians and wounded others.", 5, True, None),
+    ("en", "The blast killed more than 20 people and injured dozens.", 20, True, None),
+    ("ar", "قتل ما لا يقل عن خمسة مدنيين وأصيب 12 آخرون في القصف.", 5, True, 12),
+    ("ru", "Обстрел унес жизни не менее пяти мирных жителей, еще 12 человек ранены.", 5, True, 12),
+    ("ru", "Погибли не менее пяти мирных жителей и ранены 12 человек.", 5, True, 12),
+    ("uk", "Загинули щонайменше п'ятеро цивільних і поранені 12 людей.", 5, True, 12),
+    ("fr", "La frappe a tué au moins cinq civils et blessé 12 autres personnes.", 5, True, 12),
+    ("es", "El ataque mató al menos a cinco civiles e hirió a otras 12 personas.", 5, True, 12),
+]
+
+
+@pytest.mark.parametrize("lang, text, killed, at_least, injured", LOWER_BOUND_AFTER_VERB,
+                         ids=ids(LOWER_BOUND_AFTER_VERB))
+def test_a_lower_bound_keeps_its_number_with_the_verb(pipeline, lang, text, killed, at_least, injured):
+    c = classify(pipeline, lang, text)
+    assert c.casualties.killed == killed, why(c)
+    assert c.casualties.killed_at_least is at_least, why(c)
+    assert c.casualties.injured == injured, why(c)
+
 
 @pytest.mark.parametrize("lang, text, killed, at_least, injured", CLAUSE_COUNTS, ids=ids(CLAUSE_COUNTS))
 def test_a_comma_keeps_a_count_in_its_clause(pipeline, lang, text, killed, at_least, injured):
@@ -516,6 +539,6 @@ def test_every_language_is_covered_by_every_table():
               "no casualties": NO_CASUALTIES, "denials": DENIALS, "threats": THREATS, "counts": COUNTS,
               "armed clash": ARMED_CLASH, "look-alikes": LOOK_ALIKES, "non-conflict causes": NON_CONFLICT,
               "non-conflict beside shelling": NON_CONFLICT_BESIDE_SHELLING,
-              "counts across a comma": CLAUSE_COUNTS}
+              "counts across a comma": CLAUSE_COUNTS, "lower bound after the verb": LOWER_BOUND_AFTER_VERB}
     for name, rows in tables.items():
         assert {row[0] for row in rows} == set(LANGS), name
