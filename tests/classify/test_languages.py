@@ -325,6 +325,25 @@ def test_inflected_shelling(pipeline, lang, text):
     assert "shelling" in c.categories, why(c)
 
 
+# A drone "attacked" in every gender, number and tense: «атакував» (masculine) is not «атакувал*».
+DRONE_ATTACKED = [
+    ("uk", "Російський дрон атакував автобус у Нікополі."),
+    ("uk", "Ворожий безпілотник атакував цивільний автомобіль."),
+    ("uk", "Російська БпЛА атакувала пасажирський потяг."),
+    ("uk", "Дрони атакували енергетичну інфраструктуру області."),
+    ("uk", "Вночі ворожі дрони атакують прикордонні громади."),
+    ("ru", "Российский дрон атаковал автобус в Никополе."),
+    ("ru", "Беспилотник атаковал нефтебазу в области."),
+    ("ru", "Дроны атакуют приграничные районы каждую ночь."),
+]
+
+
+@pytest.mark.parametrize("lang, text", DRONE_ATTACKED, ids=ids(DRONE_ATTACKED))
+def test_a_drone_attacked_is_an_airstrike(pipeline, lang, text):
+    c = classify(pipeline, lang, text)
+    assert "airstrike" in c.categories, why(c)
+
+
 # --- compounds -------------------------------------------------------------------------------------
 
 # A cue word that is the first half of a hyphenated compound is not a cue: "would-be attackers" were
