@@ -394,6 +394,14 @@ NON_CONFLICT = [
     ("es", "Un accidente de tráfico dejó cuatro muertos en la carretera."),
     ("es", "Las inundaciones causaron al menos 10 muertos en el sur del país."),
     ("es", "Una explosión de gas en un edificio dejó tres heridos."),
+    # fireworks: a show's "explosions" of colour, a fireworks depot blowing up
+    ("en", "Crowds cheered as explosions of colour lit up the sky during the fireworks display."),
+    ("en", "Two people were injured when a stock of fireworks exploded in a garage."),
+    ("ar", "أضاءت الألعاب النارية سماء المدينة وسط دوي الانفجارات احتفالا بالعيد."),
+    ("ru", "Взрывы фейерверков озарили небо над набережной в новогоднюю ночь."),
+    ("uk", "Вибухи феєрверків розфарбували небо над містом у новорічну ніч."),
+    ("fr", "Des explosions ont retenti au-dessus du port pendant le feu d'artifice du 14 juillet."),
+    ("es", "Los fuegos artificiales llenaron el cielo de explosiones de color durante la fiesta."),
 ]
 
 
