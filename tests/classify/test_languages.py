@@ -507,6 +507,8 @@ LOOK_ALIKES = [
     ("en", "Police seized drugs worth $2 million in the port."),
     ("en", "The investor took control of the company last year."),
     ("en", "The economy recovered strongly in the second quarter."),
+    ("en", "Madrid won the cup in a penalty shoot-out after a goalless draw."),
+    ("en", "Argentina beat France 4-2 in a penalty shootout."),
     ("ar", "ضبطت الشرطة كمية من المخدرات في الميناء."),
     ("ar", "سيطرت الحكومة على أسعار الخبز."),
     ("ar", "استعاد الاقتصاد عافيته في الربع الثاني."),
