@@ -56,6 +56,27 @@ def test_event_location_in_every_language(pipeline, lang, text, place, country):
     assert loc.lat is not None and loc.lon is not None
 
 
+# Ukrainian and Russian name an oblast after its centre with «-щина» («на Харківщині», «на Сумщині»),
+# inflected like any noun: each is the oblast, in Ukraine.
+@pytest.mark.parametrize("lang, text, region", [
+    ("uk", "Унаслідок обстрілу на Харківщині загинули двоє людей.", "Kharkiv Oblast"),
+    ("uk", "На Донеччині тривають запеклі бої.", "Donetsk Oblast"),
+    ("uk", "Ворог обстріляв прикордонні громади на Сумщині.", "Sumy Oblast"),
+    ("uk", "Уночі дрони атакували Київщину.", "Kyiv Oblast"),
+    ("uk", "Окупанти знову обстріляли Херсонщину.", "Kherson Oblast"),
+    ("uk", "На Луганщині тривають бої.", "Luhansk Oblast"),
+    ("ru", "Обстрел на Харьковщине унес жизни двух человек.", "Kharkiv Oblast"),
+    ("ru", "На Донетчине идут ожесточенные бои.", "Donetsk Oblast"),
+    ("ru", "Беспилотники атаковали Сумщину.", "Sumy Oblast"),
+    ("ru", "Под обстрел попали населенные пункты Киевщины.", "Kyiv Oblast"),
+])
+def test_oblast_named_with_shchyna(pipeline, lang, text, region):
+    linking = link(pipeline, text, lang)
+    assert region in names(linking)
+    assert linking.location is not None and linking.location.record.name == region
+    assert linking.primary_country == "UA"
+
+
 def test_geonames_city_resolved_with_id_country_and_coordinates(pipeline):
     linking = link(pipeline, "A drone strike hit a checkpoint near Jarabulus, killing four fighters.", "en")
     city = entity(linking, "Jarābulus").record if "Jarābulus" in names(linking) else \
