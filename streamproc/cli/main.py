@@ -143,3 +143,10 @@ def main(argv: list[str] | None = None) -> None:
     except (DataError, DataErrors) as exc:
         print(f"streamproc: invalid data files:\n{exc}", file=sys.stderr)
         sys.exit(2)
+    except OSError as exc:  # a missing or unreadable input file: say which, no traceback
+        print(f"streamproc: {exc.strerror or exc}: {exc.filename}" if exc.filename else f"streamproc: {exc}",
+              file=sys.stderr)
+        sys.exit(2)
+    except UnicodeDecodeError as exc:
+        print(f"streamproc: an input file is not UTF-8 text ({exc.reason} at byte {exc.start})", file=sys.stderr)
+        sys.exit(2)

@@ -53,3 +53,13 @@ def test_rules_check_reports_a_broken_file(tmp_path):
                          env=env, timeout=60, check=False)
     assert out.returncode == 2
     assert "en.yaml:" in out.stderr and "YAML syntax" in out.stderr
+
+
+def test_a_missing_or_binary_input_file_is_one_line_exit_2(tmp_path):
+    missing = run("classify", str(tmp_path / "nope.txt"))
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert missing.stderr.strip().endswith(f"No such file or directory: {tmp_path / 'nope.txt'}")
+    binary = tmp_path / "article.txt"
+    binary.write_bytes(b"\xff\xfe shelling")
+    out = run("classify", str(binary))
+    assert out.returncode == 2 and "Traceback" not in out.stderr and "not UTF-8" in out.stderr
