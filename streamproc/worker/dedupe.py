@@ -11,6 +11,7 @@ timer.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from typing import Any
@@ -27,6 +28,8 @@ from streamproc.worker.subscriptions import TrackedGlobalTable
 log = logging.getLogger(__name__)
 TABLE_NAME = "alert_dedupe"
 CLEANUP_EVERY = 60.0
+#: Entries visited between two yields to the event loop while expiring.
+CHUNK = 2000
 
 
 class DedupeStore:
@@ -40,7 +43,7 @@ class DedupeStore:
 
         @app.timer(CLEANUP_EVERY)
         async def expire_dedupe_entries() -> None:
-            self.expire(time.time())
+            await self.expire(time.time())
 
     def lookup(self, key: str) -> Seen | None:
         raw = self.table.get(key)
@@ -87,18 +90,36 @@ class DedupeStore:
             for key in outcome.dedupe_keys:
                 self.table[key] = value
 
-    def expire(self, now: float) -> int:
+    async def expire(self, now: float) -> int:
+        """Delete the entries older than both windows; how many went.
+
+        Runs on the event loop every minute, over a table holding ~3 keys per alert of the last day
+        (~260,000 at one alert a second). Decoding them all takes ~0.2 s, and done in one go that
+        stalled the worker (fetching, heartbeats, webhook lanes) once a minute; the loop now yields
+        every :data:`CHUNK` entries, ~1.5 ms each.
+        """
         longest = max(self.window, self.event_window)
+        data = self.table.data
         stale = []
-        for key, raw in list(self.table.items()):
+        # A list of the keys (strings, which the garbage collector does not track), not of (key, value)
+        # tuples: 260,000 new tuples set off a full collection, ~40 ms, in one slice.
+        for n, key in enumerate(list(data.keys()), 1):
+            raw = data.get(key)
+            if raw is None:
+                continue
             try:
                 at = float(orjson.loads(raw)["at"])
             except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-                at = 0.0
+                at = 0.0  # unreadable: expire it
             if now - at > longest:
                 stale.append(key)
-        for key in stale:
-            del self.table[key]
+            if n % CHUNK == 0:
+                await asyncio.sleep(0)
+        for n, key in enumerate(stale, 1):
+            if key in data:
+                del self.table[key]
+            if n % CHUNK == 0:
+                await asyncio.sleep(0)
         return len(stale)
 
 
