@@ -117,8 +117,8 @@ class DedupeStore:
                 await asyncio.sleep(0)
         for n, key in enumerate(stale, 1):
             if key in data:
-                del self.table[key]
-            if n % CHUNK == 0:
+                del self.table[key]  # writes a tombstone to the changelog: ~20x the cost of a check
+            if n % (CHUNK // 20) == 0:
                 await asyncio.sleep(0)
         return len(stale)
 

@@ -1,7 +1,7 @@
 from streamproc.cli.produce import iter_payloads
 
 
-def test_jsonl_lines_are_sent_byte_for_byte_and_keyed_by_id(tmp_path):
+def test_jsonl_lines_are_read_byte_for_byte_and_keyed_by_id(tmp_path):
     f = tmp_path / "a.jsonl"
     f.write_bytes(b'{"id": "a1", "text": "x"}\nnot json\n\n{"id": 5, "text": "y"}\n')
     assert list(iter_payloads(f)) == [(b"a1", b'{"id": "a1", "text": "x"}'), (None, b"not json"),
