@@ -31,7 +31,9 @@ def test_every_alert_has_a_unit_test_that_fires_it() -> None:
     rules = yaml.safe_load((PROMETHEUS_DIR / "alerts.yml").read_text("utf-8"))
     alerts = {r["alert"] for g in rules["groups"] for r in g["rules"] if "alert" in r}
     assert alerts >= {"StreamprocWorkerDown", "StreamprocConsumerLagGrowing", "StreamprocDeadLetterRateHigh",
-                      "StreamprocWebhookFailureRatioHigh", "StreamprocProcessingLatencyHigh", "StreamprocAlertsLate"}
+                      "StreamprocWebhookFailureRatioHigh", "StreamprocProcessingLatencyHigh", "StreamprocAlertsLate",
+                      "StreamprocPartitionStalled", "StreamprocBatchPublishFailing", "StreamprocWebhookAttemptsFailing",
+                      "StreamprocWebhookDeadLetters"}
     tests = yaml.safe_load((PROMETHEUS_DIR / "alerts_test.yml").read_text("utf-8"))
     fired = {c["alertname"] for t in tests["tests"] for c in t["alert_rule_test"] if c["exp_alerts"]}
     silent = {c["alertname"] for t in tests["tests"] for c in t["alert_rule_test"] if not c["exp_alerts"]}
