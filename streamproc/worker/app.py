@@ -53,6 +53,10 @@ def create_app(settings: Settings, broker_url: str) -> tuple[faust.App, Topics]:
         key_serializer="raw",
         value_serializer="raw",
         web_enabled=True,
+        # Faust's own /table and /router pages answer anyone on the web port: /table would show the
+        # webhook subscriptions table's records, signing secrets included.
+        web_tables_enabled=False,
+        web_router_enabled=False,
         producer_max_batch_size=settings.producer_batch_bytes or DEFAULT_PRODUCER_BATCH_BYTES,
         logging_config=None,
     )

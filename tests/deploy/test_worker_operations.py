@@ -175,3 +175,13 @@ def test_health_and_ready_on_the_real_worker(worker: WorkerProcess) -> None:
     body = ready.json()
     assert ready.status_code == 200 and body["ready"] is True and body["broker"] is True
     assert body["topics"].get("articles", 0) >= 1 and body["partitions"] >= body["topics"]["articles"]
+
+
+def test_faust_table_and_router_pages_are_not_served(worker: WorkerProcess) -> None:
+    """Faust serves /table/{name}/{key}/ to anyone by default: the subscriptions table's records carry
+    the webhook signing secrets. Only the project's own views (and /metrics) are on the port."""
+    for path in ("/table/", "/table/webhook_subscriptions/", "/table/webhook_subscriptions/any/",
+                 "/router/", "/router/webhook_subscriptions/any/"):
+        r = httpx.get(f"{worker.base_url}{path}", timeout=5)
+        assert r.status_code == 404, (path, r.status_code, r.text[:200])
+    assert httpx.get(f"{worker.base_url}/metrics", timeout=5).status_code == 200
