@@ -26,7 +26,9 @@ import orjson
 
 #: A webhook signing secret as it can appear in a log message: a ``whsec_`` value, or the ``secret``
 #: field of a subscription record (any string an operator configured).
-_SECRET = re.compile(r'whsec_[A-Za-z0-9+/=]+|("secret"\s*:\s*")[^"]*(")')
+#: The field's value runs to the first quote not escaped by a backslash (JSON's ``\"``, or ``\\"`` in
+#: the repr of a bytes value): a quote inside a secret must not end the redaction early.
+_SECRET = re.compile(r'whsec_[A-Za-z0-9+/=_-]+|("secret"\s*:\s*")(?:[^"]|(?<=\\)")*(")')
 
 FORMATS = ("text", "json")
 
@@ -76,7 +78,9 @@ class RedactSecrets(logging.Filter):
         if "whsec_" in message or '"secret"' in message:
             record.msg = _SECRET.sub(lambda m: f"{m.group(1)}[redacted]{m.group(2)}" if m.group(1) else
                                      "whsec_[redacted]", message)
-            record.args = None
+            # (), not None: Faust's text formatter (mode's ExtensionFormatter) turns None into (None,)
+            # and formats the message with it, which raised a logging error for every redacted record.
+            record.args = ()
         return True
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+from contextlib import redirect_stderr
 from types import SimpleNamespace
 
 import pytest
@@ -135,3 +136,29 @@ def test_readiness_needs_a_live_broker_connection_a_coordinator_and_partitions()
     assert not ok and body["reason"] == "group coordinator unknown"
     ok, body = readiness(fake_app([True], assigned=0))
     assert not ok and body["broker"] is True and body["reason"] == "no partitions assigned"
+
+
+def test_redaction_survives_escaped_quotes_and_faust_text_formatter() -> None:
+    """A quote inside a secret (JSON ``\\"``, or ``\\\\"`` in a bytes repr) ended the redaction early and
+    leaked the rest; and Faust's text formatter (mode's ExtensionFormatter) raised a logging error on
+    every redacted record."""
+    from mode.utils.logging import ExtensionFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(ExtensionFormatter(fmt="%(message)s"))
+    log = logging.getLogger("streamproc.test.redact-text")
+    log.handlers[:] = [handler]
+    log.propagate = False
+    log.setLevel(logging.DEBUG)
+    logformat.redact_secrets(log)
+    errors = io.StringIO()
+    with redirect_stderr(errors):
+        log.debug("record %r", b'{"secret":"plain\\"LEAK_ONE_0123456789","id":"sub_1"}')
+        log.debug("record %s", '{"secret": "plain\\"LEAK_TWO_0123456789"}')
+        log.debug("secret whsec_abc-def_LEAK_THREE in config")
+        log.debug("delivered %d", 3)
+    out = stream.getvalue()
+    assert "LEAK_" not in out, out
+    assert '"id":"sub_1"' in out and "delivered 3" in out
+    assert "Logging error" not in errors.getvalue(), errors.getvalue()
