@@ -215,7 +215,10 @@ def _authorise(request: Request, token: str) -> None:
     if not token:
         raise ApiError(401, "the subscriptions API is disabled: STREAMPROC_ADMIN_TOKEN is not set",
                        {"WWW-Authenticate": 'Bearer realm="streamproc"'})
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+    # surrogateescape: a header that is not UTF-8 arrives with lone surrogates, which plain encode()
+    # rejects (a 500); it is a wrong token like any other.
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode("utf-8", "surrogateescape"),
+                                                             token.encode()):
         raise ApiError(401, "missing or wrong bearer token", {"WWW-Authenticate": 'Bearer realm="streamproc"'})
 
 

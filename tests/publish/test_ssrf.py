@@ -14,6 +14,9 @@ from streamproc.publish.webhooks.ssrf import (
     "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "169.254.1.1", "100.100.100.200",
     "100.64.0.1", "0.0.0.0", "224.0.0.1", "::", "fe80::1", "fd00:ec2::254", "fc00::1", "::ffff:10.0.0.1",
     "::ffff:169.254.169.254", "240.0.0.1", "127.0.0.1", "::1", "::ffff:127.0.0.1",
+    # IPv4 inside IPv6: through a NAT64 gateway, or IPv4-compatible; and site-local, reserved
+    "64:ff9b::a9fe:a9fe", "64:ff9b::7f00:1", "64:ff9b::c0a8:101", "::127.0.0.1", "::10.0.0.1",
+    "::ffff:0:127.0.0.1", "fec0::1", "5f00::1",
 ])
 def test_internal_addresses_are_refused(address):
     assert address_refusal(address, allow_loopback=False) is not None
@@ -30,12 +33,15 @@ def test_loopback_only_when_allowed_and_never_private_or_metadata():
 def test_public_addresses_pass():
     assert address_refusal("93.184.216.34", allow_loopback=False) is None
     assert address_refusal("2606:4700::1111", allow_loopback=False) is None
+    assert address_refusal("64:ff9b::5db8:d822", allow_loopback=False) is None  # NAT64 of 93.184.216.34
 
 
 @pytest.mark.parametrize("url", [
     "ftp://example.org/x", "https://", "https://user:pw@example.org/", "https://10.0.0.1/hook",
     "https://[fd00::1]/hook", "https://169.254.169.254/latest/meta-data", "https://localhost/hook",
     "https://api.localhost/hook", "https://127.0.0.1:8443/hook", "https://example.org:99999/",
+    "https://example.org/a\nFORGED ERROR line", "https://example.org/a\rb", "https://example.org/a\tb",
+    "https://example.org/a b", "https://example.org/\x7f", "https://[64:ff9b::a9fe:a9fe]/latest/meta-data",
 ])
 def test_urls_refused(url):
     with pytest.raises(UnsafeURL):

@@ -55,6 +55,9 @@ async def test_every_call_needs_the_bearer_token(api):
         for method, sub_id in (("get", None), ("post", None), ("get", "x"), ("patch", "x"), ("delete", "x")):
             status, _, headers = await api.handle(Req({"url": "http://127.0.0.1/h"}, token), method, sub_id)
             assert status == 401 and "WWW-Authenticate" in headers
+    undecodable = Req()
+    undecodable.headers = {"Authorization": b"Bearer \xff\xfe".decode("utf-8", "surrogateescape")}
+    assert (await api.handle(undecodable, "get", None))[0] == 401  # not a 500
     api.settings = Settings(admin_token="")  # no token configured: the API is closed
     assert (await api.handle(Req(token=""), "get", None))[0] == 401
 
@@ -83,6 +86,9 @@ async def test_given_secret_is_kept(api):
     ({"url": "http://127.0.0.1:9/h", "secret": "short"}, 400), ({"url": "http://127.0.0.1:9/h", "x": 1}, 400),
     ({"url": "http://10.0.0.1/h"}, 422), ({"url": "http://169.254.169.254/latest"}, 422),
     ({"url": "http://[::ffff:192.168.0.1]/h"}, 422), ({"url": "file:///etc/passwd"}, 422),
+    # url-safe base64 is not the standard's: a strict receiver would derive another key
+    ({"url": "http://127.0.0.1:9/h", "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2La-_Sw"}, 400),
+    ({"url": "http://127.0.0.1:9/h\nFORGED log line"}, 422),
 ])
 async def test_bad_requests(api, doc, status):
     assert (await api.handle(Req(doc), "post", None))[0] == status

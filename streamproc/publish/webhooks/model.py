@@ -39,9 +39,9 @@ def check_secret(secret: Any) -> str:
         raise ValueError("secret is too long")
     if secret.startswith(SECRET_PREFIX):
         try:
-            key = secret_key(secret)
+            key = secret_key(secret, strict=True)
         except ValueError:
-            raise ValueError("a whsec_ secret must be base64") from None
+            raise ValueError("a whsec_ secret must be standard base64 (A-Z a-z 0-9 + / =)") from None
         if not 24 <= len(key) <= 64:
             raise ValueError("a whsec_ secret must hold 24 to 64 bytes")
     elif len(secret) < 16:
@@ -116,9 +116,9 @@ def create(url: str, filters: Any = None, secret: str | None = None, description
         # Operators may configure any shared string, but a whsec_ secret that is not base64 would
         # fail every signature later (each delivery dead-lettered): refuse it at start-up instead.
         try:
-            secret_key(secret)
+            secret_key(secret, strict=True)
         except ValueError:
-            raise ValueError("a whsec_ secret must be base64 (whsec_<base64 key>)") from None
+            raise ValueError("a whsec_ secret must be standard base64 (whsec_<base64 key>)") from None
     if not isinstance(description, str) or len(description) > 500:
         raise ValueError("description must be a string of at most 500 characters")
     return Subscription(id=sub_id or new_id(), url=url, secrets=((secret, None),),

@@ -20,9 +20,13 @@ def generate_secret() -> str:
     return SECRET_PREFIX + base64.b64encode(_secrets.token_bytes(32)).decode()
 
 
-def secret_key(secret: str) -> bytes:
+def secret_key(secret: str, strict: bool = False) -> bytes:
+    """The HMAC key. ``strict`` (when a secret is accepted) refuses a ``whsec_`` part that is not
+    standard base64: lenient decoding drops stray characters (``-``, ``_``), and a receiver whose
+    Standard Webhooks library decodes strictly would then derive another key and reject every
+    delivery. Signing stays lenient, so a secret stored before this check keeps working."""
     if secret.startswith(SECRET_PREFIX):
-        return base64.b64decode(secret[len(SECRET_PREFIX):])
+        return base64.b64decode(secret[len(SECRET_PREFIX):], validate=strict)
     return secret.encode()
 
 

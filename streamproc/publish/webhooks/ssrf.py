@@ -26,6 +26,8 @@ from aiohttp.resolver import ThreadedResolver
 #: Well-known cloud metadata endpoints, refused even if a range rule would change.
 METADATA_ADDRESSES = frozenset(ipaddress.ip_address(a) for a in (
     "169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254"))
+#: The NAT64 well-known prefix (RFC 6052): its last 32 bits are an IPv4 address.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 class UnsafeURL(ValueError):
@@ -41,8 +43,15 @@ def _ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         ip = ipaddress.ip_address(value.strip("[]").split("%", 1)[0])
     except ValueError:
         return None
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        return ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return ip.ipv4_mapped
+        # An IPv4 address inside an IPv6 one reaches that IPv4 host: through a NAT64 gateway
+        # (64:ff9b::/96, where IPv6-only networks have one), or as a deprecated IPv4-compatible
+        # address (::a.b.c.d). Judge the IPv4 address (Python 3.11 calls 64:ff9b::a9fe:a9fe global).
+        packed = ip.packed
+        if ip in _NAT64 or (packed[:12] == bytes(12) and int(ip) > 1):
+            return ipaddress.IPv4Address(packed[12:])
     return ip
 
 
@@ -61,7 +70,7 @@ def address_refusal(address: str, allow_loopback: bool) -> str | None:
         return f"{ip} is a link-local address"
     if ip.is_multicast:
         return f"{ip} is a multicast address"
-    if ip.is_private or not ip.is_global:
+    if ip.is_private or not ip.is_global or ip.is_reserved or getattr(ip, "is_site_local", False):
         return f"{ip} is a private or reserved address"
     return None
 
@@ -70,6 +79,10 @@ def check_url(url: str, *, allow_http: bool, allow_loopback: bool) -> str:
     """Syntactic checks (scheme, host, IP literals); returns the URL or raises :class:`UnsafeURL`."""
     if not isinstance(url, str) or len(url) > 2048:
         raise UnsafeURL("url must be a string of at most 2048 characters")
+    if any(c <= " " or c == "\x7f" for c in url):
+        # urlsplit drops tabs and newlines silently, so the URL would pass and be stored, logged (a
+        # forged log line) and shown with them.
+        raise UnsafeURL("url must not contain spaces or control characters")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UnsafeURL("url must look like https://host/path")
