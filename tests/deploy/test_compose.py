@@ -133,7 +133,10 @@ def test_mounted_files_exist_and_agree_with_the_provisioning() -> None:
     datasource = yaml.safe_load((DEPLOY / "grafana" / "provisioning" / "datasources" / "prometheus.yml")
                                 .read_text("utf-8"))["datasources"][0]
     assert datasource["url"] == "http://prometheus:9090"
-    assert "9090:9090" in prometheus["ports"] and "3000:3000" in grafana["ports"]
+    assert "127.0.0.1:9090:9090" in prometheus["ports"] and "127.0.0.1:3000:3000" in grafana["ports"]
+    assert "--web.enable-lifecycle" not in prometheus["command"], "anyone on the port could stop Prometheus"
+    published = [p for svc in compose()["services"].values() for p in svc.get("ports", [])]
+    assert published and all(str(p).startswith("127.0.0.1:") for p in published), published
 
     producer = services["producer"]
     script = " ".join(producer["command"])
