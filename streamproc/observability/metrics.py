@@ -72,6 +72,9 @@ WEBHOOK_SECONDS = Histogram("streamproc_webhook_request_seconds", "Duration of w
 WEBHOOK_QUEUE = Gauge("streamproc_webhook_queue_depth", "Deliveries waiting, summed over subscribers")
 WEBHOOK_SUBSCRIBERS = Gauge("streamproc_webhook_subscribers", "Configured webhook subscribers")
 RULE_TERMS = Gauge("streamproc_rule_terms", "Lexicon terms loaded, by language", ["language"])
+CLASSIFY_POOL_RESTARTS = Counter("streamproc_classify_pool_restarts_total",
+                                 "Classification pools replaced after one of their processes died (killed, "
+                                 "out of memory); their batches ran again")
 CLASSIFY_PROCESSES = Gauge("streamproc_classify_processes",
                            "Classification processes loaded and in use (0: batches are classified in a thread "
                            "of the worker, as they are while the processes load)")

@@ -124,6 +124,7 @@ class BatchRunner:
                 # others run again on that replacement (one new pool, not one per batch: ~350 MB each).
                 if self._pool is pool:
                     log.error("a classification process died (attempt %d): starting a new pool", attempt)
+                    metrics.CLASSIFY_POOL_RESTARTS.inc()
                     pool.shutdown(wait=False, cancel_futures=True)
                     self._pool = self._new_pool()
         log.error("the new classification pool failed too: this batch is classified in the worker")

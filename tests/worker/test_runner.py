@@ -79,9 +79,13 @@ def test_batches_in_flight_when_the_process_dies_share_one_new_pool(pipeline):
         finally:
             runner.stop()
 
+    from prometheus_client import REGISTRY
+
+    restarts = REGISTRY.get_sample_value("streamproc_classify_pool_restarts_total") or 0.0
     results = asyncio.run(scenario())
     assert [kinds(r) for r in results] == [(["alert"] * 5 + ["dead_letter", "dead_letter"]) * 300] * 3
     assert Counting.pools == 2, "the first pool and one replacement"
+    assert REGISTRY.get_sample_value("streamproc_classify_pool_restarts_total") - restarts == 1
 
 
 def test_a_pool_process_exits_when_its_worker_is_killed():
