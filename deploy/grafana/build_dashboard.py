@@ -198,9 +198,18 @@ def build() -> dict[str, Any]:
                        [q(f"sum by (topic) (rate(faust_topic_messages_sent_total[{RI}]))", "{{topic}}", "A"),
                         q(f"sum by (topic) (rate(streamproc_publish_retries_total[{RI}]))", "retries {{topic}}",
                           "B")], "reqps"), 12, 8)
+    lay.add(timeseries("Work held back by failures",
+                       "Should stay at 0. Batches whose publishing failed on an unexpected error and was tried "
+                       "again (the batch unacked meanwhile), and classification processes that died (their pool "
+                       "replaced, the batches run again), per interval.",
+                       [q(f"sum by (instance) (increase(streamproc_batch_publish_failures_total[{RI}]))",
+                          "batch publish failures {{instance}}", "A"),
+                        q(f"sum by (instance) (increase(streamproc_classify_pool_restarts_total[{RI}]))",
+                          "classifier restarts {{instance}}", "B")], bars=True, defaults={"decimals": 0}), 24, 6)
 
     lay.row("Webhooks")
-    lay.add(timeseries("Webhook success ratio", "Delivered / all final outcomes except alerts a subscription's filter skipped.",
+    lay.add(timeseries("Webhook success ratio", "Delivered / all final outcomes (delivered, dead-lettered, gone, "
+                       "dropped, invalid).",
                        [q(hook_ok, "success")], "percentunit", defaults={"max": 1}), 6, 8)
     lay.add(timeseries("Webhook request latency", "p50/p95/p99 of webhook HTTP attempts.",
                        quantiles("streamproc_webhook_request_seconds"), "s"), 6, 8)
@@ -211,6 +220,13 @@ def build() -> dict[str, Any]:
                           "B")], "reqps"), 6, 8)
     lay.add(timeseries("Webhook queue depth", "Deliveries waiting in the workers' in-memory queues.",
                        [q("sum(streamproc_webhook_queue_depth)", "queued")]), 6, 8)
+    lay.add(timeseries("Webhook retries and dead letters",
+                       "Deliveries handed to a retry topic per second, by why (failed attempt, deferred, requeued), "
+                       "and deliveries dead-lettered, by reason (send them again with `streamproc webhooks replay`).",
+                       [q(f"sum by (why) (rate(streamproc_webhook_retries_scheduled_total[{RI}]))", "retry {{why}}",
+                          "A"),
+                        q(f"sum by (reason) (rate(streamproc_webhook_dead_letters_total[{RI}]))",
+                          "dead letter {{reason}}", "B")], "reqps"), 24, 6)
 
     lay.row("Workers")
     lay.add(timeseries("Worker count", "Worker replicas up, and how many Prometheus discovered.",

@@ -274,6 +274,9 @@ class WebhookEngine:
     # -- the agents --------------------------------------------------------------------------------
     def install(self) -> None:
         m.initialise()
+        for tier in range(len(self.topics.retries)):  # every tier's series from the start, at 0
+            for why in ("failed", "deferred", "requeued"):
+                m.RETRIES_SCHEDULED.labels(str(tier), why)
         guard_topics(self.app, [t.get_topic_name() for t in [self.topics.deliveries, *self.topics.retries]])
         self._install(self.topics.deliveries, None)
         for tier, topic in enumerate(self.topics.retries):
