@@ -65,6 +65,7 @@ class Settings:
     webhook_allow_http: bool = False
     webhook_topic_prefix: str = "webhook"
     webhook_secret_grace: float = 86400.0
+    webhook_max_subscriptions: int = 1000
     admin_token: str = ""
     log_level: str = "info"
     log_format: str = "text"
@@ -172,6 +173,9 @@ DOCS: dict[str, str] = {
     "webhook_topic_prefix": "Prefix of the webhook topics: `<prefix>.deliveries`, `<prefix>.retry.<n>`, "
                             "`<prefix>.dlq`.",
     "webhook_secret_grace": "Seconds a rotated-out subscription secret keeps signing deliveries beside the new one.",
+    "webhook_max_subscriptions": "Most subscriptions the API creates (bootstrap ones not counted): every alert is "
+                                 "matched against each, and each match writes a copy of the alert to Kafka, so a "
+                                 "runaway script must not create them without end. Beyond it a POST answers 409.",
     "admin_token": "Bearer token for the subscriptions API (`/subscriptions`); empty: every call answers 401.",
     "log_level": "Log level: debug, info, warning, error.",
     "log_format": "Log line format: `text` (human-readable) or `json` (one JSON object per line).",

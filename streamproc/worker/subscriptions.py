@@ -261,6 +261,9 @@ class SubscriptionsApi:
             raise ApiError(400, f"unknown field(s): {', '.join(sorted(unknown))}")
         if "url" not in doc:
             raise ApiError(400, "url is required")
+        limit = self.settings.webhook_max_subscriptions
+        if sum(1 for s in self.store.all() if s.source == "api") >= limit:
+            raise ApiError(409, f"at most {limit} subscriptions (STREAMPROC_WEBHOOK_MAX_SUBSCRIPTIONS): delete one first")
         url = await self.check_url(doc["url"])
         try:
             sub = create(url, filters=doc.get("filters"), secret=doc.get("secret"),

@@ -139,3 +139,14 @@ async def test_bootstrap_subscription_patched_through_the_api_loses_its_trust(ap
     _, body, _ = await api.handle(Req({"url": "http://127.0.0.1:10/h"}), "patch", "ops")
     assert body["source"] == "api" and api.store.get("ops").trusted is False
     assert replace(boot).trusted
+
+
+async def test_the_number_of_api_subscriptions_is_capped(api):
+    api.settings = Settings(admin_token=TOKEN, webhook_allow_loopback=True, webhook_allow_http=True,
+                            webhook_max_subscriptions=2)
+    made = [await api.handle(Req({"url": f"http://127.0.0.1:9/h{i}"}), "post", None) for i in range(2)]
+    assert [status for status, _, _ in made] == [201, 201]
+    status, body, _ = await api.handle(Req({"url": "http://127.0.0.1:9/h3"}), "post", None)
+    assert status == 409 and "STREAMPROC_WEBHOOK_MAX_SUBSCRIPTIONS" in body["error"]
+    assert (await api.handle(Req(), "delete", made[0][1]["id"]))[0] == 204
+    assert (await api.handle(Req({"url": "http://127.0.0.1:9/h3"}), "post", None))[0] == 201
