@@ -328,11 +328,13 @@ async def test_one_hanging_receiver_adds_little_delay_for_the_others(wh: Worker,
         hang_sub = wh.subscribe(hang.url)
         during = await latencies("during", 8)
         wh.call("delete", f"/subscriptions/{hang_sub['id']}")
-        p_base, p_during = max(base), max(during)  # with 8 samples, p99 is the maximum
-        print(f"fast receiver produce->delivery: median {statistics.median(base):.3f}s / max {p_base:.3f}s alone, "
-              f"median {statistics.median(during):.3f}s / max {p_during:.3f}s with one receiver hanging")
+        m_base, m_during = statistics.median(base), statistics.median(during)
+        print(f"fast receiver produce->delivery: median {m_base:.3f}s / max {max(base):.3f}s alone, "
+              f"median {m_during:.3f}s / max {max(during):.3f}s with one receiver hanging")
         assert len(hang.requests) >= 1, "the hanging receiver was being called"
-        assert p_during - p_base < 1.0
+        # Were the lanes not isolated, every fast delivery would wait out the hanging one's 1 s timeout.
+        # Medians, not maxima: one slow moment of a busy 2-core machine must not decide the test.
+        assert m_during - m_base < 0.5
     finally:
         wh.call("delete", f"/subscriptions/{fast_sub['id']}")
         fast.close()
