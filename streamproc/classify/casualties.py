@@ -104,6 +104,7 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
     # Number terms may span words («اثنا عشر»): per first word, the longest wins.
     word_numbers: dict[int, tuple[int, int]] = {}
     people: set[int] = set()
+    units: set[int] = set()  # first words of measures: "two weeks", "3 km"
     at_least_ends: dict[int, int] = {}  # last word of a lower-bound cue -> its first word
     at_least_starts: set[int] = set()
     for m in matches:  # one pass sorts the sentence's matches by role
@@ -115,6 +116,8 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
                 word_numbers[m.first_word] = (m.payload.value, m.last_word)
         elif kind == "people":
             people.add(m.first_word)
+        elif kind == "unit":
+            units.add(m.first_word)
         elif kind == "at_least":
             # «ما لا يقل عن» and «لا يقل عن» end together: the longer cue is the one before the number
             at_least_ends[m.last_word] = min(m.first_word, at_least_ends.get(m.last_word, m.first_word))
@@ -125,6 +128,8 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
     numbers = find_numbers(doc, sentence_words, word_numbers)
     text, word_starts, word_ends = doc.text, doc.word_starts, doc.word_ends
     for num in numbers:
+        if num.last_word + 1 in units:
+            continue  # "killed two weeks ago", "more than 20 years ago": a measure, not a count
         # A lower-bound cue before the number is part of it: "killed at least five" is as near to
         # "killed" as "killed five" (counted from the number, five went to a later "wounded").
         cue = at_least_ends.get(num.first_word - 1, at_least_ends.get(num.first_word - 2, -1))

@@ -35,7 +35,7 @@ _CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "non_conflict"}
 #: Roles that can make a sentence count; a sentence with none of them holds only context.
 _EVENT_ROLES = {"category", "killed", "injured", "subtype"}
 #: Roles that only quantify a casualty term ("three", "soldiers"): never suppressed themselves.
-_QUANTITY_ROLES = {"number", "people"}
+_QUANTITY_ROLES = {"number", "people", "unit"}
 #: What a cause outside armed conflict in the same sentence (flood, crash, gas leak) takes away.
 _NON_CONFLICT_SUPPRESSES = {"explosion", "killed", "injured"}
 
@@ -119,7 +119,7 @@ class Classifier:
             # (this loop runs for every match).
             sentence = bisect_right(sentence_starts, m.start) - 1
             if chrome and bisect_right(line_starts, m.start) - 1 in chrome:
-                if kind not in _CONTEXT_ROLES and kind not in ("number", "people"):
+                if kind not in _CONTEXT_ROLES and kind not in _QUANTITY_ROLES:
                     suppressed.append(Suppressed(kind, evidence(doc, m, sentence), "page chrome"))
                 continue
             by_sentence[sentence].append(m)

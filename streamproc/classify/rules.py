@@ -21,7 +21,7 @@ RULES_DIR = DATA_DIR / "rules"
 class Role:
     """What a matched term means: ``kind`` is one of the keys below, ``value`` its detail."""
 
-    kind: str            # category | subtype | killed | injured | people | at_least | number |
+    kind: str            # category | subtype | killed | injured | people | at_least | unit | number |
                          # neg_before | neg_after | hypothetical | chrome | non_conflict
     value: Any = None    # category name, ceasefire subtype, or number value
 
@@ -118,6 +118,9 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
         for key in ("killed", "injured", "people", "at_least"):
             terms += _terms(path, _require(path, cas, key, errors, "casualties"), f"casualties.{key}",
                             errors, line_of(cas), Role(key))
+        # Optional: words that make the number before them a measure, not a count of people
+        # ("killed two weeks ago", "within 3 km").
+        terms += _terms(path, cas.get("units") or [], "casualties.units", errors, line_of(cas), Role("unit"))
         numbers = _require(path, cas, "numbers", errors, "casualties")
         if isinstance(numbers, dict):
             for word, value in numbers.items():

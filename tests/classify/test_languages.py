@@ -310,6 +310,29 @@ def test_a_comma_keeps_a_count_in_its_clause(pipeline, lang, text, killed, at_le
     assert c.casualties.injured == injured, why(c)
 
 
+# A number right before a unit of time or distance is a measure, not a count of people: "killed two
+# weeks ago" once gave two killed, and "killed more than 20 years ago" twenty.
+MEASURES = [
+    ("en", "The journalist, killed two weeks ago, was buried on Sunday after the shelling.", None, "shelling"),
+    ("en", "The shelling killed more than 20 years ago is still remembered in the town.", None, "shelling"),
+    ("en", "Shelling killed 12 soldiers over three days near the front.", 12, "shelling"),
+    ("ar", "قتل 3 أيام من القصف المتواصل على المدينة.", None, "shelling"),
+    ("ar", "قتل 12 جنديا خلال 24 ساعة من القصف.", 12, "shelling"),
+    ("ru", "Обстрел, погибли 3 дня назад двое военных.", 2, "shelling"),
+    ("ru", "Под обстрелом погибли 12 человек за 24 часа.", 12, "shelling"),
+    ("uk", "Внаслідок обстрілу загинули 12 людей за 24 години.", 12, "shelling"),
+    ("fr", "Le bombardement a tué il y a 3 jours deux soldats.", 2, "shelling"),
+    ("es", "El bombardeo mató hace 3 días a dos soldados.", 2, "shelling"),
+]
+
+
+@pytest.mark.parametrize("lang, text, killed, category", MEASURES, ids=ids(MEASURES))
+def test_a_number_before_a_unit_is_not_a_count(pipeline, lang, text, killed, category):
+    c = classify(pipeline, lang, text)
+    assert category in c.categories, why(c)
+    assert c.casualties.killed == killed, why(c)
+
+
 # --- inflection ------------------------------------------------------------------------------------
 
 INFLECTED_SHELLING = [
