@@ -41,7 +41,10 @@ class DedupeStore:
             use_partitioner=True, synchronize_all_active_partitions=False, key_type=str, value_type=bytes,
             help="alerts published, by article id, text and event"))
 
-        @app.timer(CLEANUP_EVERY)
+        # Every minute, or more often when the windows are shorter than two minutes.
+        every = min(CLEANUP_EVERY, max(1.0, max(self.window, self.event_window) / 2))
+
+        @app.timer(every)
         async def expire_dedupe_entries() -> None:
             await self.expire(time.time())
 

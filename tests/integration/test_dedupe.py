@@ -114,3 +114,37 @@ async def test_an_alert_dead_lettered_as_too_large_does_not_suppress_a_later_rep
         assert "update_of" not in orjson.loads(records[0].value)
     finally:
         worker.stop()
+
+
+async def test_expired_memory_is_deleted_from_the_real_table(broker: EmbeddedBroker, tmp_path: Path):
+    """The expiry timer on the worker's real table: every key it wrote gets a tombstone on the table's
+    changelog once both windows have passed (2 s and 1 s here; the timer then runs every second), and
+    the same report alerts again."""
+    run = uuid.uuid4().hex[:8]
+    name = f"expiry-{run}"
+    env = worker_env(broker, tmp_path / "data", STREAMPROC_APP_ID=name, STREAMPROC_TOPIC_ARTICLES=f"{name}.in",
+                     STREAMPROC_TOPIC_ALERTS=f"{name}.alerts", STREAMPROC_TOPIC_DLQ=f"{name}.dlq",
+                     STREAMPROC_DEDUP_WINDOW="2", STREAMPROC_DEDUP_EVENT_WINDOW="1")
+    worker = WorkerProcess(broker, env, tmp_path / "worker.log")
+    report = (f"{run}-a".encode(), orjson.dumps({"id": f"{run}-a", "text": REPORT.format(n="three", tail=""),
+                                                  "language": "en"}))
+    changelog = f"{name}-alert_dedupe-changelog"
+
+    def written_and_deleted(records: list) -> tuple[set[bytes], set[bytes]]:  # type: ignore[type-arg]
+        written = {r.key for r in records if r.value is not None}
+        return written, {r.key for r in records if r.value is None}
+
+    try:
+        worker.wait_ready()
+        await produce(broker, [report], topic=f"{name}.in")
+        await asyncio.to_thread(wait_processed, worker, 1)
+        records = await consume_until(broker, changelog, lambda rs: bool(written_and_deleted(rs)[0])
+                                      and written_and_deleted(rs)[0] <= written_and_deleted(rs)[1], timeout=30)
+        written, deleted = written_and_deleted(records)
+        assert written and written <= deleted, (written, deleted)
+        await produce(broker, [report], topic=f"{name}.in")  # remembered no more: it alerts again
+        await asyncio.to_thread(wait_processed, worker, 2)
+        alerts = await consume_until(broker, f"{name}.alerts", lambda rs: len(rs) >= 2, timeout=15)
+        assert len(alerts) == 2
+    finally:
+        worker.stop()
