@@ -60,6 +60,9 @@ class Store:
     def get(self, sub_id: str) -> Subscription | None:
         return self.subs.get(sub_id)
 
+    def all(self) -> list[Subscription]:
+        return list(self.subs.values())
+
     def matching(self, alert: dict[str, Any]) -> list[Subscription]:
         return [s for s in self.subs.values() if s.active]
 
@@ -302,15 +305,34 @@ async def test_a_group_with_a_bad_part_delivers_the_rest():
 
 
 async def test_fan_out_goes_on_past_an_alert_whose_matching_fails():
+    """A bug while matching one alert costs only the subscription whose filters raise: the others get
+    their task, and that one a replayable dead letter (fanout_error)."""
+    from streamproc.publish.webhooks import engine as engine_module
+
+    good, bad = sub_for("http://127.0.0.1:9/good"), sub_for("http://127.0.0.1:9/bad", filters={"countries": ["AZ"]})
+
     class Buggy(Store):
         def matching(self, a: dict[str, Any]) -> list[Subscription]:
             if a["alert_id"] == alert(1)["alert_id"]:
                 raise RuntimeError("a bug in a filter")
             return super().matching(a)
 
-    sub = sub_for("http://127.0.0.1:9/hook")
-    engine, kafka, _ = await make_engine([sub])
-    engine.store = Buggy([sub])
-    assert await engine.fan_out([alert(0), alert(1), alert(2)]) == 2
-    assert [t.alert["alert_id"] for t in kafka.on("wh.deliveries")] == [alert(0)["alert_id"], alert(2)["alert_id"]]
+    real_matches = engine_module.matches
+
+    def buggy_matches(filters: dict[str, Any], a: dict[str, Any]) -> bool:
+        if filters.get("countries"):
+            raise RuntimeError("a bug in the countries filter")
+        return real_matches(filters, a)
+
+    engine, kafka, _ = await make_engine([good, bad])
+    engine.store = Buggy([good, bad])
+    engine_module.matches = buggy_matches
+    try:
+        assert await engine.fan_out([alert(0), alert(1), alert(2)]) == 5
+    finally:
+        engine_module.matches = real_matches
+    delivered = [(t.alert["alert_id"], t.subscription_id) for t in kafka.on("wh.deliveries")]
+    assert (alert(1)["alert_id"], good.id) in delivered and (alert(1)["alert_id"], bad.id) not in delivered
+    assert [(t.alert["alert_id"], t.subscription_id) for t in kafka.on("wh.dlq")] == [(alert(1)["alert_id"], bad.id)]
+    assert [h for t, _, _, h in kafka.sent if t == "wh.dlq"] == [{DLQ_REASON_HEADER: b"fanout_error"}]
     await engine.stop()

@@ -58,6 +58,7 @@ import faust
 
 from streamproc.publish.webhooks import metrics as m
 from streamproc.publish.webhooks.delivery import DeliveryTask, RetrySchedule, decode_record, encode_records
+from streamproc.publish.webhooks.filters import matches
 from streamproc.publish.webhooks.model import Subscription
 from streamproc.publish.webhooks.sender import AttemptResult, Sender
 from streamproc.worker.guards import guard_topics, hand_ack
@@ -75,6 +76,7 @@ LANE_PRUNE_EVERY = 30.0
 
 class SubscriptionLookup(Protocol):
     def get(self, sub_id: str) -> Subscription | None: ...
+    def all(self) -> list[Subscription]: ...
     def matching(self, alert: dict[str, Any]) -> list[Subscription]: ...
     async def wait_ready(self) -> None: ...
     async def disable(self, sub_id: str, reason: str) -> None: ...
@@ -185,9 +187,9 @@ class WebhookEngine:
             try:
                 tasks = [DeliveryTask.for_alert(alert, sub.id, now) for sub in self.store.matching(alert)]
             except Exception:  # a bug must not kill the article agent (that would ack and lose articles)
-                log.exception("webhook fan-out of %s failed", alert.get("alert_id"))
-                m.DEAD_LETTERS.labels("fanout_error").inc()
-                continue
+                log.exception("webhook fan-out of %s failed: matching each subscription on its own",
+                              alert.get("alert_id"))
+                tasks = await self._fan_out_one_by_one(alert, now)
             for task in tasks:
                 by_subscription.setdefault(task.subscription_id, []).append(task)
         await asyncio.gather(*(self.send(self.topics.deliveries, sub_id.encode(), record, None)
@@ -196,6 +198,27 @@ class WebhookEngine:
         count = sum(len(tasks) for tasks in by_subscription.values())
         m.FANOUT.inc(count)
         return count
+
+    async def _fan_out_one_by_one(self, alert: dict[str, Any], now: float) -> list[DeliveryTask]:
+        """After matching failed on a bug: the tasks of the subscriptions that match, and a dead letter
+        (``fanout_error``, replayable) for each one whose matching raises, so that a bug in one
+        subscription's filters costs that subscription a replay, not every subscriber the alert."""
+        try:
+            subs = [s for s in self.store.all() if s.active]
+        except Exception:
+            log.exception("listing the subscriptions failed: alert %s has no webhooks", alert.get("alert_id"))
+            m.DEAD_LETTERS.labels("fanout_error").inc()
+            return []
+        tasks = []
+        for sub in subs:
+            task = DeliveryTask.for_alert(alert, sub.id, now)
+            try:
+                if matches(sub.filters, alert):
+                    tasks.append(task)
+            except Exception:
+                log.exception("matching subscription %s failed: its delivery is dead-lettered", sub.id)
+                await self.dead_letter(task, "fanout_error")
+        return tasks
 
     async def _forward(self, tier: int, task: DeliveryTask, why: str) -> None:
         await self.send(self.topics.retries[tier], task.subscription_id.encode(), task.encode(), None)

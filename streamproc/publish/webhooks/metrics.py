@@ -45,7 +45,7 @@ def initialise() -> None:
         WEBHOOK_DELIVERIES.labels(outcome)
     for result in ("2xx", "3xx", "4xx", "5xx", "error", "blocked"):
         WEBHOOK_ATTEMPTS.labels(result)
-    for reason in ("attempts_exhausted", "blocked", "expired", "processing_error"):
+    for reason in ("attempts_exhausted", "blocked", "expired", "processing_error", "fanout_error"):
         DEAD_LETTERS.labels(reason)
     for state in ("healthy", "failing"):
         QUEUE_BY_STATE.labels(state).set(0)
