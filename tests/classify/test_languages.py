@@ -316,6 +316,7 @@ MEASURES = [
     ("en", "The journalist, killed two weeks ago, was buried on Sunday after the shelling.", None, "shelling"),
     ("en", "The shelling killed more than 20 years ago is still remembered in the town.", None, "shelling"),
     ("en", "Shelling killed 12 soldiers over three days near the front.", 12, "shelling"),
+    ("en", "The shelling killed 12 day laborers near the border.", 12, "shelling"),
     ("ar", "قتل 3 أيام من القصف المتواصل على المدينة.", None, "shelling"),
     ("ar", "قتل 12 جنديا خلال 24 ساعة من القصف.", 12, "shelling"),
     ("ru", "Обстрел, погибли 3 дня назад двое военных.", 2, "shelling"),

@@ -68,3 +68,26 @@ def test_a_big_table_is_expired_in_slices():
     n, longest = asyncio.run(run())
     assert n == 100_000 * 99 // 200 and len(deleted) == n
     assert longest < 0.1, f"the loop was held {longest * 1000:.0f} ms at once"
+
+
+def test_an_entry_written_afresh_while_expiry_runs_is_kept():
+    """Expiry yields between finding stale keys and deleting them; a batch published meanwhile may
+    write one of them afresh, and that entry must stay."""
+    deleted: list[str] = []
+    d = store(deleted)
+    now = 10_000.0
+    d.table.data.update({f"k{i}": entry(now - 500) for i in range(10_000)})
+
+    async def run() -> int:
+        async def rewrite() -> None:
+            for _ in range(3):
+                await asyncio.sleep(0)
+            d.table.data["k9999"] = entry(now)  # the last stale key, written again mid-run
+
+        writer = asyncio.create_task(rewrite())
+        n = await d.expire(now)
+        await writer
+        return n
+
+    assert asyncio.run(run()) == len(deleted) == 9_999
+    assert "k9999" not in deleted and "k9999" in d.table.data

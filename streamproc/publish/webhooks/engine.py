@@ -209,15 +209,21 @@ class WebhookEngine:
             log.exception("listing the subscriptions failed: alert %s has no webhooks", alert.get("alert_id"))
             m.DEAD_LETTERS.labels("fanout_error").inc()
             return []
-        tasks = []
+        tasks, refused = [], []
         for sub in subs:
-            task = DeliveryTask.for_alert(alert, sub.id, now)
+            try:
+                task = DeliveryTask.for_alert(alert, sub.id, now)
+            except Exception:  # the alert itself cannot make a task: nothing to deliver or replay
+                log.exception("alert %s cannot be delivered", alert.get("alert_id"))
+                m.DEAD_LETTERS.labels("fanout_error").inc()
+                return []
             try:
                 if matches(sub.filters, alert):
                     tasks.append(task)
             except Exception:
                 log.exception("matching subscription %s failed: its delivery is dead-lettered", sub.id)
-                await self.dead_letter(task, "fanout_error")
+                refused.append(task)
+        await asyncio.gather(*(self.dead_letter(task, "fanout_error") for task in refused))
         return tasks
 
     async def _forward(self, tier: int, task: DeliveryTask, why: str) -> None:
