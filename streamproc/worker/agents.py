@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 MAX_BATCHES_IN_FLIGHT = 3
 
 SEND_RETRY_DELAYS = (0.1, 0.5, 1.0, 2.0, 5.0)
+_PENDING = object()  # an article of a batch not yet published
 
 #: Room left in a record for its key, headers and framing: an alert may take
 #: ``STREAMPROC_MAX_MESSAGE_BYTES`` less this (Kafka's default record limit is 1 MB + 12 bytes).
@@ -198,24 +199,38 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
                 except Exception:  # noqa: BLE001, S110 - unencodable: publish_safely dead-letters it
                     pass
 
-    async def publish_batch(events: list[Any], outcomes: list[Outcome], started: float) -> None:
+    async def publish_batch(events: list[Any], outcomes: list[Outcome], started: float,
+                            done: dict[str, Any]) -> None:
         """Everything a batch produces, durably: alerts and dead letters, then webhook tasks, then
-        the duplicate-suppression memory. Returns only when Kafka has acknowledged all of it."""
+        the duplicate-suppression memory. Returns only when Kafka has acknowledged all of it.
+
+        ``done`` remembers the steps (and the articles) already published, so that a batch tried again
+        after an unexpected error re-does only what failed: it is neither sent nor counted twice."""
         now = time.time()
-        if dedupe is not None:
-            refuse_oversized(outcomes)
-        try:
-            screened = dedupe.screen(outcomes, now) if dedupe is not None else []
-        except Exception:  # a bug in suppression must not stop publishing
-            log.exception("duplicate screening failed: the batch is published unscreened")
-            screened = []
-        alerts = await asyncio.gather(*(publish_safely(e, o, started) for e, o in zip(events, outcomes)))
-        if webhooks is not None:
-            await webhooks.fan_out([a for a in alerts if a is not None])
+        if "screened" not in done:
+            if dedupe is not None:
+                refuse_oversized(outcomes)
+            try:
+                done["screened"] = dedupe.screen(outcomes, now) if dedupe is not None else []
+            except Exception:  # a bug in suppression must not stop publishing
+                log.exception("duplicate screening failed: the batch is published unscreened")
+                done["screened"] = []
+        screened = done["screened"]
+        results: list[Any] = done.setdefault("alerts", [_PENDING] * len(events))
+
+        async def publish_one(i: int) -> None:
+            if results[i] is _PENDING:
+                results[i] = await publish_safely(events[i], outcomes[i], started)
+
+        await asyncio.gather(*(publish_one(i) for i in range(len(events))))
+        alerts = [a for a in results if a is not None]
+        if webhooks is not None and not done.get("fanned"):
+            await webhooks.fan_out(alerts)
+            done["fanned"] = True
         if dedupe is not None and screened:
             # Only now that Kafka has every alert and webhook task, and only the alerts that were
             # published: one dead-lettered instead (alert_too_large) must not suppress a later report.
-            published = {id(a) for a in alerts if a is not None}
+            published = {id(a) for a in alerts}
             try:
                 dedupe.commit([(o, seen) for o, seen in screened if id(o.alert) in published])
             except Exception:  # the batch is published: a failure to remember it must not hold its acks
@@ -269,17 +284,17 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
                                 for _ in events]
                 returned = time.perf_counter()
                 metrics.BATCH_PHASE_SECONDS.labels("classify").observe(returned - started)
+                done: dict[str, Any] = {}
                 for attempt in itertools.count(1):
                     try:
-                        await publish_batch(events, outcomes, started)
+                        await publish_batch(events, outcomes, started, done)
                         break
                     except asyncio.CancelledError:
                         raise
                     except Exception:  # a bug: hold the batch (unacked) and try again, never skip it
                         delay = SEND_RETRY_DELAYS[min(attempt - 1, len(SEND_RETRY_DELAYS) - 1)]
-                        log.exception("publishing a batch of %d failed (attempt %d): trying it again in %.1fs; "
-                                      "what it already sent is sent again with the same ids", len(events),
-                                      attempt, delay)
+                        log.exception("publishing a batch of %d failed (attempt %d): trying what failed "
+                                      "again in %.1fs", len(events), attempt, delay)
                         metrics.BATCH_PUBLISH_FAILURES.inc()
                         await asyncio.sleep(delay)
                 metrics.BATCH_PHASE_SECONDS.labels("publish").observe(time.perf_counter() - returned)

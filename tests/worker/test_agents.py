@@ -169,6 +169,7 @@ async def test_a_batch_whose_publishing_fails_is_tried_again_and_acked_only_then
     acked: list[int] = []
     monkeypatch.setattr(agents, "hand_ack", lambda event: acked.append(event.message.offset))
     failures = REGISTRY.get_sample_value("streamproc_batch_publish_failures_total") or 0.0
+    counted = REGISTRY.get_sample_value("streamproc_articles_processed_total", {"outcome": "no_alert"}) or 0.0
     fanout = FlakyFanOut(failures=2)
     agent = install_agent(app, Topics(topic("arts"), topic("alerts"), topic("dlq")), AlertRunner(),  # type: ignore[arg-type]
                           fanout, batch_size=10, batch_wait=0.005)  # type: ignore[arg-type]
@@ -181,6 +182,9 @@ async def test_a_batch_whose_publishing_fails_is_tried_again_and_acked_only_then
             await asyncio.sleep(0.01)
         assert len(acked) == 5 and fanout.calls >= 3
         assert (REGISTRY.get_sample_value("streamproc_batch_publish_failures_total") or 0.0) - failures == 2
+        # Tried again, the batch re-does only the fan-out that failed: its articles are counted once.
+        assert REGISTRY.get_sample_value("streamproc_articles_processed_total", {"outcome": "no_alert"}) \
+            - counted == 5
         for i in range(5, 30):  # the agent goes on
             await tested.put(b"{}", key=str(i).encode(), wait=False)
         for _ in range(300):
