@@ -205,7 +205,12 @@ def build() -> dict[str, Any]:
                        [q(f"sum by (instance) (increase(streamproc_batch_publish_failures_total[{RI}]))",
                           "batch publish failures {{instance}}", "A"),
                         q(f"sum by (instance) (increase(streamproc_classify_pool_restarts_total[{RI}]))",
-                          "classifier restarts {{instance}}", "B")], bars=True, defaults={"decimals": 0}), 24, 6)
+                          "classifier restarts {{instance}}", "B")], bars=True, defaults={"decimals": 0}), 12, 6)
+    lay.add(timeseries("Oldest unacknowledged batch",
+                       "Per worker: how long the batch the article agent took first has waited to be "
+                       "acknowledged. Under a second normally; a line that keeps climbing is a stuck worker "
+                       "(alert StreamprocWorkerStuck).",
+                       [q("max by (instance) (streamproc_oldest_batch_age_seconds)", "{{instance}}")], "s"), 12, 6)
 
     lay.row("Webhooks")
     lay.add(timeseries("Webhook success ratio", "Delivered / all final outcomes (delivered, dead-lettered, gone, "

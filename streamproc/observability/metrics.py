@@ -59,6 +59,10 @@ BATCH_PHASE_SECONDS = Histogram("streamproc_batch_phase_seconds",
 BATCH_ARTICLES = Histogram("streamproc_batch_articles", "Articles per batch classified and published together",
                            buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000))
 PUBLISH_RETRIES = Counter("streamproc_publish_retries_total", "Kafka sends retried after an error", ["topic"])
+OLDEST_BATCH_AGE = Gauge("streamproc_oldest_batch_age_seconds",
+                         "Age of the oldest batch the article agent has taken and not yet acknowledged (0 when "
+                         "none). Under a second normally; it grows without bound when the worker is stuck on a "
+                         "batch (a send the broker keeps refusing, a batch that keeps failing, no broker)")
 BATCH_PUBLISH_FAILURES = Counter("streamproc_batch_publish_failures_total",
                                  "Batches whose publishing failed on an unexpected error and was tried again "
                                  "(the batch stays unacked meanwhile)")

@@ -246,6 +246,8 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
         work = asyncio.Event()
         room = asyncio.Event()
         room.set()
+        # Read at each scrape: a stuck worker cannot be relied on to update a gauge itself.
+        metrics.OLDEST_BATCH_AGE.set_function(lambda: time.perf_counter() - pending[0][2] if pending else 0.0)
 
         def flush() -> None:
             nonlocal current

@@ -32,7 +32,7 @@ def test_every_alert_has_a_unit_test_that_fires_it() -> None:
     alerts = {r["alert"] for g in rules["groups"] for r in g["rules"] if "alert" in r}
     assert alerts >= {"StreamprocWorkerDown", "StreamprocConsumerLagGrowing", "StreamprocDeadLetterRateHigh",
                       "StreamprocWebhookFailureRatioHigh", "StreamprocProcessingLatencyHigh", "StreamprocAlertsLate",
-                      "StreamprocPartitionStalled", "StreamprocBatchPublishFailing", "StreamprocWebhookAttemptsFailing",
+                      "StreamprocWorkerStuck", "StreamprocBatchPublishFailing", "StreamprocWebhookAttemptsFailing",
                       "StreamprocWebhookDeadLetters", "StreamprocClassifierRestarted"}
     tests = yaml.safe_load((PROMETHEUS_DIR / "alerts_test.yml").read_text("utf-8"))
     fired = {c["alertname"] for t in tests["tests"] for c in t["alert_rule_test"] if c["exp_alerts"]}

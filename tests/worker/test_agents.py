@@ -144,10 +144,15 @@ class FlakyFanOut:
     def __init__(self, failures: int) -> None:
         self.failures = failures
         self.calls = 0
+        self.ages: list[float] = []
 
     async def fan_out(self, alerts: list[dict]) -> int:  # type: ignore[type-arg]
+        from prometheus_client import REGISTRY
+
         self.calls += 1
         if self.calls <= self.failures:
+            await asyncio.sleep(0.02)
+            self.ages.append(REGISTRY.get_sample_value("streamproc_oldest_batch_age_seconds") or 0.0)
             raise RuntimeError("fan-out bug")
         return 0
 
@@ -182,6 +187,9 @@ async def test_a_batch_whose_publishing_fails_is_tried_again_and_acked_only_then
             await asyncio.sleep(0.01)
         assert len(acked) == 5 and fanout.calls >= 3
         assert (REGISTRY.get_sample_value("streamproc_batch_publish_failures_total") or 0.0) - failures == 2
+        # While the batch was held its age showed; once acked nothing is pending.
+        assert fanout.ages and all(age >= 0.02 for age in fanout.ages), fanout.ages
+        assert REGISTRY.get_sample_value("streamproc_oldest_batch_age_seconds") == 0.0
         # Tried again, the batch re-does only the fan-out that failed: its articles are counted once.
         assert REGISTRY.get_sample_value("streamproc_articles_processed_total", {"outcome": "no_alert"}) \
             - counted == 5
