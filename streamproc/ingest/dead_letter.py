@@ -54,8 +54,9 @@ def dead_letter_headers(reason: Reason, error: str, topic: str, partition: int, 
 def dead_letter(value: bytes, reason: Reason, error: str, topic: str, partition: int, offset: int,
                 key: bytes | None, max_record_bytes: int) -> DeadLetter:
     """The dead-letter record of one message, key, value and headers together at most
-    ``max_record_bytes`` (``STREAMPROC_MAX_MESSAGE_BYTES``) and the key at most :data:`MAX_KEY_BYTES`.
-    A message that came in whole is kept whole unless the headers tip it over the bound."""
+    ``max_record_bytes`` (``STREAMPROC_MAX_MESSAGE_BYTES``). The value is kept whole unless the record
+    would not fit; a key over :data:`MAX_KEY_BYTES` is always cut (keys are meant to be ids), and the
+    truncation header then says so."""
     headers = dead_letter_headers(reason, error, topic, partition, offset, key)
     out_key = key[:MAX_KEY_BYTES] if key is not None else None
     room = max_record_bytes - FRAMING_BYTES - len(out_key or b"") - _size(headers) - len(TRUNCATED_HEADER) - 64

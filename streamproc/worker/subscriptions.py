@@ -103,10 +103,10 @@ class SubscriptionStore:
         return None if sub is None or sub.state == DELETED else sub
 
     def all(self) -> list[Subscription]:
-        if len(self._parsed) > len(self.table.data):
-            # Deleted (here or by another worker): drop their parsed records, secrets included.
-            for gone in self._parsed.keys() - self.table.data.keys():
-                del self._parsed[gone]
+        # Deleted (here or by another worker): drop their parsed records, secrets included. (A set
+        # difference over at most STREAMPROC_WEBHOOK_MAX_SUBSCRIPTIONS keys, in C.)
+        for gone in self._parsed.keys() - self.table.data.keys():
+            del self._parsed[gone]
         ids = set(self.bootstrap) | set(self.table.data)
         subs = [s for s in (self.get(i) for i in sorted(ids)) if s is not None]
         return subs
