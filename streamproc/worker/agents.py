@@ -317,8 +317,10 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
                     if not room.is_set():
                         # Wake for room, or for a dead publisher (which would never make room again).
                         waiting = asyncio.ensure_future(room.wait())
-                        await asyncio.wait([waiting, helpers[1]], return_when=asyncio.FIRST_COMPLETED)
-                        waiting.cancel()
+                        try:
+                            await asyncio.wait([waiting, helpers[1]], return_when=asyncio.FIRST_COMPLETED)
+                        finally:
+                            waiting.cancel()
                         if helpers[1].done():
                             helpers[1].result()
                     flush()
