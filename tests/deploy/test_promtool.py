@@ -33,7 +33,7 @@ def test_every_alert_has_a_unit_test_that_fires_it() -> None:
     assert alerts >= {"StreamprocWorkerDown", "StreamprocConsumerLagGrowing", "StreamprocDeadLetterRateHigh",
                       "StreamprocWebhookFailureRatioHigh", "StreamprocProcessingLatencyHigh", "StreamprocAlertsLate",
                       "StreamprocWorkerStuck", "StreamprocBatchPublishFailing", "StreamprocWebhookAttemptsFailing",
-                      "StreamprocWebhookDeadLetters", "StreamprocClassifierRestarted"}
+                      "StreamprocWebhookDeadLetters", "StreamprocClassifierRestarted", "StreamprocWorkerRestarting"}
     tests = yaml.safe_load((PROMETHEUS_DIR / "alerts_test.yml").read_text("utf-8"))
     fired = {c["alertname"] for t in tests["tests"] for c in t["alert_rule_test"] if c["exp_alerts"]}
     silent = {c["alertname"] for t in tests["tests"] for c in t["alert_rule_test"] if not c["exp_alerts"]}
