@@ -13,6 +13,10 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 PREFIX = "STREAMPROC_"
+#: Room left in a record for its key, headers and framing: a value the worker writes (an alert, a
+#: group of webhook tasks) may take ``STREAMPROC_MAX_MESSAGE_BYTES`` less this (Kafka's default record
+#: limit is 1 MB + 12 bytes).
+RECORD_HEADROOM = 8 * 1024
 
 
 def _bool(value: str) -> bool:

@@ -23,6 +23,7 @@ import faust
 import orjson
 from aiokafka.errors import MessageSizeTooLargeError
 
+from streamproc.config import RECORD_HEADROOM
 from streamproc.ingest.dead_letter import dead_letter
 from streamproc.ingest.decode import Reason
 from streamproc.observability import metrics
@@ -42,9 +43,6 @@ MAX_BATCHES_IN_FLIGHT = 3
 SEND_RETRY_DELAYS = (0.1, 0.5, 1.0, 2.0, 5.0)
 _PENDING = object()  # an article of a batch not yet published
 
-#: Room left in a record for its key, headers and framing: an alert may take
-#: ``STREAMPROC_MAX_MESSAGE_BYTES`` less this (Kafka's default record limit is 1 MB + 12 bytes).
-RECORD_HEADROOM = 8 * 1024
 
 
 class AlertTooLarge(ValueError):

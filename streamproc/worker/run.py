@@ -15,7 +15,7 @@ from pathlib import Path
 import faust
 
 from streamproc.broker.embedded import EmbeddedBroker
-from streamproc.config import Settings
+from streamproc.config import RECORD_HEADROOM, Settings
 from streamproc.observability import logging as logformat
 from streamproc.observability import metrics
 from streamproc.pipeline import Pipeline
@@ -23,7 +23,7 @@ from streamproc.publish.webhooks.delivery import RetrySchedule
 from streamproc.publish.webhooks.engine import WebhookEngine
 from streamproc.publish.webhooks.sender import Sender
 from streamproc.publish.webhooks.subscribers import load_subscribers
-from streamproc.worker.agents import RECORD_HEADROOM, install_agent, send_durably
+from streamproc.worker.agents import install_agent, send_durably
 from streamproc.worker.app import create_app
 from streamproc.worker.dedupe import install_dedupe
 from streamproc.worker.runner import BatchRunner

@@ -56,6 +56,7 @@ from typing import Any, Protocol
 
 import faust
 
+from streamproc.config import RECORD_HEADROOM, Settings
 from streamproc.publish.webhooks import metrics as m
 from streamproc.publish.webhooks.delivery import DeliveryTask, RetrySchedule, decode_record, encode_records
 from streamproc.publish.webhooks.filters import matches
@@ -67,8 +68,8 @@ log = logging.getLogger(__name__)
 
 SendFn = Callable[[faust.TopicT, bytes | None, bytes, dict[str, bytes] | None], Awaitable[None]]
 MAX_UNACKED = 5000  # tasks consumed but not yet handled, per agent, before the loop waits for the oldest
-#: Largest delivery-task record the fan-out writes: Kafka's default record limit less room for framing.
-MAX_RECORD_BYTES = 1024 * 1024 - 8 * 1024
+#: Largest delivery-task record the fan-out writes by default: the default record limit less the headroom.
+MAX_RECORD_BYTES = Settings().max_message_bytes - RECORD_HEADROOM
 DLQ_REASON_HEADER = "streamproc-webhook-dlq-reason"
 #: Seconds between looks for the lanes of deleted subscriptions.
 LANE_PRUNE_EVERY = 30.0
