@@ -200,8 +200,8 @@ def build() -> dict[str, Any]:
                           "B")], "reqps"), 12, 8)
     lay.add(timeseries("Work held back by failures",
                        "Should stay at 0. Batches whose publishing failed on an unexpected error and was tried "
-                       "again (the batch unacked meanwhile), and classification processes that died (their pool "
-                       "replaced, the batches run again), per interval.",
+                       "again (the batch unacked meanwhile), and classification processes that died (each "
+                       "replaced, the batches it held run again), per interval.",
                        [q(f"sum by (instance) (increase(streamproc_batch_publish_failures_total[{RI}]))",
                           "batch publish failures {{instance}}", "A"),
                         q(f"sum by (instance) (increase(streamproc_classify_pool_restarts_total[{RI}]))",

@@ -77,8 +77,8 @@ WEBHOOK_QUEUE = Gauge("streamproc_webhook_queue_depth", "Deliveries waiting, sum
 WEBHOOK_SUBSCRIBERS = Gauge("streamproc_webhook_subscribers", "Configured webhook subscribers")
 RULE_TERMS = Gauge("streamproc_rule_terms", "Lexicon terms loaded, by language", ["language"])
 CLASSIFY_POOL_RESTARTS = Counter("streamproc_classify_pool_restarts_total",
-                                 "Classification pools replaced after one of their processes died (killed, "
-                                 "out of memory); their batches ran again")
+                                 "Classification processes replaced after they died (killed, out of memory); "
+                                 "the batches they held ran again")
 CLASSIFY_PROCESSES = Gauge("streamproc_classify_processes",
                            "Classification processes loaded and in use (0: batches are classified in a thread "
                            "of the worker, as they are while the processes load)")

@@ -124,8 +124,8 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
     alerts, one record per matching subscription (each awaited to the broker's ack), before it moves
     on, so webhooks are at-least-once from the alert on.
 
-    Articles are grouped in batches; a batch is classified off the event loop (a thread, or pool
-    processes: :mod:`streamproc.worker.runner`) while the previous one is published, so the loop
+    Articles are grouped in batches; a batch is classified off the event loop (a thread, or
+    classification processes: :mod:`streamproc.worker.runner`) while the previous one is published, so the loop
     keeps fetching, heart-beating and delivering webhooks meanwhile. Every alert and dead letter of a
     batch is sent at once and all the broker acks awaited together; only then are its events acked,
     by hand and in order, so offsets are committed after everything of the batch is published.
@@ -236,7 +236,7 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
 
     @app.agent(topics.articles, concurrency=1, name="streamproc.process_articles")
     async def process_articles(stream: faust.StreamT[bytes]) -> None:
-        """Batches overlap: batch N+1 is classified (thread or pool process) while batch N is being
+        """Batches overlap: batch N+1 is classified (thread or classification process) while batch N is being
         published. Events are acked by hand (``noack``), strictly in the order they came, once their
         batch is published, so Faust commits only offsets whose output is durable."""
         pending: collections.deque[tuple[list[Any], asyncio.Future[list[Outcome]], float]] = collections.deque()

@@ -53,7 +53,7 @@ def build_worker(settings: Settings, broker_url: str) -> Worker:
     runner = BatchRunner(pipeline, settings)
 
     @app.task
-    async def start_runner() -> None:  # batches taken before the pool is up run in a thread
+    async def start_runner() -> None:  # batches taken before the processes are up run in a thread
         await runner.start()
 
     @app.on_before_shutdown.connect

@@ -7,56 +7,37 @@ loads the rules and the gazetteer once, ~3 s and ~350 MB), and the worker proces
 I/O. Outcomes come back without their :class:`~streamproc.classify.result.Classification` (the alert
 holds everything published) to keep the pickling cheap.
 
-A pool whose process died (killed, out of memory) is replaced and the batch run again; if the new
-pool fails too, the batch is processed in the worker's thread. No article is dropped on the way.
+How a batch reaches a process, and why not through a ``ProcessPoolExecutor``:
+:mod:`streamproc.worker.classify_process`. A batch goes to the process with the fewest batches in
+flight. A process that died (killed, out of memory) is replaced, once for all the batches that were
+on it, and those batches run again; if the new process fails too, the batch is processed in the
+worker's thread. No article is dropped on the way.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import multiprocessing
-import os
-import threading
-import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
+from typing import cast
 
 from streamproc.config import Settings
 from streamproc.ingest.decode import Reason
 from streamproc.observability import metrics
 from streamproc.pipeline import Outcome, Pipeline
+from streamproc.worker.classify_process import ClassifierDied, ClassifyProcess
 
 log = logging.getLogger(__name__)
 
-_pipeline: Pipeline | None = None  # one per pool process
 
-
-def _init(settings: Settings, worker_pid: int) -> None:
-    global _pipeline
+def _load(settings: Settings) -> Callable[[list[bytes | None]], list[Outcome]]:
+    """Run in each classification process: load the rules and the gazetteer, return the batch handler."""
     from streamproc.worker.run import build_pipeline
 
-    _watch_parent(worker_pid)
-    _pipeline = build_pipeline(settings)
-
-
-def _watch_parent(parent: int, every: float = 1.0) -> threading.Thread:
-    """Exit when the worker that started this process is gone.
-
-    A SIGKILLed worker cannot stop its pool, and a pool process idle on its call queue does not notice:
-    it stayed behind, holding ~350 MB, once per crash. Re-parenting (``getppid`` changes) is the signal.
-    ``parent`` is the worker's pid as the worker saw it, not this process's ``getppid()`` at start-up:
-    a worker killed before this process got here would otherwise be mistaken for its new parent.
-    """
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(every)
-        os._exit(0)
-
-    thread = threading.Thread(target=watch, name="streamproc-parent-watch", daemon=True)
-    thread.start()
-    return thread
+    pipeline = build_pipeline(settings)
+    return lambda values: [_slim(o) for o in process_all(pipeline, values)]
 
 
 def _slim(outcome: Outcome) -> Outcome:
@@ -74,65 +55,81 @@ def process_all(pipeline: Pipeline, values: list[bytes | None]) -> list[Outcome]
     return out
 
 
-def _process_in_child(values: list[bytes | None]) -> list[Outcome]:
-    assert _pipeline is not None, "pool process not initialised"
-    return [_slim(o) for o in process_all(_pipeline, values)]
-
-
-def _ready() -> bool:
-    return _pipeline is not None
-
-
 class BatchRunner:
     def __init__(self, pipeline: Pipeline, settings: Settings) -> None:
         self.pipeline = pipeline
         self.settings = settings
         self.processes = max(0, settings.classify_processes)
-        self._pool: ProcessPoolExecutor | None = None
-        self._loading: ProcessPoolExecutor | None = None  # a pool whose processes are still loading
+        self._pool: list[ClassifyProcess] = []     # empty: batches run in the worker's thread
+        self._loading: list[ClassifyProcess] = []  # processes still loading their rules
+        self._starting: dict[ClassifyProcess, asyncio.Future[None]] = {}  # replacements still loading
+        self._stopped = False
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        # spawn, not fork: the worker runs threads (Faust's consumer thread), and forking a
-        # threaded process can deadlock the child.
-        return ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init, initargs=(self.settings, os.getpid()))
+    def _new_process(self) -> ClassifyProcess:
+        return ClassifyProcess(partial(_load, self.settings))
+
+    @property
+    def pids(self) -> list[int]:
+        """The classification processes' pids (for tests and operators)."""
+        return [p.pid for p in self._pool if p.pid is not None]
 
     async def start(self) -> None:
-        """Start the pool and wait until every process has loaded the rules."""
+        """Start the processes and wait until every one has loaded the rules."""
         if not self.processes:
             return
-        pool = self._loading = self._new_pool()
-        loop = asyncio.get_running_loop()
-        await asyncio.gather(*(loop.run_in_executor(pool, _ready) for _ in range(self.processes)))
-        self._loading = None
+        self._stopped = False
+        self._loading = [self._new_process() for _ in range(self.processes)]
+        try:
+            await asyncio.gather(*(p.start() for p in self._loading))
+        except BaseException:
+            for p in self._loading:
+                p.stop()
+            self._loading = []
+            if self._stopped:  # stopped while loading (a SIGTERM at start-up): not a failure
+                return
+            raise
         # Only now: batches taken while the processes load (~3 s) run in the worker's thread instead of
         # queueing behind the load (the demo's first alerts took 4 s).
-        self._pool = pool
+        self._pool, self._loading = self._loading, []
         metrics.CLASSIFY_PROCESSES.set(self.processes)
         log.info("classification in %d process(es)", self.processes)
 
+    def _replace(self, dead: ClassifyProcess) -> None:
+        """Replace a dead process, once: every batch that was in flight on it lands here."""
+        if dead not in self._pool:
+            return
+        log.error("a classification process died (%s): starting a new one", dead.died)
+        metrics.CLASSIFY_POOL_RESTARTS.inc()
+        dead.stop()
+        self._starting.pop(dead, None)
+        fresh = self._new_process()
+        self._pool[self._pool.index(dead)] = fresh
+        starting = self._starting[fresh] = asyncio.ensure_future(fresh.start())
+        # A replacement that fails to load fails the batches waiting for it (they then run in the
+        # worker's thread); retrieve its exception so that it is not also reported as never retrieved.
+        starting.add_done_callback(lambda f: f.cancelled() or f.exception())
+
     async def run(self, values: list[bytes | None]) -> list[Outcome]:
-        if self._pool is None:
+        if not self._pool:
             return await asyncio.to_thread(process_all, self.pipeline, values)
-        loop = asyncio.get_running_loop()
-        for attempt in (1, 2):
-            pool = self._pool
+        for _attempt in (1, 2):
+            proc = min(self._pool, key=lambda p: p.in_flight)  # the least busy process
             try:
-                return await loop.run_in_executor(pool, _process_in_child, values)
-            except BrokenProcessPool:
-                # Every batch in flight on the dead pool lands here; only the first replaces it, the
-                # others run again on that replacement (one new pool, not one per batch: ~350 MB each).
-                if self._pool is pool:
-                    log.error("a classification process died (attempt %d): starting a new pool", attempt)
-                    metrics.CLASSIFY_POOL_RESTARTS.inc()
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    self._pool = self._new_pool()
-        log.error("the new classification pool failed too: this batch is classified in the worker")
+                starting = self._starting.get(proc)
+                if starting is not None:
+                    await asyncio.shield(starting)
+                    self._starting.pop(proc, None)
+                return cast("list[Outcome]", await proc.run(values))
+            except ClassifierDied:
+                self._replace(proc)
+        log.error("the new classification process failed too: this batch is classified in the worker")
         return await asyncio.to_thread(process_all, self.pipeline, values)
 
     def stop(self) -> None:
-        for pool in (self._pool, self._loading):
-            if pool is not None:
-                pool.shutdown(wait=False, cancel_futures=True)
-        self._pool = self._loading = None
+        self._stopped = True
+        for proc in (*self._pool, *self._loading):
+            proc.stop()
+        for starting in self._starting.values():
+            starting.cancel()
+        self._pool, self._loading, self._starting = [], [], {}
         metrics.CLASSIFY_PROCESSES.set(0)

@@ -1,4 +1,4 @@
-"""Classification off the event loop: in a thread, or in pool processes that may die."""
+"""Classification off the event loop: in a thread, or in processes that may die."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from streamproc.config import Settings
 from streamproc.observability.metrics import CLASSIFY_PROCESSES as PROCESSES
 from streamproc.worker.run import build_pipeline
 from streamproc.worker.runner import BatchRunner
-from tests.processes import alive, gone_within
 
 BATCH = [orjson.dumps({"id": f"a{i}", "text": "Artillery shelling killed two soldiers in Donetsk.", "language": "en"})
          for i in range(5)] + [b"not json", None]
@@ -42,10 +41,10 @@ def test_pool_runner_survives_a_killed_process(pipeline):
         await runner.start()
         try:
             first = await runner.run(BATCH)
-            for pid in list(runner._pool._processes):  # type: ignore[union-attr]
+            for pid in runner.pids:
                 os.kill(pid, signal.SIGKILL)
             await asyncio.sleep(0.2)
-            second = await runner.run(BATCH)  # a new pool, the batch run again: nothing dropped
+            second = await runner.run(BATCH)  # a new process, the batch run again: nothing dropped
             return first, second
         finally:
             runner.stop()
@@ -57,14 +56,14 @@ def test_pool_runner_survives_a_killed_process(pipeline):
     assert first[0].classification is None, "outcomes cross the process boundary without the classification"
 
 
-def test_batches_in_flight_when_the_process_dies_share_one_new_pool(pipeline):
-    """Each batch on the dead pool sees BrokenProcessPool; one replacement pool serves them all."""
+def test_batches_in_flight_when_the_process_dies_share_one_new_process(pipeline):
+    """Each batch on the dead process fails; one replacement serves them all, and runs them again."""
     class Counting(BatchRunner):
-        pools = 0
+        started = 0
 
-        def _new_pool(self):  # type: ignore[no-untyped-def]
-            Counting.pools += 1
-            return super()._new_pool()
+        def _new_process(self):  # type: ignore[no-untyped-def]
+            Counting.started += 1
+            return super()._new_process()
 
     async def scenario() -> list[list]:  # type: ignore[type-arg]
         runner = Counting(pipeline, Settings(classify_processes=1))
@@ -72,8 +71,8 @@ def test_batches_in_flight_when_the_process_dies_share_one_new_pool(pipeline):
         try:
             batches = [asyncio.ensure_future(runner.run(BATCH * 300)) for _ in range(3)]
             await asyncio.sleep(0.05)  # all three submitted, the first one running
-            assert len(runner._pool._pending_work_items) == 3  # type: ignore[union-attr]
-            for pid in list(runner._pool._processes):  # type: ignore[union-attr]
+            assert sum(p.in_flight for p in runner._pool) == 3
+            for pid in runner.pids:
                 os.kill(pid, signal.SIGKILL)
             return list(await asyncio.gather(*batches))
         finally:
@@ -84,35 +83,8 @@ def test_batches_in_flight_when_the_process_dies_share_one_new_pool(pipeline):
     restarts = REGISTRY.get_sample_value("streamproc_classify_pool_restarts_total") or 0.0
     results = asyncio.run(scenario())
     assert [kinds(r) for r in results] == [(["alert"] * 5 + ["dead_letter", "dead_letter"]) * 300] * 3
-    assert Counting.pools == 2, "the first pool and one replacement"
+    assert Counting.started == 2, "the first process and one replacement"
     assert REGISTRY.get_sample_value("streamproc_classify_pool_restarts_total") - restarts == 1
-
-
-def test_a_pool_process_exits_when_its_worker_is_killed():
-    """A SIGKILLed worker cannot stop its pool: the pool process must notice that it lost its parent."""
-    import subprocess
-    import sys
-
-    # The parent passes its own pid, as the worker does; it is killed right away, possibly before the
-    # grandchild has even imported the watcher (what a loaded machine did to the first version).
-    child = ("import os, sys, time\n"
-             "from streamproc.worker.runner import _watch_parent\n"
-             "_watch_parent(int(sys.argv[1]), every=0.1)\n"
-             "time.sleep(60)\n")
-    parent = ("import os, subprocess, sys, time\n"
-              f"p = subprocess.Popen([sys.executable, '-c', {child!r}, str(os.getpid())])\n"
-              "print(p.pid, flush=True)\n"
-              "time.sleep(60)\n")
-    proc = subprocess.Popen([sys.executable, "-c", parent], stdout=subprocess.PIPE, text=True)
-    try:
-        grandchild = int(proc.stdout.readline())  # type: ignore[union-attr]
-        assert alive(grandchild)
-        proc.kill()
-        proc.wait(5)
-        assert gone_within(grandchild, 30), "the orphaned pool process is still running"
-    finally:
-        proc.kill()
-
 
 
 def test_batches_taken_while_the_processes_load_run_in_the_thread(pipeline):
@@ -133,3 +105,58 @@ def test_batches_taken_while_the_processes_load_run_in_the_thread(pipeline):
 
     took, in_thread = asyncio.run(scenario())
     assert in_thread and took < 1.0
+
+
+def test_batches_spread_over_two_processes(pipeline):
+    async def scenario() -> tuple[list[int], list[list]]:  # type: ignore[type-arg]
+        runner = BatchRunner(pipeline, Settings(classify_processes=2))
+        await runner.start()
+        try:
+            batches = [asyncio.ensure_future(runner.run(BATCH * 50)) for _ in range(4)]
+            await asyncio.sleep(0)
+            in_flight = [p.in_flight for p in runner._pool]
+            return in_flight, list(await asyncio.gather(*batches))
+        finally:
+            runner.stop()
+
+    in_flight, results = asyncio.run(scenario())
+    assert in_flight == [2, 2], "each batch goes to the least busy process"
+    assert [kinds(r) for r in results] == [(["alert"] * 5 + ["dead_letter", "dead_letter"]) * 50] * 4
+
+
+def test_a_batch_runs_in_the_worker_when_the_replacement_fails_too(pipeline):
+    from streamproc.worker.classify_process import ClassifyProcess
+    from tests.worker.test_classify_process import failing_init
+
+    class Failing(BatchRunner):
+        def _new_process(self):  # type: ignore[no-untyped-def]
+            return super()._new_process() if not self._pool else ClassifyProcess(failing_init)
+
+    async def scenario() -> list:  # type: ignore[type-arg]
+        runner = Failing(pipeline, Settings(classify_processes=1))
+        await runner.start()
+        try:
+            for pid in runner.pids:
+                os.kill(pid, signal.SIGKILL)
+            await asyncio.sleep(0.2)
+            return await runner.run(BATCH)
+        finally:
+            runner.stop()
+
+    outcomes = asyncio.run(scenario())
+    assert kinds(outcomes) == ["alert"] * 5 + ["dead_letter", "dead_letter"]
+    assert outcomes[0].classification is not None, "classified in the worker's thread"
+
+
+def test_stopping_while_the_processes_load_is_not_a_failure(pipeline):
+    """A SIGTERM during start-up stops the runner while its processes load: start() returns quietly
+    (raising there crashed the worker with exit code 1)."""
+    async def scenario() -> None:
+        runner = BatchRunner(pipeline, Settings(classify_processes=1))
+        starting = asyncio.create_task(runner.start())
+        await asyncio.sleep(0.3)
+        runner.stop()
+        await starting
+        assert PROCESSES._value.get() == 0
+
+    asyncio.run(scenario())

@@ -1,0 +1,151 @@
+"""One classification process over two pipes: answers in order, survives a failing batch, and dies loudly.
+
+The handlers below are module-level so that the spawned process can import them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from streamproc.worker.classify_process import BatchFailed, ClassifierDied, ClassifyProcess
+from tests.processes import alive, gone_within
+
+
+def _echo(batch: list[Any]) -> list[Any]:
+    if batch == ["boom"]:
+        raise ValueError("cannot handle boom")
+    if batch == ["slow"]:
+        time.sleep(0.5)
+    return [(os.getpid(), item) for item in batch]
+
+
+def echo_init() -> Callable[[list[Any]], list[Any]]:
+    return _echo
+
+
+def failing_init() -> Callable[[list[Any]], list[Any]]:
+    raise RuntimeError("the rules do not load")
+
+
+async def _started() -> ClassifyProcess:
+    proc = ClassifyProcess(echo_init)
+    await proc.start()
+    return proc
+
+
+def test_batches_in_flight_are_answered_in_order_by_one_process():
+    async def scenario() -> list[Any]:
+        proc = await _started()
+        try:
+            return list(await asyncio.gather(*(proc.run([i, i + 1]) for i in range(0, 40, 2))))
+        finally:
+            proc.stop()
+
+    answers = asyncio.run(scenario())
+    assert [item for batch in answers for _, item in batch] == list(range(40))
+    assert len({pid for batch in answers for pid, _ in batch}) == 1
+    assert answers[0][0][0] != os.getpid()
+
+
+def test_a_batch_larger_than_the_pipe_goes_through_whole():
+    big = ["x" * 3000] * 1000  # ~3 MB, three times the widened pipe
+
+    async def scenario() -> list[Any]:
+        proc = await _started()
+        try:
+            return list(await asyncio.gather(proc.run(big), proc.run(["after"])))
+        finally:
+            proc.stop()
+
+    first, second = asyncio.run(scenario())
+    assert [item for _, item in first] == big
+    assert [item for _, item in second] == ["after"]
+
+
+def test_a_failing_batch_fails_alone_and_the_process_goes_on():
+    async def scenario() -> tuple[BaseException | list[Any], ...]:
+        proc = await _started()
+        try:
+            return tuple(await asyncio.gather(proc.run([1]), proc.run(["boom"]), proc.run([2]),
+                                              return_exceptions=True))
+        finally:
+            proc.stop()
+
+    first, failed, last = asyncio.run(scenario())
+    assert isinstance(failed, BatchFailed) and "cannot handle boom" in str(failed)
+    assert [item for _, item in first] == [1] and [item for _, item in last] == [2]  # type: ignore[union-attr]
+
+
+def test_every_batch_in_flight_fails_when_the_process_is_killed():
+    async def scenario() -> list[BaseException | Any]:
+        proc = await _started()
+        try:
+            batches = [asyncio.ensure_future(proc.run(b)) for b in (["slow"], [1], [2])]
+            await asyncio.sleep(0.1)
+            assert proc.in_flight == 3
+            os.kill(proc.pid, signal.SIGKILL)  # type: ignore[arg-type]
+            results = list(await asyncio.gather(*batches, return_exceptions=True))
+            with pytest.raises(ClassifierDied):  # and any batch after it, at once
+                await proc.run([3])
+            return results
+        finally:
+            proc.stop()
+
+    results = asyncio.run(scenario())
+    assert all(isinstance(r, ClassifierDied) for r in results), results
+    assert "exit code -9" in str(results[0])
+
+
+def test_a_process_that_cannot_load_fails_its_start():
+    async def scenario() -> None:
+        proc = ClassifyProcess(failing_init)
+        try:
+            await proc.start()
+        finally:
+            proc.stop()
+
+    with pytest.raises(ClassifierDied, match="while loading"):
+        asyncio.run(scenario())
+
+
+def test_stop_ends_the_process():
+    async def scenario() -> int:
+        proc = await _started()
+        pid = proc.pid
+        assert pid is not None and alive(pid)
+        proc.stop()
+        return pid
+
+    assert gone_within(asyncio.run(scenario()), 5)
+
+
+def test_the_process_exits_when_its_worker_is_killed():
+    """A SIGKILLed worker cannot stop its classification process: the end of its request pipe does."""
+    parent = ("import asyncio, sys, time\n"
+              "from streamproc.worker.classify_process import ClassifyProcess\n"
+              "from tests.worker.test_classify_process import echo_init\n"
+              "async def main():\n"
+              "    proc = ClassifyProcess(echo_init)\n"
+              "    await proc.start()\n"
+              "    print(proc.pid, flush=True)\n"
+              "    await asyncio.sleep(60)\n"
+              "if __name__ == '__main__':\n"
+              "    asyncio.run(main())\n")
+    worker = subprocess.Popen([sys.executable, "-c", parent], stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(worker.stdout.readline())  # type: ignore[union-attr]
+        assert alive(child)
+        worker.kill()
+        worker.wait(5)
+        assert gone_within(child, 10), "the orphaned classification process is still running"
+    finally:
+        worker.kill()
