@@ -6,7 +6,9 @@ only if it is next to the term or followed by a word for people ("three soldiers
 semicolon between a number and a term ends a clause: a term on the number's own side of it comes
 first ("two soldiers were killed, five were wounded": five belongs to *wounded*, not to the *killed*
 it directly follows). A lower-bound cue before a number counts as part of it: in "killed at least
-five civilians and wounded 12", five is right after *killed*. Across the article the largest count
+five civilians and wounded 12", five is right after *killed*. A range ("between 10 and 15", "10-15")
+counts as its lower figure with a lower-bound cue, the conservative estimate conflict-event datasets
+such as ACLED code. Across the article the largest count
 per kind wins: articles repeat the same deaths ("five killed" in the lead, "the five dead" later), so
 adding them up would double count.
 """
@@ -29,6 +31,8 @@ AT_LEAST_AFTER = 3      # «قتل 12 شخصا على الأقل»: a lower-boun
 #: Punctuation that ends a clause (Latin and Arabic comma and semicolon): a number across one from a
 #: casualty term goes to that term only when no term on the number's side of it is in reach.
 _CLAUSE_BREAKS = frozenset(",;،؛")
+#: What may stand between two digit numbers of a range written without words: "10-15", "10–15".
+_RANGE_DASHES = frozenset({"-", "\u2013"})
 
 
 @dataclass(slots=True)
@@ -93,6 +97,34 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int,
     return out
 
 
+def _join_ranges(doc: Document, numbers: list[Number], opens: dict[int, int], links: dict[int, int],
+                 at_least_ends: dict[int, int]) -> list[Number]:
+    """Make each range one number, its lower figure marked as a lower bound: "between 10 and 15"
+    (an opening cue, the first number, a link word, the second) and "10-15" (digits and a dash).
+    The opening cue then leads the number the way a lower-bound cue does ("killed between 10 and
+    15": 10 is right after *killed*). A change of count ("rose from 5 to 10") has no opening cue:
+    its numbers stay apart, and the larger wins as usual."""
+    out: list[Number] = []
+    i = 0
+    while i < len(numbers):
+        a = numbers[i]
+        b = numbers[i + 1] if i + 1 < len(numbers) else None
+        if b is not None:
+            opened = a.first_word - 1 in opens and links.get(a.last_word + 1, -2) + 1 == b.first_word
+            dashed = b.first_word == a.last_word + 1 and a.value < b.value and \
+                doc.text[doc.word_ends[a.last_word]:doc.word_starts[b.first_word]] in _RANGE_DASHES and \
+                doc.words[a.last_word].isdigit() and doc.words[b.first_word].isdigit()
+            if opened or dashed:
+                if opened:
+                    at_least_ends.setdefault(a.first_word - 1, opens[a.first_word - 1])
+                out.append(Number(min(a.value, b.value), a.first_word, b.last_word, at_least=True))
+                i += 2
+                continue
+        out.append(a)
+        i += 1
+    return out
+
+
 def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
             ) -> tuple[list[tuple[str, Number, Match[Role]]], list[Number]]:
     """Assign numbers in one sentence to its casualty terms.
@@ -107,6 +139,8 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
     units: set[int] = set()  # first words of measures: "two weeks", "3 km"
     at_least_ends: dict[int, int] = {}  # last word of a lower-bound cue -> its first word
     at_least_starts: set[int] = set()
+    range_opens: dict[int, int] = {}  # last word of "between" -> its first word
+    range_links: dict[int, int] = {}  # first word of "and" (between two numbers) -> its last word
     for m in matches:  # one pass sorts the sentence's matches by role
         kind = m.payload.kind
         if kind == "killed" or kind == "injured":
@@ -122,18 +156,24 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
             # «ما لا يقل عن» and «لا يقل عن» end together: the longer cue is the one before the number
             at_least_ends[m.last_word] = min(m.first_word, at_least_ends.get(m.last_word, m.first_word))
             at_least_starts.add(m.first_word)
+        elif kind == "range_open":
+            range_opens[m.last_word] = m.first_word
+        elif kind == "range_link":
+            range_links[m.first_word] = max(m.last_word, range_links.get(m.first_word, m.last_word))
     assigned: list[tuple[str, Number, Match[Role]]] = []
     if not terms:
         return assigned, []
     numbers = find_numbers(doc, sentence_words, word_numbers)
     text, word_starts, word_ends = doc.text, doc.word_starts, doc.word_ends
+    if len(numbers) > 1:
+        numbers = _join_ranges(doc, numbers, range_opens, range_links, at_least_ends)
     for num in numbers:
         if num.last_word + 1 in units:
             continue  # "killed two weeks ago", "more than 20 years ago": a measure, not a count
         # A lower-bound cue before the number is part of it: "killed at least five" is as near to
         # "killed" as "killed five" (counted from the number, five went to a later "wounded").
         cue = at_least_ends.get(num.first_word - 1, at_least_ends.get(num.first_word - 2, -1))
-        num.at_least = cue >= 0 or \
+        num.at_least = num.at_least or cue >= 0 or \
             not at_least_starts.isdisjoint(range(num.last_word + 1, num.last_word + AT_LEAST_AFTER + 1))
         best: tuple[tuple[bool, int, int], Match[Role]] | None = None
         for term in terms:

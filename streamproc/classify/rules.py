@@ -21,7 +21,8 @@ RULES_DIR = DATA_DIR / "rules"
 class Role:
     """What a matched term means: ``kind`` is one of the keys below, ``value`` its detail."""
 
-    kind: str            # category | subtype | killed | injured | people | at_least | unit | number |
+    kind: str            # category | subtype | killed | injured | people | at_least | unit | range_open |
+                         # range_link | number |
                          # neg_before | neg_after | hypothetical | chrome | non_conflict
     value: Any = None    # category name, ceasefire subtype, or number value
 
@@ -121,6 +122,12 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
         # Optional: words that make the number before them a measure, not a count of people
         # ("killed two weeks ago", "within 3 km").
         terms += _terms(path, cas.get("units") or [], "casualties.units", errors, line_of(cas), Role("unit"))
+        # Optional: a range of counts, "between 10 and 15": the words before its first number and
+        # between its two numbers. The count is the lower figure (the conservative estimate).
+        terms += _terms(path, cas.get("range_open") or [], "casualties.range_open", errors, line_of(cas),
+                        Role("range_open"))
+        terms += _terms(path, cas.get("range_link") or [], "casualties.range_link", errors, line_of(cas),
+                        Role("range_link"))
         numbers = _require(path, cas, "numbers", errors, "casualties")
         if isinstance(numbers, dict):
             for word, value in numbers.items():

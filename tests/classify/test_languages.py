@@ -282,7 +282,23 @@ LOWER_BOUND_AFTER_VERB = [
     ("es", "El ataque mató al menos a cinco civiles e hirió a otras 12 personas.", 5, True, 12),
 ]
 
-ALL_COUNTS = COUNTS + APPROXIMATE_COUNTS + CLAUSE_COUNTS + LOWER_BOUND_AFTER_VERB
+# A range counts as its lower figure, a lower bound (the conservative estimate, as ACLED codes it): it
+# used to give the upper one. A change of count has no opening cue and keeps the larger number.
+RANGES = [
+    ("en", "Between 10 and 15 civilians were killed in the shelling of Kharkiv.", 10, True, None),
+    ("en", "The shelling killed between ten and fifteen civilians and wounded 20.", 10, True, 20),
+    ("en", "Shelling killed 10-15 civilians in Kharkiv.", 10, True, None),
+    ("en", "Shelling killed 10 civilians; the death toll rose from 10 to 15 by evening, 15 killed in all.",
+     15, False, None),
+    ("ar", "قتل ما بين 10 و 15 مدنيا في قصف على حلب.", 10, True, None),
+    ("ru", "От 10 до 15 мирных жителей погибли при обстреле Харькова.", 10, True, None),
+    ("ru", "При обстреле погибли между 10 и 15 мирными жителями.", 10, True, None),
+    ("uk", "Від 10 до 15 мирних жителів загинули внаслідок обстрілу Харкова.", 10, True, None),
+    ("fr", "Entre 10 et 15 civils ont été tués dans le bombardement de Kharkiv.", 10, True, None),
+    ("es", "Entre 10 y 15 civiles murieron en el bombardeo de Járkov.", 10, True, None),
+]
+
+ALL_COUNTS = COUNTS + APPROXIMATE_COUNTS + CLAUSE_COUNTS + LOWER_BOUND_AFTER_VERB + RANGES
 
 
 @pytest.mark.parametrize("lang, text, killed, at_least, injured",
@@ -579,6 +595,6 @@ def test_every_language_is_covered_by_every_table():
               "no casualties": NO_CASUALTIES, "denials": DENIALS, "threats": THREATS, "counts": COUNTS,
               "armed clash": ARMED_CLASH, "look-alikes": LOOK_ALIKES, "non-conflict causes": NON_CONFLICT,
               "non-conflict beside shelling": NON_CONFLICT_BESIDE_SHELLING,
-              "counts across a comma": CLAUSE_COUNTS, "lower bound after the verb": LOWER_BOUND_AFTER_VERB}
+              "counts across a comma": CLAUSE_COUNTS, "lower bound after the verb": LOWER_BOUND_AFTER_VERB, "ranges": RANGES}
     for name, rows in tables.items():
         assert {row[0] for row in rows} == set(LANGS), name
