@@ -28,6 +28,7 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 _FRAME = struct.Struct("!I")
+_MAX_FRAME = 2**32 - 1
 PIPE_BYTES = 1 << 20  # Linux's default /proc/sys/fs/pipe-max-size: settable without privileges
 _READY = b"ready"
 
@@ -69,6 +70,9 @@ def _serve(requests: Connection, results: Connection, init: Callable[[], Callabl
                 answer = pickle.dumps(("ok", handle(pickle.loads(data))), protocol=pickle.HIGHEST_PROTOCOL)
             except Exception as exc:  # noqa: BLE001 - one batch fails, the process goes on
                 answer = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
+            if len(answer) > _MAX_FRAME:
+                too_big = f"an answer of {len(answer):,} bytes is over a frame's {_MAX_FRAME:,}"
+                answer = pickle.dumps(("error", too_big))
             try:
                 send(answer)
             except BrokenPipeError:
@@ -94,6 +98,7 @@ class ClassifyProcess:
         self.process = ctx.Process(target=_serve, args=(req_out, res_in, init), daemon=True,
                                    name="streamproc-classify")
         self.process.start()
+        self._pid = self.process.pid
         req_out.close()  # only the process holds its ends: its death or ours is then an end of file
         res_in.close()
         self._pending: collections.deque[asyncio.Future[Any]] = collections.deque()
@@ -104,7 +109,7 @@ class ClassifyProcess:
 
     @property
     def pid(self) -> int | None:
-        return self.process.pid
+        return self._pid
 
     @property
     def in_flight(self) -> int:
@@ -146,6 +151,9 @@ class ClassifyProcess:
         except asyncio.CancelledError:
             self.died = self.died or "stopped"
             raise
+        except Exception as exc:  # noqa: BLE001 - a frame that does not unpickle: the stream is lost
+            self.died = f"sent an unreadable answer ({type(exc).__name__}: {exc}) and was stopped"
+            self.process.kill()
         finally:
             self.died = self.died or f"exited (exit code {self._exit_code()})"
             while self._pending:
@@ -154,31 +162,47 @@ class ClassifyProcess:
                     future.set_exception(ClassifierDied(f"the classification process {self.died}"))
 
     def _exit_code(self) -> int | None:
-        self.process.join(0.5)  # the pipe closes just before the process is reaped: wait a moment
+        # Called once its pipe reached end of file: the process has exited or is exiting, and is
+        # reaped within milliseconds (the join returns then, not after its timeout).
+        self.process.join(0.5)
         return self.process.exitcode
 
     async def run(self, batch: list[Any]) -> Any:
         """The handler's answer for ``batch``; :class:`ClassifierDied` if the process is gone."""
         if self.died is not None or self._transport is None or self._transport.is_closing():
             raise ClassifierDied(f"the classification process {self.died or 'is not running'}")
+        # The frame first: a batch that cannot be sent must not leave a future in the queue, or every
+        # later answer would go to the batch before its own.
+        try:
+            payload = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
+            frame = _FRAME.pack(len(payload)) + payload
+        except Exception as exc:  # unpicklable, or over 4 GiB
+            raise BatchFailed(f"the batch cannot be sent to the classification process: "
+                              f"{type(exc).__name__}: {exc}") from exc
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._pending.append(future)
-        payload = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
-        self._transport.write(_FRAME.pack(len(payload)) + payload)
+        self._transport.write(frame)
         return await future
 
     def stop(self) -> None:
         """Close the request pipe (the process exits at its end) and kill it, in case it is mid-batch."""
         self.died = self.died or "stopped"
-        for transport in (self._transport, self._results):
-            if transport is not None:
-                transport.close()
+        # abort(), not close(): a close waits to flush what is buffered, and a flush after the pipe's
+        # fd was closed and reused (by the next process's pipe) would write this batch into that one.
+        # The transports own the pipes and close them; a pipe never given to one is closed here.
+        if self._transport is None:
+            self._req.close()
+        elif not self._transport.is_closing():  # closed already when the process's end went first
+            self._transport.abort()
+        if self._results is None:
+            self._res.close()
+        elif not self._results.is_closing():
+            self._results.close()  # a read transport has nothing to flush: it lets go at once
         if self._reader_task is not None:
             self._reader_task.cancel()
-        with contextlib.suppress(OSError, ValueError):
-            self._req.close()
-            self._res.close()
         if self.process.is_alive():
             self.process.kill()
         self.process.join(1)
+        with contextlib.suppress(ValueError):  # its sentinel fds now, not at the next full collection
+            self.process.close()
 

@@ -100,10 +100,10 @@ class BatchRunner:
             return
         log.error("a classification process died (%s): starting a new one", dead.died)
         metrics.CLASSIFY_POOL_RESTARTS.inc()
-        dead.stop()
-        self._starting.pop(dead, None)
         fresh = self._new_process()
-        self._pool[self._pool.index(dead)] = fresh
+        self._pool[self._pool.index(dead)] = fresh  # first: whatever happens next, it is replaced once
+        self._starting.pop(dead, None)
+        dead.stop()
         starting = self._starting[fresh] = asyncio.ensure_future(fresh.start())
         # A replacement that fails to load fails the batches waiting for it (they then run in the
         # worker's thread); retrieve its exception so that it is not also reported as never retrieved.
@@ -113,7 +113,9 @@ class BatchRunner:
         if not self._pool:
             return await asyncio.to_thread(process_all, self.pipeline, values)
         for _attempt in (1, 2):
-            proc = min(self._pool, key=lambda p: p.in_flight)  # the least busy process
+            # The least busy process, one that is running before one still loading (a replacement's
+            # waiting batches are not in its in_flight yet: it would always look idle).
+            proc = min(self._pool, key=lambda p: (p in self._starting, p.in_flight))
             try:
                 starting = self._starting.get(proc)
                 if starting is not None:
@@ -121,6 +123,11 @@ class BatchRunner:
                     self._starting.pop(proc, None)
                 return cast("list[Outcome]", await proc.run(values))
             except ClassifierDied:
+                if self._stopped:
+                    # Stopped under it (the worker is shutting down): the batch's events stay unacked
+                    # and are delivered again, as when any task is cancelled at shutdown. Processing
+                    # it in the thread, or dead-lettering it, would publish during the shutdown.
+                    raise asyncio.CancelledError("classification stopped") from None
                 self._replace(proc)
         log.error("the new classification process failed too: this batch is classified in the worker")
         return await asyncio.to_thread(process_all, self.pipeline, values)

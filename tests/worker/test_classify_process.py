@@ -25,10 +25,17 @@ def _echo(batch: list[Any]) -> list[Any]:
         raise ValueError("cannot handle boom")
     if batch == ["slow"]:
         time.sleep(0.5)
+    if batch == ["slower"]:
+        time.sleep(1)
     return [(os.getpid(), item) for item in batch]
 
 
 def echo_init() -> Callable[[list[Any]], list[Any]]:
+    return _echo
+
+
+def slow_echo_init() -> Callable[[list[Any]], list[Any]]:
+    time.sleep(2)
     return _echo
 
 
@@ -83,6 +90,26 @@ def test_a_failing_batch_fails_alone_and_the_process_goes_on():
     first, failed, last = asyncio.run(scenario())
     assert isinstance(failed, BatchFailed) and "cannot handle boom" in str(failed)
     assert [item for _, item in first] == [1] and [item for _, item in last] == [2]  # type: ignore[union-attr]
+
+
+def test_a_batch_that_cannot_be_sent_fails_alone_and_the_next_gets_its_own_answer():
+    """Its future used to stay queued: every later answer then went to the batch before its own."""
+    async def scenario() -> tuple[BaseException | None, list[Any]]:
+        proc = await _started()
+        try:
+            try:
+                await proc.run([lambda: 1])  # a lambda does not pickle
+                failed = None
+            except BatchFailed as exc:
+                failed = exc
+            assert proc.in_flight == 0
+            return failed, list(await asyncio.gather(proc.run(["B"]), proc.run(["C"])))
+        finally:
+            proc.stop()
+
+    failed, (b, c) = asyncio.run(scenario())
+    assert failed is not None and "cannot be sent" in str(failed)
+    assert [item for _, item in b] == ["B"] and [item for _, item in c] == ["C"]
 
 
 def test_every_batch_in_flight_fails_when_the_process_is_killed():

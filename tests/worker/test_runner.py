@@ -160,3 +160,80 @@ def test_stopping_while_the_processes_load_is_not_a_failure(pipeline):
         assert PROCESSES._value.get() == 0
 
     asyncio.run(scenario())
+
+
+def _echo_runner(processes: int):  # type: ignore[no-untyped-def]
+    """A runner whose processes echo their batches (tests.worker.test_classify_process), started with
+    ``init`` and replaced with ``replacement``."""
+    from streamproc.worker.classify_process import ClassifyProcess
+    from tests.worker import test_classify_process as handlers
+
+    class Echo(BatchRunner):
+        replacement = handlers.echo_init
+
+        def _new_process(self):  # type: ignore[no-untyped-def]
+            return ClassifyProcess(handlers.echo_init if not self._pool else type(self).replacement)
+
+    return Echo(None, Settings(classify_processes=processes)), handlers  # type: ignore[arg-type]
+
+
+def test_stopping_with_batches_in_flight_cancels_them():
+    """Faust stops the runner before the agents: a batch in flight must not be dead-lettered (or fail
+    on an empty pool), only left unacked, to be delivered again."""
+    async def scenario() -> BaseException | object:
+        runner, _ = _echo_runner(1)
+        await runner.start()
+        batch = asyncio.ensure_future(runner.run(["slower"]))  # type: ignore[list-item]
+        await asyncio.sleep(0.2)
+        runner.stop()
+        try:
+            return await batch
+        except BaseException as exc:  # noqa: BLE001 - what it raised is the point
+            return exc
+
+    assert isinstance(asyncio.run(scenario()), asyncio.CancelledError)
+
+
+def test_a_replacement_still_loading_takes_no_batch_from_a_running_process():
+    async def scenario() -> tuple[int, set[int], float]:
+        runner, handlers = _echo_runner(2)
+        await runner.start()
+        try:
+            type(runner).replacement = handlers.slow_echo_init  # loads for 2 s
+            healthy = runner.pids[1]
+            os.kill(runner.pids[0], signal.SIGKILL)
+            await asyncio.sleep(0.2)
+            t0 = time.perf_counter()
+            first = asyncio.ensure_future(runner.run(["x"]))  # type: ignore[list-item]
+            await asyncio.sleep(0.05)
+            later = await asyncio.gather(*(runner.run([i]) for i in range(6)))  # type: ignore[list-item]
+            took = time.perf_counter() - t0
+            await first
+            return healthy, {pid for batch in later for pid, _ in batch}, took  # type: ignore[misc]
+        finally:
+            runner.stop()
+
+    healthy, served_by, took = asyncio.run(scenario())
+    assert served_by == {healthy}
+    assert took < 1.5, "the later batches did not wait for the replacement to load"
+
+
+def test_a_replacement_gets_none_of_a_dead_processs_half_written_batch():
+    """A 3 MB batch half in the pipe when the process is killed: the write transport must be dropped
+    with it. (Closed, it kept its buffer and flushed it into the next process's pipe, which reused
+    the fd, and that process waited for a 2 GB frame for ever.)"""
+    async def scenario() -> list[object]:
+        runner, _ = _echo_runner(1)
+        await runner.start()
+        try:
+            slow = asyncio.ensure_future(runner.run(["slower"]))  # type: ignore[list-item]
+            big = asyncio.ensure_future(runner.run(["y" * 3_000_000]))  # type: ignore[list-item]
+            await asyncio.sleep(0.3)
+            os.kill(runner.pids[0], signal.SIGKILL)
+            done, _ = await asyncio.wait([slow, big], timeout=20)
+            assert len(done) == 2, "a batch never came back"
+            return [len(slow.result()), len(big.result())]
+        finally:
+            runner.stop()
+
+    assert asyncio.run(scenario()) == [1, 1]
