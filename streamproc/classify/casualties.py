@@ -43,8 +43,13 @@ class Number:
     at_least: bool = False
 
 
-def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int, int]]) -> list[Number]:
+def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int, int]],
+                 tails: frozenset[int] | set[int] = frozenset()) -> list[Number]:
     """Numbers in a sentence: digit words (with thousands separators) and number words.
+
+    Digits right before a multiplier word make one number ("5 thousand", «5 тысяч»: 5,000). Number
+    words in ``tails`` (``only_after_a_number`` in the data) count only after another number: «две
+    тысячи» is 2,000, a lone «тысячи» is "thousands", no count at all.
 
     Only the sentence's digit words and number-word matches are visited, not every word. The digit
     words are picked out with ``str.isdigit`` in C over this sentence's words alone: finding them
@@ -77,11 +82,19 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int,
             after = text[doc.word_ends[j]:doc.word_ends[j] + 1]
             value = int(digits)
             is_year = len(digits) == 4 and value in _YEARS
+            multiplier = word_numbers.get(j + 1) if j + 1 < hi else None
+            if multiplier is not None and multiplier[0] in _MULTIPLIERS and \
+                    text[doc.word_ends[j]:doc.word_starts[j + 1]].isspace():
+                value, j, is_year = value * multiplier[0], multiplier[1], False
+                after = text[doc.word_ends[j]:doc.word_ends[j] + 1]
             if not is_year and after not in {":", "%", "/"} and value < 1_000_000:
                 out.append(Number(value, i, j))
             free = j + 1
             continue
         if i in word_numbers:
+            if i in tails:  # a lone «тысячи»: "thousands", not a count
+                free = word_numbers[i][1] + 1
+                continue
             # Adjacent number words make one number: "twenty five", «ثلاثة عشر», «dix-sept» add up;
             # "two hundred" multiplies, and so does "one" before a collective («une dizaine» = 10).
             value, j = word_numbers[i]
@@ -139,15 +152,20 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
     units: set[int] = set()  # first words of measures: "two weeks", "3 km"
     at_least_ends: dict[int, int] = {}  # last word of a lower-bound cue -> its first word
     at_least_starts: set[int] = set()
+    tails: set[int] = set()  # first words of number words that count only after another number
     range_opens: dict[int, int] = {}  # last word of "between" -> its first word
     range_links: dict[int, int] = {}  # first word of "and" (between two numbers) -> its last word
     for m in matches:  # one pass sorts the sentence's matches by role
         kind = m.payload.kind
         if kind == "killed" or kind == "injured":
             terms.append(m)
-        elif kind == "number":
+        elif kind == "number" or kind == "number_after":
             if m.first_word not in word_numbers or m.last_word > word_numbers[m.first_word][1]:
                 word_numbers[m.first_word] = (m.payload.value, m.last_word)
+                if kind == "number_after":
+                    tails.add(m.first_word)
+                else:
+                    tails.discard(m.first_word)
         elif kind == "people":
             people.add(m.first_word)
         elif kind == "unit":
@@ -163,7 +181,7 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
     assigned: list[tuple[str, Number, Match[Role]]] = []
     if not terms:
         return assigned, []
-    numbers = find_numbers(doc, sentence_words, word_numbers)
+    numbers = find_numbers(doc, sentence_words, word_numbers, tails)
     text, word_starts, word_ends = doc.text, doc.word_starts, doc.word_ends
     if len(numbers) > 1:
         numbers = _join_ranges(doc, numbers, range_opens, range_links, at_least_ends)

@@ -17,12 +17,16 @@ from streamproc.text.lexicon import Lexicon, TermSyntaxError, parse_term
 RULES_DIR = DATA_DIR / "rules"
 
 
+_CASUALTY_KEYS = frozenset({"killed", "injured", "people", "at_least", "units", "range_open", "range_link",
+                            "numbers", "only_after_a_number"})
+
+
 @dataclass(frozen=True, slots=True)
 class Role:
     """What a matched term means: ``kind`` is one of the keys below, ``value`` its detail."""
 
     kind: str            # category | subtype | killed | injured | people | at_least | unit | range_open |
-                         # range_link | number |
+                         # range_link | number | number_after |
                          # neg_before | neg_after | hypothetical | chrome | non_conflict
     value: Any = None    # category name, ceasefire subtype, or number value
 
@@ -116,6 +120,9 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
 
     cas = _require(path, doc, "casualties", errors, "top level")
     if isinstance(cas, dict):
+        for key in cas:  # a misspelt optional key would otherwise be ignored without a word
+            if key not in _CASUALTY_KEYS:
+                errors.append(DataError(path, line_of(key), f"unknown key 'casualties.{key}'"))
         for key in ("killed", "injured", "people", "at_least"):
             terms += _terms(path, _require(path, cas, key, errors, "casualties"), f"casualties.{key}",
                             errors, line_of(cas), Role(key))
@@ -129,14 +136,24 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
         terms += _terms(path, cas.get("range_link") or [], "casualties.range_link", errors, line_of(cas),
                         Role("range_link"))
         numbers = _require(path, cas, "numbers", errors, "casualties")
+        # Optional: number words that count only after another number («две тысячи»: 2,000; a lone
+        # «тысячи» is "thousands", no count). Each must be a key of numbers.
+        tails = cas.get("only_after_a_number") or []
+        if not isinstance(tails, list):
+            errors.append(DataError(path, line_of(cas), "casualties.only_after_a_number: expected a list"))
+            tails = []
         if isinstance(numbers, dict):
+            for word in tails:
+                if word not in numbers:
+                    errors.append(DataError(path, line_of(cas), f"casualties.only_after_a_number: {word!r} "
+                                            "is not a key of casualties.numbers"))
             for word, value in numbers.items():
                 if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                     errors.append(DataError(path, line_of(word), f"casualties.numbers: {word!r} must map "
                                             f"to a non-negative integer, not {value!r}"))
                     continue
                 terms += _terms(path, [word], "casualties.numbers", errors, line_of(numbers),
-                                Role("number", value))
+                                Role("number_after" if word in tails else "number", value))
         elif numbers is not None:
             errors.append(DataError(path, line_of(numbers), "casualties.numbers: expected a mapping"))
 

@@ -298,7 +298,20 @@ RANGES = [
     ("es", "Entre 10 y 15 civiles murieron en el bombardeo de Járkov.", 10, True, None),
 ]
 
-ALL_COUNTS = COUNTS + APPROXIMATE_COUNTS + CLAUSE_COUNTS + LOWER_BOUND_AFTER_VERB + RANGES
+# Digits before a multiplier word are one number («5 тысяч» gave 1,000); a lone plural multiplier is a
+# vague quantity ("thousands"), not a count («тысячи погибших» gave exactly 1,000).
+MULTIPLIED = [
+    ("en", "5 thousand soldiers were killed in the shelling.", 5000, False, None),
+    ("ru", "Более 5 тысяч человек погибли при обстреле.", 5000, True, None),
+    ("ru", "Две тысячи человек погибли при обстреле.", 2000, False, None),
+    ("ru", "Тысяча человек погибла при обстреле.", 1000, False, None),
+    ("ru", "Тысячи мирных жителей погибли при обстреле Харькова.", None, False, None),
+    ("uk", "Тисячі мирних жителів загинули внаслідок обстрілу.", None, False, None),
+    ("uk", "Понад 2 тисячі людей загинули внаслідок обстрілу.", 2000, True, None),
+    ("es", "Al menos 3 mil personas murieron en los bombardeos.", 3000, True, None),
+]
+
+ALL_COUNTS = COUNTS + APPROXIMATE_COUNTS + CLAUSE_COUNTS + LOWER_BOUND_AFTER_VERB + RANGES + MULTIPLIED
 
 
 @pytest.mark.parametrize("lang, text, killed, at_least, injured",

@@ -46,6 +46,10 @@ def test_a_good_file_loads_and_no_stays_a_string(tmp_path):
     (("  numbers: {three: 3}\n", "  numbers: {three: many}\n"), 15, "non-negative integer"),
     (("chrome: [share]\n", "chrome: [share]\nbogus: 1\n"), 19, "unknown key 'bogus'"),
     (("language: xx\n", "language: yy\n"), 1, "does not match the file name"),
+    (("  numbers: {three: 3}\n", "  numbers: {three: 3}\n  range_opn: [between]\n"), 16,
+     "unknown key 'casualties.range_opn'"),
+    (("  numbers: {three: 3}\n", "  numbers: {three: 3}\n  only_after_a_number: [thousands]\n"), None,
+     "'thousands' is not a key of casualties.numbers"),
     (("  armed_clash: [clashes]\n", "  armed_clash: [clashes\n"), None, "YAML syntax"),
 ])
 def test_a_bad_file_fails_with_file_line_and_reason(tmp_path, change, line, reason):
