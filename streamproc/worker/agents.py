@@ -152,22 +152,34 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
             letter = dead_letter(event.value or b"", outcome.reason, outcome.error or "", message.topic,
                                  message.partition, message.offset, message.key, max_message_bytes)
             await send_durably(topics.dlq, letter.key, letter.value, letter.headers)
-            record_outcome(outcome)
+            count_sent(event, outcome, None, started)
             return None
         if outcome.kind != "alert":
-            record_outcome(outcome)
+            count_sent(event, outcome, None, started)  # nothing to send: counted, never dead-lettered
             return None
         alert = outcome.alert
         assert alert is not None and outcome.article is not None
         await send_durably(topics.alerts, outcome.article.id.encode(), value, alert_headers(alert, ce_source))
-        record_outcome(outcome)
-        metrics.ALERTS_PUBLISHED.labels(alert["severity"]).inc()
-        for cat in alert["categories"]:
-            metrics.ALERT_CATEGORIES.labels(cat["name"]).inc()
-        metrics.count_alert_country(alert.get("primary_country"))
-        metrics.PROCESSING_SECONDS.observe(time.perf_counter() - started)
-        observe_alert_age(message.timestamp, time.time())
+        count_sent(event, outcome, alert, started)
         return alert
+
+    def count_sent(event: Any, outcome: Outcome, alert: dict[str, Any] | None, started: float) -> None:
+        """The metrics of a result Kafka has acknowledged (or of an article with nothing to send). An
+        error here must not reach ``publish_safely``: the article would be dead-lettered on top of its
+        alert (or twice)."""
+        try:
+            record_outcome(outcome)
+            if alert is None:
+                return
+            metrics.ALERTS_PUBLISHED.labels(alert["severity"]).inc()
+            for cat in alert["categories"]:
+                metrics.ALERT_CATEGORIES.labels(cat["name"]).inc()
+            metrics.count_alert_country(alert.get("primary_country"))
+            metrics.PROCESSING_SECONDS.observe(time.perf_counter() - started)
+            observe_alert_age(event.message.timestamp, time.time())
+        except Exception:  # the result is published: only its counting failed
+            log.exception("counting the published result of %s[%d]@%d failed", event.message.topic,
+                          event.message.partition, event.message.offset)
 
     async def publish_safely(event: Any, outcome: Outcome, started: float) -> dict[str, Any] | None:
         try:

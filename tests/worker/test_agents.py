@@ -200,3 +200,48 @@ async def test_a_batch_whose_publishing_fails_is_tried_again_and_acked_only_then
                 break
             await asyncio.sleep(0.01)
     assert len(acked) == 30 and acked == sorted(acked)
+
+
+class OneAlertRunner:
+    async def run(self, values: list[bytes | None]) -> list[Outcome]:
+        from types import SimpleNamespace
+
+        return [Outcome("alert", article=SimpleNamespace(id=f"a{i}"),  # type: ignore[arg-type]
+                        alert={"alert_id": f"alr_{i}", "severity": "high", "categories": [{"name": "shelling"}],
+                               "primary_country": "UA"})
+                for i, _ in enumerate(values)]
+
+
+async def test_a_failure_to_count_a_published_alert_does_not_also_dead_letter_it(monkeypatch):
+    """Once Kafka has the alert, an error in its bookkeeping used to reach publish_safely, which
+    dead-lettered the article as well: one article, an alert and a dead letter."""
+    from streamproc.worker import agents
+
+    app = faust.App("count-failure-unit", broker="kafka://127.0.0.1:9", store="memory://")
+
+    def topic(name: str) -> faust.TopicT:
+        return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
+
+    sent: list[str] = []
+
+    async def record_send(topic: faust.TopicT, key: bytes | None, value: bytes, headers: object = None) -> None:
+        sent.append(topic.get_topic_name())
+
+    def broken(country: object) -> None:
+        raise RuntimeError("a bug in a metric")
+
+    acked: list[int] = []
+    monkeypatch.setattr(agents, "send_durably", record_send)
+    monkeypatch.setattr(agents.metrics, "count_alert_country", broken)
+    monkeypatch.setattr(agents, "hand_ack", lambda event: acked.append(event.message.offset))
+    agent = install_agent(app, Topics(topic("arts"), topic("alerts"), topic("dlq")), OneAlertRunner(),  # type: ignore[arg-type]
+                          None, batch_size=10, batch_wait=0.005)
+    async with agent.test_context() as tested:
+        for i in range(3):
+            await tested.put(b"{}", key=str(i).encode(), wait=False)
+        for _ in range(300):
+            if len(acked) == 3:
+                break
+            await asyncio.sleep(0.01)
+    assert len(acked) == 3
+    assert sent == ["alerts"] * 3, "each article once, on the alerts topic only"
