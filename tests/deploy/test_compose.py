@@ -82,6 +82,9 @@ def test_services_of_the_stack() -> None:
     kenv = env_of(kafka)
     assert set(kenv["KAFKA_PROCESS_ROLES"].split(",")) == {"broker", "controller"}, "KRaft, no ZooKeeper"
     assert not any("ZOOKEEPER" in k for k in kenv)
+    # Its log directory is a named volume: topics, offsets and webhook retries survive `down`.
+    named = {v.split(":")[1]: v.split(":")[0] for v in kafka["volumes"] if not v.startswith((".", "/"))}
+    assert named.get(kenv["KAFKA_LOG_DIRS"]) in compose()["volumes"]
 
     init = services["kafka-init"]
     script = " ".join(init["command"]) if isinstance(init["command"], list) else init["command"]
