@@ -41,6 +41,11 @@ def ids(rows, *, at: int = 1) -> list[str]:
 
 CATEGORIES = [
     ("en", "Russian forces shelled the town of Kupiansk overnight, the regional governor said.", "shelling"),
+    # headlines in the present tense
+    ("en", "Bomb explodes at a bank branch in Bogota", "explosion"),
+    ("en", "A bomb goes off outside a police station in Kabul", "explosion"),
+    ("es", "Estalla una bomba frente a un banco en Bogotá", "explosion"),
+    ("es", "UNA BOMBA EXPLOTA EN UNA SUCURSAL BANCARIA", "explosion"),
     ("en", "Israeli warplanes carried out airstrikes on southern Lebanon on Tuesday.", "airstrike"),
     ("en", "Government troops recaptured the village after fierce clashes with rebels.", "armed_clash"),
     ("en", "A car bomb exploded near a police checkpoint in Mogadishu.", "explosion"),
@@ -545,6 +550,7 @@ def test_armed_clash_phrasing(pipeline, lang, text):
 # calm, panic gripping a village, a festival taking over a city: no armed clash, no escalation.
 LOOK_ALIKES = [
     ("en", "Police seized drugs worth $2 million in the port."),
+    ("es", "La empresa explota una mina de cobre en el norte de Chile."),
     ("en", "The investor took control of the company last year."),
     ("en", "The economy recovered strongly in the second quarter."),
     ("en", "Madrid won the cup in a penalty shoot-out after a goalless draw."),
