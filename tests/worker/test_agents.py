@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import faust
 import orjson
@@ -27,18 +28,34 @@ class SlowRunner:
             return [Outcome("no_alert") for _ in values]
 
 
+def unit_app(name: str) -> tuple[faust.App, Topics]:
+    """An app with no reachable broker, and the article agent's three raw topics on it."""
+    app = faust.App(name, broker="kafka://127.0.0.1:9", store="memory://")
+
+    def topic(topic_name: str) -> faust.TopicT:
+        return app.topic(topic_name, key_type=bytes, value_type=bytes, key_serializer="raw",
+                         value_serializer="raw")
+
+    return app, Topics(topic("arts"), topic("alerts"), topic("dlq"))
+
+
+async def put_until_acked(tested: Any, keys: range, acked: list[int]) -> None:
+    """Put one event per key, then wait (up to 3 s) until ``keys.stop`` events in all are acked."""
+    for i in keys:
+        await tested.put(b"{}", key=str(i).encode(), wait=False)
+    for _ in range(300):
+        if len(acked) == keys.stop:
+            break
+        await asyncio.sleep(0.01)
+
+
 async def test_a_backlog_is_taken_in_growing_batches_not_one_event_per_tick():
     """While the pipeline is full the batch being filled grows (up to batch_size); it once left as one event
     per 5 ms tick, so a worker with a backlog classified and published articles one at a time."""
-    app = faust.App("batching-unit", broker="kafka://127.0.0.1:9", store="memory://")
-
-    def topic(name: str) -> faust.TopicT:
-        return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
-
+    app, topics = unit_app("batching-unit")
     before = _batch_samples()
     runner = SlowRunner()
-    agent = install_agent(app, Topics(topic("arts"), topic("alerts"), topic("dlq")), runner,  # type: ignore[arg-type]
-                          None, batch_size=100, batch_wait=0.005)
+    agent = install_agent(app, topics, runner, None, batch_size=100, batch_wait=0.005)  # type: ignore[arg-type]
     async with agent.test_context() as tested:
         for i in range(600):  # ~2,000 articles/s offered, ~2 ms of "classification" each batch can't keep up with
             await tested.put(b"{}", key=str(i).encode(), wait=False)
@@ -166,25 +183,16 @@ async def test_a_batch_whose_publishing_fails_is_tried_again_and_acked_only_then
     from streamproc.worker import agents
 
     monkeypatch.setattr(agents, "SEND_RETRY_DELAYS", (0.01,))
-    app = faust.App("publish-retry-unit", broker="kafka://127.0.0.1:9", store="memory://")
-
-    def topic(name: str) -> faust.TopicT:
-        return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
-
+    app, topics = unit_app("publish-retry-unit")
     acked: list[int] = []
     monkeypatch.setattr(agents, "hand_ack", lambda event: acked.append(event.message.offset))
     failures = REGISTRY.get_sample_value("streamproc_batch_publish_failures_total") or 0.0
     counted = REGISTRY.get_sample_value("streamproc_articles_processed_total", {"outcome": "no_alert"}) or 0.0
     fanout = FlakyFanOut(failures=2)
-    agent = install_agent(app, Topics(topic("arts"), topic("alerts"), topic("dlq")), AlertRunner(),  # type: ignore[arg-type]
-                          fanout, batch_size=10, batch_wait=0.005)  # type: ignore[arg-type]
+    agent = install_agent(app, topics, AlertRunner(), fanout, batch_size=10,  # type: ignore[arg-type]
+                          batch_wait=0.005)
     async with agent.test_context() as tested:
-        for i in range(5):
-            await tested.put(b"{}", key=str(i).encode(), wait=False)
-        for _ in range(300):
-            if len(acked) == 5:
-                break
-            await asyncio.sleep(0.01)
+        await put_until_acked(tested, range(5), acked)
         assert len(acked) == 5 and fanout.calls >= 3
         assert (REGISTRY.get_sample_value("streamproc_batch_publish_failures_total") or 0.0) - failures == 2
         # While the batch was held its age showed; once acked nothing is pending.
@@ -193,12 +201,7 @@ async def test_a_batch_whose_publishing_fails_is_tried_again_and_acked_only_then
         # Tried again, the batch re-does only the fan-out that failed: its articles are counted once.
         assert REGISTRY.get_sample_value("streamproc_articles_processed_total", {"outcome": "no_alert"}) \
             - counted == 5
-        for i in range(5, 30):  # the agent goes on
-            await tested.put(b"{}", key=str(i).encode(), wait=False)
-        for _ in range(300):
-            if len(acked) == 30:
-                break
-            await asyncio.sleep(0.01)
+        await put_until_acked(tested, range(5, 30), acked)  # the agent goes on
     assert len(acked) == 30 and acked == sorted(acked)
 
 
@@ -217,11 +220,7 @@ async def test_a_failure_to_count_a_published_alert_does_not_also_dead_letter_it
     dead-lettered the article as well: one article, an alert and a dead letter."""
     from streamproc.worker import agents
 
-    app = faust.App("count-failure-unit", broker="kafka://127.0.0.1:9", store="memory://")
-
-    def topic(name: str) -> faust.TopicT:
-        return app.topic(name, key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw")
-
+    app, topics = unit_app("count-failure-unit")
     sent: list[str] = []
 
     async def record_send(topic: faust.TopicT, key: bytes | None, value: bytes, headers: object = None) -> None:
@@ -234,14 +233,8 @@ async def test_a_failure_to_count_a_published_alert_does_not_also_dead_letter_it
     monkeypatch.setattr(agents, "send_durably", record_send)
     monkeypatch.setattr(agents.metrics, "count_alert_country", broken)
     monkeypatch.setattr(agents, "hand_ack", lambda event: acked.append(event.message.offset))
-    agent = install_agent(app, Topics(topic("arts"), topic("alerts"), topic("dlq")), OneAlertRunner(),  # type: ignore[arg-type]
-                          None, batch_size=10, batch_wait=0.005)
+    agent = install_agent(app, topics, OneAlertRunner(), None, batch_size=10, batch_wait=0.005)  # type: ignore[arg-type]
     async with agent.test_context() as tested:
-        for i in range(3):
-            await tested.put(b"{}", key=str(i).encode(), wait=False)
-        for _ in range(300):
-            if len(acked) == 3:
-                break
-            await asyncio.sleep(0.01)
+        await put_until_acked(tested, range(3), acked)
     assert len(acked) == 3
     assert sent == ["alerts"] * 3, "each article once, on the alerts topic only"
