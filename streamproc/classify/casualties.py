@@ -8,7 +8,10 @@ first ("two soldiers were killed, five were wounded": five belongs to *wounded*,
 it directly follows). A lower-bound cue before a number counts as part of it: in "killed at least
 five civilians and wounded 12", five is right after *killed*. A range ("between 10 and 15", "10-15")
 counts as its lower figure with a lower-bound cue, the conservative estimate conflict-event datasets
-such as ACLED code. Across the article the largest count
+such as ACLED code. Groups joined by a link word in one sentence add up: "killed three soldiers and
+five civilians" counts eight, as do "three soldiers and five civilians were killed" and Arabic «مقتل 3
+جنود و5 مدنيين» (the link glued to the number). Only groups: each number must be followed by a word for
+people, so "killed 10 people, including 3 soldiers" stays 10. Across the article the largest count
 per kind wins: articles repeat the same deaths ("five killed" in the lead, "the five dead" later), so
 adding them up would double count.
 """
@@ -41,10 +44,12 @@ class Number:
     first_word: int
     last_word: int
     at_least: bool = False
+    glued_link: bool = False  # written with a link word glued before it: Arabic «و15»
 
 
 def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int, int]],
-                 tails: frozenset[int] | set[int] = frozenset()) -> list[Number]:
+                 tails: frozenset[int] | set[int] = frozenset(), glued: frozenset[str] = frozenset()
+                 ) -> list[Number]:
     """Numbers in a sentence: digit words (with thousands separators) and number words.
 
     Digits right before a multiplier word make one number ("5 thousand", «5 тысяч»: 5,000). Number
@@ -60,15 +65,27 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int,
     lo, hi = words.start, words.stop
     candidates = sorted({*compress(words, map(str.isdigit, tokens[lo:hi])),
                          *(k for k in word_numbers if lo <= k < hi)})
+    glued_at: dict[int, int] = {}  # word -> length of the link glued before its digits
+    if glued:
+        for i in words:
+            token = tokens[i]
+            for link in glued:
+                rest = token[len(link):]
+                if token.startswith(link) and rest.isdigit() and rest.isascii():
+                    glued_at[i] = len(link)
+                    break
+        if glued_at:
+            candidates = sorted({*candidates, *glued_at})
     out: list[Number] = []
     free = lo  # the first word not yet part of a number
     for i in candidates:
         if i < free:
             continue
         token = tokens[i]
-        if token.isdigit() and token.isascii():
+        skip = glued_at.get(i, 0)
+        if skip or token.isdigit() and token.isascii():
             j = i
-            digits = token
+            digits = token[skip:]
             # "12,000" / "12.000" / "12 000": following groups of exactly three digits.
             while j + 1 < hi:
                 nxt = tokens[j + 1]
@@ -88,7 +105,7 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int,
                 value, j, is_year = value * multiplier[0], multiplier[1], False
                 after = text[doc.word_ends[j]:doc.word_ends[j] + 1]
             if not is_year and after not in {":", "%", "/"} and value < 1_000_000:
-                out.append(Number(value, i, j))
+                out.append(Number(value, i, j, glued_link=skip > 0))
             free = j + 1
             continue
         if i in word_numbers:
@@ -123,7 +140,8 @@ def _join_ranges(doc: Document, numbers: list[Number], opens: dict[int, int], li
         a = numbers[i]
         b = numbers[i + 1] if i + 1 < len(numbers) else None
         if b is not None:
-            opened = a.first_word - 1 in opens and links.get(a.last_word + 1, -2) + 1 == b.first_word
+            opened = a.first_word - 1 in opens and (links.get(a.last_word + 1, -2) + 1 == b.first_word or
+                                                    b.glued_link and b.first_word == a.last_word + 1)
             dashed = b.first_word == a.last_word + 1 and a.value < b.value and \
                 doc.text[doc.word_ends[a.last_word]:doc.word_starts[b.first_word]] in _RANGE_DASHES and \
                 doc.words[a.last_word].isdigit() and doc.words[b.first_word].isdigit()
@@ -138,12 +156,14 @@ def _join_ranges(doc: Document, numbers: list[Number], opens: dict[int, int], li
     return out
 
 
-def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
-            ) -> tuple[list[tuple[str, Number, Match[Role]]], list[Number]]:
+def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
+            glued: frozenset[str] = frozenset()) -> tuple[list[tuple[str, Number, Match[Role]]], list[Number]]:
     """Assign numbers in one sentence to its casualty terms.
 
-    ``matches`` are this sentence's non-suppressed matches. Returns ``(kind, number, term match)``
-    triples and every number found (for `explain`).
+    ``matches`` are this sentence's non-suppressed matches; ``glued`` the link words written glued
+    to a number (:attr:`~streamproc.classify.rules.LanguageRules.glued_links`). Returns ``(kind,
+    number, term match)`` triples, groups of one term added up, and every number found (for
+    `explain`).
     """
     terms: list[Match[Role]] = []
     # Number terms may span words («اثنا عشر»): per first word, the longest wins.
@@ -155,6 +175,7 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
     tails: set[int] = set()  # first words of number words that count only after another number
     range_opens: dict[int, int] = {}  # last word of "between" -> its first word
     range_links: dict[int, int] = {}  # first word of "and" (between two numbers) -> its last word
+    group_links: dict[int, int] = {}  # last word of "and" (between two groups) -> its first word
     for m in matches:  # one pass sorts the sentence's matches by role
         kind = m.payload.kind
         if kind == "killed" or kind == "injured":
@@ -176,12 +197,15 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
             at_least_starts.add(m.first_word)
         elif kind == "range_open":
             range_opens[m.last_word] = m.first_word
-        elif kind == "range_link":
-            range_links[m.first_word] = max(m.last_word, range_links.get(m.first_word, m.last_word))
+        elif kind == "link":
+            if "range" in m.payload.value:
+                range_links[m.first_word] = max(m.last_word, range_links.get(m.first_word, m.last_word))
+            if "group" in m.payload.value:
+                group_links[m.last_word] = min(m.first_word, group_links.get(m.last_word, m.first_word))
     assigned: list[tuple[str, Number, Match[Role]]] = []
     if not terms:
         return assigned, []
-    numbers = find_numbers(doc, sentence_words, word_numbers, tails)
+    numbers = find_numbers(doc, sentence_words, word_numbers, tails, glued)
     text, word_starts, word_ends = doc.text, doc.word_starts, doc.word_ends
     if len(numbers) > 1:
         numbers = _join_ranges(doc, numbers, range_opens, range_links, at_least_ends)
@@ -222,4 +246,31 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]]
         followed_by_people = not people.isdisjoint(range(num.last_word + 1, num.last_word + 1 + PEOPLE_AFTER))
         if dist <= ADJACENT or followed_by_people:
             assigned.append((term.payload.kind, num, term))
+    if len(assigned) > 1 and (group_links or glued):
+        assigned = _join_groups(doc, assigned, group_links, people)
     return assigned, numbers
+
+
+def _join_groups(doc: Document, assigned: list[tuple[str, Number, Match[Role]]], links: dict[int, int],
+                 people: set[int]) -> list[tuple[str, Number, Match[Role]]]:
+    """Add up the groups of one casualty term: "killed three soldiers and five civilians" is eight.
+
+    Two numbers of the same term match are groups when the first is followed by a word for people
+    and then a link word ("and", «و», glued or not) right before the second, which is followed by a
+    word for people too, with no clause break between them. A total and its breakdown ("killed 10
+    people, including 3 soldiers and 5 civilians") then give 10 and 8, and the larger wins."""
+    out: list[tuple[str, Number, Match[Role]]] = []
+    text, word_ends, word_starts = doc.text, doc.word_ends, doc.word_starts
+    for kind, num, term in assigned:
+        if out and out[-1][2] is term:
+            prev = out[-1][1]
+            link_first = num.first_word if num.glued_link else links.get(num.first_word - 1, -1)
+            between = range(prev.last_word + 1, link_first)
+            if 0 < len(between) <= PEOPLE_AFTER and not people.isdisjoint(between) and \
+                    not people.isdisjoint(range(num.last_word + 1, num.last_word + 1 + PEOPLE_AFTER)) and \
+                    _CLAUSE_BREAKS.isdisjoint(text[word_ends[prev.last_word]:word_starts[num.first_word]]):
+                out[-1] = (kind, Number(prev.value + num.value, prev.first_word, num.last_word,
+                                        prev.at_least or num.at_least), term)
+                continue
+        out.append((kind, num, term))
+    return out

@@ -35,7 +35,7 @@ _CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "non_conflict"}
 #: Roles that can make a sentence count; a sentence with none of them holds only context.
 _EVENT_ROLES = {"category", "killed", "injured", "subtype"}
 #: Roles that only quantify a casualty term ("three", "soldiers"): never suppressed themselves.
-_QUANTITY_ROLES = {"number", "number_after", "people", "unit", "range_open", "range_link"}
+_QUANTITY_ROLES = {"number", "number_after", "people", "unit", "range_open", "link"}
 #: What a cause outside armed conflict in the same sentence (flood, crash, gas leak) takes away.
 _NON_CONFLICT_SUPPRESSES = {"explosion", "killed", "injured"}
 
@@ -184,7 +184,8 @@ class Classifier:
                         hit.evidence.append(evidence(doc, m, sentence))
             if has_ceasefire:
                 subtypes_seen.update(m.payload.value for m in kept if m.payload.kind == "subtype")
-            assigned = extract(doc, doc.sentence_words(sentence), kept)[0] if has_casualty_term else ()
+            assigned = extract(doc, doc.sentence_words(sentence), kept, rules.glued_links)[0] \
+                if has_casualty_term else ()
             for kind, num, term in assigned:
                 current = casualties.killed if kind == "killed" else casualties.injured
                 if current is None or num.value > current:

@@ -13,12 +13,13 @@ from typing import Any
 from streamproc.classify import CATEGORIES, CEASEFIRE_SUBTYPES
 from streamproc.data import DATA_DIR, DataError, DataErrors, line_of, load_yaml
 from streamproc.text.lexicon import Lexicon, TermSyntaxError, parse_term
+from streamproc.text.normalize import fold
 
 RULES_DIR = DATA_DIR / "rules"
 
 
 _CASUALTY_KEYS = frozenset({"killed", "injured", "people", "at_least", "units", "range_open", "range_link",
-                            "numbers", "only_after_a_number"})
+                            "group_link", "numbers", "only_after_a_number"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +27,10 @@ class Role:
     """What a matched term means: ``kind`` is one of the keys below, ``value`` its detail."""
 
     kind: str            # category | subtype | killed | injured | people | at_least | unit | range_open |
-                         # range_link | number | number_after |
+                         # link | number | number_after |
                          # neg_before | neg_after | hypothetical | chrome | non_conflict
-    value: Any = None    # category name, ceasefire subtype, or number value
+    value: Any = None    # category name, ceasefire subtype, number value, or what a link joins
+                         # (frozenset of "range", "group")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,9 @@ class LanguageRules:
     negation_window: int
     path: Path
     term_count: int
+    #: Link words of ranges and groups that are also proclitics, so written glued to the number
+    #: after them: Arabic «بين 10 و15», «3 جنود و5 مدنيين» (one word «و15», «و5»).
+    glued_links: frozenset[str] = frozenset()
 
 
 def _terms(path: Path, value: Any, where: str, errors: list[DataError], parent_line: int | None,
@@ -119,6 +124,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
         errors.append(DataError(path, line_of(cats), "categories: expected a mapping"))
 
     cas = _require(path, doc, "casualties", errors, "top level")
+    glued_links: frozenset[str] = frozenset()
     if isinstance(cas, dict):
         for key in cas:  # a misspelt optional key would otherwise be ignored without a word
             if key not in _CASUALTY_KEYS:
@@ -133,8 +139,15 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
         # between its two numbers. The count is the lower figure (the conservative estimate).
         terms += _terms(path, cas.get("range_open") or [], "casualties.range_open", errors, line_of(cas),
                         Role("range_open"))
-        terms += _terms(path, cas.get("range_link") or [], "casualties.range_link", errors, line_of(cas),
-                        Role("range_link"))
+        # Optional: the word joining two groups of one count, "3 soldiers and 5 civilians": 8 killed.
+        # A word that links both (most languages' "and") is one term whose role says so: two terms
+        # would make two matches of every "and" in every article.
+        uses: dict[str, set[str]] = {}
+        for key in ("range_link", "group_link"):
+            for term, _ in _terms(path, cas.get(key) or [], f"casualties.{key}", errors, line_of(cas), Role(key)):
+                uses.setdefault(term, set()).add(key.removesuffix("_link"))
+        terms += [(term, Role("link", frozenset(used))) for term, used in uses.items()]
+        glued_links = frozenset(fold(w.strip()) for w in uses if w.strip() in proclitics)
         numbers = _require(path, cas, "numbers", errors, "casualties")
         # Optional: number words that count only after another number («две тысячи»: 2,000; a lone
         # «тысячи» is "thousands", no count). Each must be a key of numbers.
@@ -178,7 +191,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
         return None
     terms = list(dict.fromkeys(terms))  # a term listed twice for one role would double its evidence
     return LanguageRules(language=str(lang), lexicon=Lexicon(terms, proclitics=proclitics),
-                         negation_window=window, path=path, term_count=len(terms))
+                         negation_window=window, path=path, term_count=len(terms), glued_links=glued_links)
 
 
 def load_rules(directory: Path = RULES_DIR) -> dict[str, LanguageRules]:

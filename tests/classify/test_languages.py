@@ -316,7 +316,28 @@ MULTIPLIED = [
     ("es", "Al menos 3 mil personas murieron en los bombardeos.", 3000, True, None),
 ]
 
-ALL_COUNTS = COUNTS + APPROXIMATE_COUNTS + CLAUSE_COUNTS + LOWER_BOUND_AFTER_VERB + RANGES + MULTIPLIED
+# Groups of one count add up ("3 soldiers and 5 civilians" gave 5, the larger); a total with its
+# breakdown, alternatives ("3 or 4") and a group of another term do not. Arabic glues its "and" to the
+# number («و5»), which also made «بين 10 و15» no range.
+GROUPS = [
+    ("en", "Shelling killed 3 soldiers and 5 civilians in Kharkiv.", 8, False, None),
+    ("en", "Three soldiers and five civilians were killed in the shelling.", 8, False, None),
+    ("en", "Shelling killed at least 3 soldiers and 5 civilians.", 8, True, None),
+    ("en", "Shelling killed 10 people, including 3 soldiers and 5 civilians.", 10, False, None),
+    ("en", "Shelling killed 3 people, including 2 soldiers.", 3, False, None),
+    ("en", "The shelling killed 3 or 4 people in Kharkiv.", 4, False, None),
+    ("en", "Shelling killed 3 soldiers and wounded 5 civilians.", 3, False, 5),
+    ("en", "Shelling killed 3 soldiers, and 5 civilians were wounded.", 3, False, 5),
+    ("ar", "قتل 3 جنود و5 مدنيين في قصف على حلب.", 8, False, None),
+    ("ar", "قتل 3 جنود و 5 مدنيين في قصف على حلب.", 8, False, None),
+    ("ar", "قتل ما بين 10 و15 مدنيا في قصف على حلب.", 10, True, None),
+    ("ru", "При обстреле погибли 3 военных и 5 мирных жителей.", 8, False, None),
+    ("uk", "Внаслідок обстрілу загинули 3 військових та 5 цивільних.", 8, False, None),
+    ("fr", "Le bombardement a tué 3 soldats et 5 civils.", 8, False, None),
+    ("es", "El bombardeo mató a 3 soldados y 5 civiles.", 8, False, None),
+]
+
+ALL_COUNTS = COUNTS + APPROXIMATE_COUNTS + CLAUSE_COUNTS + LOWER_BOUND_AFTER_VERB + RANGES + MULTIPLIED + GROUPS
 
 
 @pytest.mark.parametrize("lang, text, killed, at_least, injured",
@@ -614,6 +635,7 @@ def test_every_language_is_covered_by_every_table():
               "no casualties": NO_CASUALTIES, "denials": DENIALS, "threats": THREATS, "counts": COUNTS,
               "armed clash": ARMED_CLASH, "look-alikes": LOOK_ALIKES, "non-conflict causes": NON_CONFLICT,
               "non-conflict beside shelling": NON_CONFLICT_BESIDE_SHELLING,
-              "counts across a comma": CLAUSE_COUNTS, "lower bound after the verb": LOWER_BOUND_AFTER_VERB, "ranges": RANGES}
+              "counts across a comma": CLAUSE_COUNTS, "lower bound after the verb": LOWER_BOUND_AFTER_VERB, "ranges": RANGES,
+              "groups": GROUPS}
     for name, rows in tables.items():
         assert {row[0] for row in rows} == set(LANGS), name

@@ -65,3 +65,12 @@ def test_a_bad_file_fails_with_file_line_and_reason(tmp_path, change, line, reas
 def test_the_bundled_rule_files_are_valid():
     rules = load_rules(RULES_DIR)
     assert {"ar", "en", "ru", "uk", "fr", "es"} <= set(rules)
+
+
+def test_link_words_that_are_proclitics_are_read_glued_to_numbers(tmp_path):
+    # Arabic writes «و15» as one word: only a link word that is also a proclitic is looked for there.
+    text = GOOD.replace("language: xx\n", "language: xx\nproclitics: [w, b]\n").replace(
+        "  numbers: {three: 3}\n", "  numbers: {three: 3}\n  range_link: [w, to]\n  group_link: [w, and]\n")
+    rules = load_rules(write(tmp_path, "xx.yaml", text))
+    assert rules["xx"].glued_links == frozenset({"w"})
+    assert load_rules(write(tmp_path, "xx.yaml", GOOD))["xx"].glued_links == frozenset()
