@@ -11,15 +11,19 @@ counts as its lower figure with a lower-bound cue, the conservative estimate con
 such as ACLED code. Groups joined by a link word in one sentence add up: "killed three soldiers and
 five civilians" counts eight, as do "three soldiers and five civilians were killed" and Arabic «مقتل 3
 جنود و5 مدنيين» (the link glued to the number). Only groups: each number must be followed by a word for
-people, so "killed 10 people, including 3 soldiers" stays 10. Across the article the largest count
+people, so "killed 10 people, including 3 soldiers" stays 10. A number right after such a link opens
+a clause of its own when a term follows it closely: in "three were killed and 12 others were injured"
+12 are injured, not killed (the nearer term). Across the article the largest count
 per kind wins: articles repeat the same deaths ("five killed" in the lead, "the five dead" later), so
 adding them up would double count.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import compress
+from types import MappingProxyType
 
 from streamproc.classify.rules import Role
 from streamproc.text.document import Document
@@ -30,12 +34,14 @@ ADJACENT = 2            # a number this close to the term needs no people word
 PEOPLE_AFTER = 3        # how far after a number a people word may stand
 _YEARS = range(1900, 2101)
 _MULTIPLIERS = {100, 1000, 1_000_000}
+CLAUSE_REACH = 4        # "and 12 others were injured": how far the term of a coordinated clause may be
 AT_LEAST_AFTER = 3      # «قتل 12 شخصا على الأقل»: a lower-bound cue may also follow the number
 #: Punctuation that ends a clause (Latin and Arabic comma and semicolon): a number across one from a
 #: casualty term goes to that term only when no term on the number's side of it is in reach.
 _CLAUSE_BREAKS = frozenset(",;،؛")
 #: What may stand between two digit numbers of a range written without words: "10-15", "10–15".
 _RANGE_DASHES = frozenset({"-", "\u2013"})
+_NO_LINKS: Mapping[str, frozenset[str]] = MappingProxyType({})
 
 
 @dataclass(slots=True)
@@ -44,17 +50,18 @@ class Number:
     first_word: int
     last_word: int
     at_least: bool = False
-    glued_link: bool = False  # written with a link word glued before it: Arabic «و15»
+    glued_link: frozenset[str] = frozenset()  # what the link glued before it joins: Arabic «و15»
 
 
 def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int, int]],
-                 tails: frozenset[int] | set[int] = frozenset(), glued: frozenset[str] = frozenset()
+                 tails: frozenset[int] | set[int] = frozenset(), glued: Mapping[str, frozenset[str]] = _NO_LINKS
                  ) -> list[Number]:
     """Numbers in a sentence: digit words (with thousands separators) and number words.
 
     Digits right before a multiplier word make one number ("5 thousand", «5 тысяч»: 5,000). Number
     words in ``tails`` (``only_after_a_number`` in the data) count only after another number: «две
-    тысячи» is 2,000, a lone «тысячи» is "thousands", no count at all.
+    тысячи» is 2,000, a lone «тысячи» is "thousands", no count at all. Digits behind a link word of
+    ``glued`` are numbers marked with what that link joins: Arabic writes «و15» as one word.
 
     Only the sentence's digit words and number-word matches are visited, not every word. The digit
     words are picked out with ``str.isdigit`` in C over this sentence's words alone: finding them
@@ -65,14 +72,14 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int,
     lo, hi = words.start, words.stop
     candidates = sorted({*compress(words, map(str.isdigit, tokens[lo:hi])),
                          *(k for k in word_numbers if lo <= k < hi)})
-    glued_at: dict[int, int] = {}  # word -> length of the link glued before its digits
+    glued_at: dict[int, str] = {}  # word -> the link glued before its digits
     if glued:
         for i in words:
             token = tokens[i]
             for link in glued:
                 rest = token[len(link):]
                 if token.startswith(link) and rest.isdigit() and rest.isascii():
-                    glued_at[i] = len(link)
+                    glued_at[i] = link
                     break
         if glued_at:
             candidates = sorted({*candidates, *glued_at})
@@ -82,10 +89,10 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int,
         if i < free:
             continue
         token = tokens[i]
-        skip = glued_at.get(i, 0)
-        if skip or token.isdigit() and token.isascii():
+        link = glued_at.get(i, "")
+        if link or token.isdigit() and token.isascii():
             j = i
-            digits = token[skip:]
+            digits = token[len(link):]
             # "12,000" / "12.000" / "12 000": following groups of exactly three digits.
             while j + 1 < hi:
                 nxt = tokens[j + 1]
@@ -105,7 +112,7 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int,
                 value, j, is_year = value * multiplier[0], multiplier[1], False
                 after = text[doc.word_ends[j]:doc.word_ends[j] + 1]
             if not is_year and after not in {":", "%", "/"} and value < 1_000_000:
-                out.append(Number(value, i, j, glued_link=skip > 0))
+                out.append(Number(value, i, j, glued_link=glued[link] if link else frozenset()))
             free = j + 1
             continue
         if i in word_numbers:
@@ -141,7 +148,7 @@ def _join_ranges(doc: Document, numbers: list[Number], opens: dict[int, int], li
         b = numbers[i + 1] if i + 1 < len(numbers) else None
         if b is not None:
             opened = a.first_word - 1 in opens and (links.get(a.last_word + 1, -2) + 1 == b.first_word or
-                                                    b.glued_link and b.first_word == a.last_word + 1)
+                                                    "range" in b.glued_link and b.first_word == a.last_word + 1)
             dashed = b.first_word == a.last_word + 1 and a.value < b.value and \
                 doc.text[doc.word_ends[a.last_word]:doc.word_starts[b.first_word]] in _RANGE_DASHES and \
                 doc.words[a.last_word].isdigit() and doc.words[b.first_word].isdigit()
@@ -157,7 +164,7 @@ def _join_ranges(doc: Document, numbers: list[Number], opens: dict[int, int], li
 
 
 def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
-            glued: frozenset[str] = frozenset()) -> tuple[list[tuple[str, Number, Match[Role]]], list[Number]]:
+            glued: Mapping[str, frozenset[str]] = _NO_LINKS) -> tuple[list[tuple[str, Number, Match[Role]]], list[Number]]:
     """Assign numbers in one sentence to its casualty terms.
 
     ``matches`` are this sentence's non-suppressed matches; ``glued`` the link words written glued
@@ -176,6 +183,7 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
     range_opens: dict[int, int] = {}  # last word of "between" -> its first word
     range_links: dict[int, int] = {}  # first word of "and" (between two numbers) -> its last word
     group_links: dict[int, int] = {}  # last word of "and" (between two groups) -> its first word
+    partitive_starts: set[int] = set()  # first words of "of the", «منهم»: a part of a count already given
     for m in matches:  # one pass sorts the sentence's matches by role
         kind = m.payload.kind
         if kind == "killed" or kind == "injured":
@@ -202,6 +210,8 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
                 range_links[m.first_word] = max(m.last_word, range_links.get(m.first_word, m.last_word))
             if "group" in m.payload.value:
                 group_links[m.last_word] = min(m.first_word, group_links.get(m.last_word, m.first_word))
+        elif kind == "partitive":
+            partitive_starts.add(m.first_word)
     assigned: list[tuple[str, Number, Match[Role]]] = []
     if not terms:
         return assigned, []
@@ -209,6 +219,10 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
     text, word_starts, word_ends = doc.text, doc.word_starts, doc.word_ends
     if len(numbers) > 1:
         numbers = _join_ranges(doc, numbers, range_opens, range_links, at_least_ends)
+        # A cue that leads the next number is that number's, not one after this number: in "3
+        # soldiers and at least 5 civilians" the 3 is exact.
+        starts = {n.first_word for n in numbers}
+        at_least_starts = at_least_starts - {first for last, first in at_least_ends.items() if last + 1 in starts}
     for num in numbers:
         if num.last_word + 1 in units:
             continue  # "killed two weeks ago", "more than 20 years ago": a measure, not a count
@@ -217,7 +231,12 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
         cue = at_least_ends.get(num.first_word - 1, at_least_ends.get(num.first_word - 2, -1))
         num.at_least = num.at_least or cue >= 0 or \
             not at_least_starts.isdisjoint(range(num.last_word + 1, num.last_word + AT_LEAST_AFTER + 1))
-        best: tuple[tuple[bool, int, int], Match[Role]] | None = None
+        # A number right after "and" that a term soon follows opens a clause of its own: "three were
+        # killed and 12 others were injured" (12 went to the nearer *killed*).
+        lead_word = cue if 0 <= cue < num.first_word else num.first_word
+        coordinated = lead_word - 1 in group_links or "group" in num.glued_link or \
+            (cue >= 0 and _glued_group_link(doc.words[cue], glued))
+        best: tuple[tuple[bool, bool, int, int], Match[Role]] | None = None
         for term in terms:
             if num.last_word < term.first_word:
                 dist = term.first_word - num.last_word
@@ -232,45 +251,75 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
                 continue  # the number is inside the term ("لقي ثلاثة جنود مصرعهم"): handled below
             if dist > MAX_DISTANCE:
                 continue
-            # A term on the number's side of a clause break first; then the nearest; on a tie ("tués
-            # et cinq autres blessés") the term the number directly follows, else the term after it.
-            key = (not _CLAUSE_BREAKS.isdisjoint(between), dist, side)
+            # A term on the number's side of a clause break first; then the term soon after a number
+            # that opens a coordinated clause; then the nearest; on a tie ("tués et cinq autres
+            # blessés") the term the number directly follows, else the term after it.
+            key = (not _CLAUSE_BREAKS.isdisjoint(between), not (coordinated and side == 1 and dist <= CLAUSE_REACH),
+                   dist, side)
             if best is None or key < best[0]:
                 best = (key, term)
         inside = [t for t in terms if t.first_word < num.first_word and num.last_word < t.last_word]
         if inside:
-            best = ((False, 0, 0), inside[0])
+            best = ((False, False, 0, 0), inside[0])
         if best is None:
             continue
-        (_, dist, _), term = best
+        (_, _, dist, _), term = best
         followed_by_people = not people.isdisjoint(range(num.last_word + 1, num.last_word + 1 + PEOPLE_AFTER))
         if dist <= ADJACENT or followed_by_people:
             assigned.append((term.payload.kind, num, term))
     if len(assigned) > 1 and (group_links or glued):
-        assigned = _join_groups(doc, assigned, group_links, people)
+        assigned = _join_groups(doc, assigned, _Groups(group_links, people, at_least_ends, partitive_starts, glued))
     return assigned, numbers
 
 
-def _join_groups(doc: Document, assigned: list[tuple[str, Number, Match[Role]]], links: dict[int, int],
-                 people: set[int]) -> list[tuple[str, Number, Match[Role]]]:
+@dataclass(slots=True)
+class _Groups:
+    """What a sentence's matches say about joining groups (see :func:`_join_groups`)."""
+
+    links: dict[int, int]            # last word of a group link -> its first word
+    people: set[int]                 # first words of words for people
+    at_least_ends: dict[int, int]    # last word of a lower-bound cue -> its first word
+    partitive_starts: set[int]       # first words of "of the", «منهم»
+    glued: Mapping[str, frozenset[str]]
+
+
+def _join_groups(doc: Document, assigned: list[tuple[str, Number, Match[Role]]], g: _Groups
+                 ) -> list[tuple[str, Number, Match[Role]]]:
     """Add up the groups of one casualty term: "killed three soldiers and five civilians" is eight.
 
     Two numbers of the same term match are groups when the first is followed by a word for people
-    and then a link word ("and", «و», glued or not) right before the second, which is followed by a
-    word for people too, with no clause break between them. A total and its breakdown ("killed 10
-    people, including 3 soldiers and 5 civilians") then give 10 and 8, and the larger wins."""
+    and then a link word ("and", «و», glued or not) right before the second (or before its
+    lower-bound cue: "3 soldiers and at least 5 civilians"), which is followed by a word for people
+    too, with no clause break between them. Not when the term stands between them ("ten soldiers
+    were killed and five civilians were wounded": the five are the next clause's), nor when the
+    second is a part of a count already given ("12 people and 4 of the victims"). A total and its
+    breakdown ("killed 10 people, including 3 soldiers and 5 civilians") give 10 and 8, and the
+    larger wins."""
     out: list[tuple[str, Number, Match[Role]]] = []
-    text, word_ends, word_starts = doc.text, doc.word_ends, doc.word_starts
+    text, words, word_ends, word_starts = doc.text, doc.words, doc.word_ends, doc.word_starts
+    people = g.people
     for kind, num, term in assigned:
         if out and out[-1][2] is term:
             prev = out[-1][1]
-            link_first = num.first_word if num.glued_link else links.get(num.first_word - 1, -1)
+            lead = g.at_least_ends.get(num.first_word - 1, num.first_word)
+            if lead == num.first_word and "group" in num.glued_link:
+                link_first = lead
+            elif lead < num.first_word and _glued_group_link(words[lead], g.glued):
+                link_first = lead  # «وما لا يقل عن 5»: the link is glued to the cue
+            else:
+                link_first = g.links.get(lead - 1, -1)
             between = range(prev.last_word + 1, link_first)
             if 0 < len(between) <= PEOPLE_AFTER and not people.isdisjoint(between) and \
                     not people.isdisjoint(range(num.last_word + 1, num.last_word + 1 + PEOPLE_AFTER)) and \
+                    num.last_word + 1 not in g.partitive_starts and \
+                    not prev.last_word < term.first_word < num.first_word and \
                     _CLAUSE_BREAKS.isdisjoint(text[word_ends[prev.last_word]:word_starts[num.first_word]]):
                 out[-1] = (kind, Number(prev.value + num.value, prev.first_word, num.last_word,
                                         prev.at_least or num.at_least), term)
                 continue
         out.append((kind, num, term))
     return out
+
+
+def _glued_group_link(word: str, glued: Mapping[str, frozenset[str]]) -> bool:
+    return any(len(word) > len(link) and word.startswith(link) and "group" in uses for link, uses in glued.items())

@@ -35,7 +35,7 @@ _CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "non_conflict"}
 #: Roles that can make a sentence count; a sentence with none of them holds only context.
 _EVENT_ROLES = {"category", "killed", "injured", "subtype"}
 #: Roles that only quantify a casualty term ("three", "soldiers"): never suppressed themselves.
-_QUANTITY_ROLES = {"number", "number_after", "people", "unit", "range_open", "link"}
+_QUANTITY_ROLES = {"number", "number_after", "people", "unit", "range_open", "link", "partitive"}
 #: What a cause outside armed conflict in the same sentence (flood, crash, gas leak) takes away.
 _NON_CONFLICT_SUPPRESSES = {"explosion", "killed", "injured"}
 

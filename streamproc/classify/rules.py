@@ -6,7 +6,8 @@ never reaches a running worker and whoever edits it sees all mistakes at once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ RULES_DIR = DATA_DIR / "rules"
 
 
 _CASUALTY_KEYS = frozenset({"killed", "injured", "people", "at_least", "units", "range_open", "range_link",
-                            "group_link", "numbers", "only_after_a_number"})
+                            "group_link", "partitive", "numbers", "only_after_a_number"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,7 @@ class Role:
     """What a matched term means: ``kind`` is one of the keys below, ``value`` its detail."""
 
     kind: str            # category | subtype | killed | injured | people | at_least | unit | range_open |
-                         # link | number | number_after |
+                         # link | partitive | number | number_after |
                          # neg_before | neg_after | hypothetical | chrome | non_conflict
     value: Any = None    # category name, ceasefire subtype, number value, or what a link joins
                          # (frozenset of "range", "group")
@@ -41,8 +42,9 @@ class LanguageRules:
     path: Path
     term_count: int
     #: Link words of ranges and groups that are also proclitics, so written glued to the number
-    #: after them: Arabic «بين 10 و15», «3 جنود و5 مدنيين» (one word «و15», «و5»).
-    glued_links: frozenset[str] = frozenset()
+    #: after them: Arabic «بين 10 و15», «3 جنود و5 مدنيين» (one word «و15», «و5»). Each maps to
+    #: what it links, like its :class:`Role`'s value: "range", "group" or both.
+    glued_links: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 def _terms(path: Path, value: Any, where: str, errors: list[DataError], parent_line: int | None,
@@ -124,7 +126,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
         errors.append(DataError(path, line_of(cats), "categories: expected a mapping"))
 
     cas = _require(path, doc, "casualties", errors, "top level")
-    glued_links: frozenset[str] = frozenset()
+    glued_links: dict[str, frozenset[str]] = {}
     if isinstance(cas, dict):
         for key in cas:  # a misspelt optional key would otherwise be ignored without a word
             if key not in _CASUALTY_KEYS:
@@ -147,7 +149,13 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
             for term, _ in _terms(path, cas.get(key) or [], f"casualties.{key}", errors, line_of(cas), Role(key)):
                 uses.setdefault(term, set()).add(key.removesuffix("_link"))
         terms += [(term, Role("link", frozenset(used))) for term, used in uses.items()]
-        glued_links = frozenset(fold(w.strip()) for w in uses if w.strip() in proclitics)
+        folded_proclitics = {fold(p) for p in proclitics}
+        glued_links = {fold(w.strip()): frozenset(used) for w, used in uses.items()
+                       if fold(w.strip()) in folded_proclitics}
+        # Optional: words right after a number that make it part of a count already given, "4 of the
+        # victims", «3 منهم»: never a group added to another.
+        terms += _terms(path, cas.get("partitive") or [], "casualties.partitive", errors, line_of(cas),
+                        Role("partitive"))
         numbers = _require(path, cas, "numbers", errors, "casualties")
         # Optional: number words that count only after another number («две тысячи»: 2,000; a lone
         # «тысячи» is "thousands", no count). Each must be a key of numbers.

@@ -335,6 +335,21 @@ GROUPS = [
     ("uk", "Внаслідок обстрілу загинули 3 військових та 5 цивільних.", 8, False, None),
     ("fr", "Le bombardement a tué 3 soldats et 5 civils.", 8, False, None),
     ("es", "El bombardeo mató a 3 soldados y 5 civiles.", 8, False, None),
+    # A helper's review of the first version: the term between the groups, partitives, a cue after
+    # the link, and the clause "and 12 others were injured" (12 went to the nearer *killed*).
+    ("en", "Ten soldiers were killed and five civilians were wounded in the shelling.", 10, False, 5),
+    ("en", "Three people were killed and 12 others were injured in the attack.", 3, False, 12),
+    ("en", "Three people were killed and two others are missing after the strike.", 3, False, None),
+    ("en", "The strike killed 12 people and 4 of the victims were children.", 12, False, None),
+    ("en", "Shelling killed 3 soldiers and at least 5 civilians in Kharkiv.", 8, True, None),
+    ("en", "Shelling killed 3 soldiers and 5 civilians in the attack that wounded 10.", 8, False, 10),
+    ("ar", "مقتل 10 أشخاص و3 منهم أطفال في قصف على حلب.", 10, False, None),
+    ("ar", "قتل 3 جنود وما لا يقل عن 5 مدنيين في قصف على حلب.", 8, True, None),
+    ("ar", "قتل 3 جنود و5 مدنيين أصيبوا في قصف على حلب.", 3, False, 5),
+    ("ru", "10 военных погибли и 5 мирных жителей получили ранения.", 10, False, 5),
+    ("ru", "Погибли 10 человек и 3 из них дети.", 10, False, None),
+    ("es", "10 personas murieron y 5 civiles fueron heridos en el bombardeo.", 10, False, 5),
+    ("fr", "10 soldats tués et 5 civils ont été blessés dans le bombardement.", 10, False, 5),
 ]
 
 ALL_COUNTS = COUNTS + APPROXIMATE_COUNTS + CLAUSE_COUNTS + LOWER_BOUND_AFTER_VERB + RANGES + MULTIPLIED + GROUPS
