@@ -196,6 +196,17 @@ class Receiver:
     async def stop(self) -> None:
         await self.runner.cleanup()
 
+    async def quiet(self, for_seconds: float = 1.0, limit: float = 30.0) -> None:
+        """Wait until no delivery has arrived for ``for_seconds`` (at most ``limit``). The pure-pipeline
+        measurement before the latency run holds this process's event loop, and with it this receiver,
+        for 3 s: the worker's deliveries pile up meanwhile, and the latency run must not start while
+        they drain (that backlog made the whole top 1 % of some runs, all in their first half-second)."""
+        deadline = time.monotonic() + limit
+        last = -1
+        while self.count != last and time.monotonic() < deadline:
+            last = self.count
+            await asyncio.sleep(for_seconds)
+
 
 class Worker:
     def __init__(self, broker: EmbeddedBroker, workdir: Path, name: str, receiver_url: str,
@@ -406,6 +417,7 @@ async def main(args: argparse.Namespace) -> None:
             cores = os.cpu_count() or 1
             print(f"bound: the pure pipeline alone does {single:,.0f} articles/s on one core in this process, so "
                   f"{cores} core(s) doing nothing else could reach at most ratio {single * cores / top:.2f}")
+            await receiver.quiet()
             batches_before = await worker.batch_totals()
             lat, cpu_latency = await latency(broker, articles, alerts, args.rate, args.seconds, meter)
             batches = {k: v - batches_before.get(k, 0.0) for k, v in (await worker.batch_totals()).items()}
