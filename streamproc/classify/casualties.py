@@ -34,7 +34,7 @@ ADJACENT = 2            # a number this close to the term needs no people word
 PEOPLE_AFTER = 3        # how far after a number a people word may stand
 _YEARS = range(1900, 2101)
 _MULTIPLIERS = {100, 1000, 1_000_000}
-CLAUSE_REACH = 4        # "and 12 others were injured": how far the term of a coordinated clause may be
+CLAUSE_REACH = 5        # "and 12 others were injured": how far the term of a coordinated clause may be
 AT_LEAST_AFTER = 3      # «قتل 12 شخصا على الأقل»: a lower-bound cue may also follow the number
 #: Punctuation that ends a clause (Latin and Arabic comma and semicolon): a number across one from a
 #: casualty term goes to that term only when no term on the number's side of it is in reach.
@@ -221,21 +221,24 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
         numbers = _join_ranges(doc, numbers, range_opens, range_links, at_least_ends)
         # A cue that leads the next number is that number's, not one after this number: in "3
         # soldiers and at least 5 civilians" the 3 is exact.
-        starts = {n.first_word for n in numbers}
+        # A number with a link glued on («و20») is led by that link, not by the cue before it.
+        starts = {n.first_word for n in numbers if not n.glued_link}
         at_least_starts = at_least_starts - {first for last, first in at_least_ends.items() if last + 1 in starts}
     for num in numbers:
         if num.last_word + 1 in units:
             continue  # "killed two weeks ago", "more than 20 years ago": a measure, not a count
         # A lower-bound cue before the number is part of it: "killed at least five" is as near to
         # "killed" as "killed five" (counted from the number, five went to a later "wounded").
-        cue = at_least_ends.get(num.first_word - 1, at_least_ends.get(num.first_word - 2, -1))
+        cue = -1 if num.glued_link else at_least_ends.get(num.first_word - 1, at_least_ends.get(num.first_word - 2, -1))
         num.at_least = num.at_least or cue >= 0 or \
             not at_least_starts.isdisjoint(range(num.last_word + 1, num.last_word + AT_LEAST_AFTER + 1))
-        # A number right after "and" that a term soon follows opens a clause of its own: "three were
-        # killed and 12 others were injured" (12 went to the nearer *killed*).
+        # A number of people right after "and" ("and another", «y otras») that a term soon follows
+        # opens a clause of its own: "three were killed and 12 others were injured" (12 went to the
+        # nearer *killed*).
         lead_word = cue if 0 <= cue < num.first_word else num.first_word
-        coordinated = lead_word - 1 in group_links or "group" in num.glued_link or \
-            (cue >= 0 and _glued_group_link(doc.words[cue], glued))
+        coordinated = (lead_word - 1 in group_links or lead_word - 2 in group_links or "group" in num.glued_link
+                       or (cue >= 0 and _glued_group_link(doc.words[cue], glued))) and \
+            not people.isdisjoint((num.last_word + 1, num.last_word + 2))
         best: tuple[tuple[bool, bool, int, int], Match[Role]] | None = None
         for term in terms:
             if num.last_word < term.first_word:
@@ -251,11 +254,13 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
                 continue  # the number is inside the term ("لقي ثلاثة جنود مصرعهم"): handled below
             if dist > MAX_DISTANCE:
                 continue
-            # A term on the number's side of a clause break first; then the term soon after a number
-            # that opens a coordinated clause; then the nearest; on a tie ("tués et cinq autres
-            # blessés") the term the number directly follows, else the term after it.
-            key = (not _CLAUSE_BREAKS.isdisjoint(between), not (coordinated and side == 1 and dist <= CLAUSE_REACH),
-                   dist, side)
+            # A term on the number's side of a clause break first (a term after the number that "and"
+            # begins is past one: "killed 3 soldiers and 5 civilians and injured 12"); then the term
+            # soon after a number that opens a coordinated clause; then the nearest; on a tie ("tués
+            # et cinq autres blessés") the term the number directly follows, else the term after it.
+            broken = not _CLAUSE_BREAKS.isdisjoint(between) or \
+                (side == 1 and (term.first_word - 1 in group_links or _linked_term(doc, term, glued)))
+            key = (broken, not (coordinated and side == 1 and dist <= CLAUSE_REACH), dist, side)
             if best is None or key < best[0]:
                 best = (key, term)
         inside = [t for t in terms if t.first_word < num.first_word and num.last_word < t.last_word]
@@ -319,6 +324,12 @@ def _join_groups(doc: Document, assigned: list[tuple[str, Number, Match[Role]]],
                 continue
         out.append((kind, num, term))
     return out
+
+
+def _linked_term(doc: Document, term: Match[Role], glued: Mapping[str, frozenset[str]]) -> bool:
+    """A term written with a group link glued on («وأصيب»): it begins a clause of its own."""
+    return bool(glued) and _glued_group_link(doc.words[term.first_word], glued) and \
+        not any(term.term.source.lstrip("=").startswith(link) for link in glued)
 
 
 def _glued_group_link(word: str, glued: Mapping[str, frozenset[str]]) -> bool:

@@ -350,6 +350,14 @@ GROUPS = [
     ("ru", "Погибли 10 человек и 3 из них дети.", 10, False, None),
     ("es", "10 personas murieron y 5 civiles fueron heridos en el bombardeo.", 10, False, 5),
     ("fr", "10 soldats tués et 5 civils ont été blessés dans le bombardement.", 10, False, 5),
+    # A second review: "of the" alone is no partitive, a cue before «و20» is the 12's, "and another N",
+    # a longer reach, and a term that "and" begins is another clause.
+    ("en", "The gunmen killed 2 officers and 3 of the hostages.", 5, False, None),
+    ("ar", "مقتل 12 شخصا على الأقل و20 جريحا في قصف على حلب.", 12, True, 20),
+    ("es", "Tres personas murieron y otras 12 personas resultaron gravemente heridas en el ataque.", 3, False, 12),
+    ("en", "Two people were killed and 12 others were also seriously wounded in the attack.", 2, False, 12),
+    ("en", "Shelling killed 3 soldiers and 5 civilians and injured 12 others.", 8, False, 12),
+    ("ar", "قتل 3 جنود و5 مدنيين وأصيب 10 آخرون في قصف على حلب.", 8, False, 10),
 ]
 
 ALL_COUNTS = COUNTS + APPROXIMATE_COUNTS + CLAUSE_COUNTS + LOWER_BOUND_AFTER_VERB + RANGES + MULTIPLIED + GROUPS
