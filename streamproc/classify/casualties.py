@@ -51,6 +51,7 @@ class Number:
     last_word: int
     at_least: bool = False
     glued_link: frozenset[str] = frozenset()  # what the link glued before it joins: Arabic «و15»
+    group_link_at: int = -1   # first word of the group link right before it (or its cue), -1: none
 
 
 def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int, int]],
@@ -236,8 +237,8 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
         # opens a clause of its own: "three were killed and 12 others were injured" (12 went to the
         # nearer *killed*).
         lead_word = cue if 0 <= cue < num.first_word else num.first_word
-        coordinated = (lead_word - 1 in group_links or lead_word - 2 in group_links or "group" in num.glued_link
-                       or (cue >= 0 and _glued_group_link(doc.words[cue], glued))) and \
+        num.group_link_at = _group_link_before(doc, num, lead_word, group_links, glued)
+        coordinated = (num.group_link_at >= 0 or lead_word - 2 in group_links) and \
             not people.isdisjoint((num.last_word + 1, num.last_word + 2))
         best: tuple[tuple[bool, bool, int, int], Match[Role]] | None = None
         for term in terms:
@@ -273,50 +274,42 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
         if dist <= ADJACENT or followed_by_people:
             assigned.append((term.payload.kind, num, term))
     if len(assigned) > 1 and (group_links or glued):
-        assigned = _join_groups(doc, assigned, _Groups(group_links, people, at_least_ends, partitive_starts, glued))
+        assigned = _join_groups(doc, assigned, people, partitive_starts)
     return assigned, numbers
 
 
-@dataclass(slots=True)
-class _Groups:
-    """What a sentence's matches say about joining groups (see :func:`_join_groups`)."""
+def _group_link_before(doc: Document, num: Number, lead: int, links: dict[int, int],
+                       glued: Mapping[str, frozenset[str]]) -> int:
+    """The first word of the group link ("and", «و») right before a number or its lower-bound cue
+    (``lead``), or -1: the link may be a word of its own or glued on («و5», «وما لا يقل عن 5»)."""
+    if lead == num.first_word and "group" in num.glued_link:
+        return lead
+    if lead < num.first_word and _glued_group_link(doc.words[lead], glued):
+        return lead
+    return links.get(lead - 1, -1)
 
-    links: dict[int, int]            # last word of a group link -> its first word
-    people: set[int]                 # first words of words for people
-    at_least_ends: dict[int, int]    # last word of a lower-bound cue -> its first word
-    partitive_starts: set[int]       # first words of "of the", «منهم»
-    glued: Mapping[str, frozenset[str]]
 
-
-def _join_groups(doc: Document, assigned: list[tuple[str, Number, Match[Role]]], g: _Groups
-                 ) -> list[tuple[str, Number, Match[Role]]]:
+def _join_groups(doc: Document, assigned: list[tuple[str, Number, Match[Role]]], people: set[int],
+                 partitive_starts: set[int]) -> list[tuple[str, Number, Match[Role]]]:
     """Add up the groups of one casualty term: "killed three soldiers and five civilians" is eight.
 
     Two numbers of the same term match are groups when the first is followed by a word for people
     and then a link word ("and", «و», glued or not) right before the second (or before its
-    lower-bound cue: "3 soldiers and at least 5 civilians"), which is followed by a word for people
-    too, with no clause break between them. Not when the term stands between them ("ten soldiers
-    were killed and five civilians were wounded": the five are the next clause's), nor when the
-    second is a part of a count already given ("12 people and 4 of the victims"). A total and its
-    breakdown ("killed 10 people, including 3 soldiers and 5 civilians") give 10 and 8, and the
-    larger wins."""
+    lower-bound cue: "3 soldiers and at least 5 civilians"; :attr:`Number.group_link_at`), which is
+    followed by a word for people too, with no clause break between them. Not when the term stands
+    between them ("ten soldiers were killed and five civilians were wounded": the five are the next
+    clause's), nor when the second is a part of a count already given ("12 people and 4 of the
+    victims"). A total and its breakdown ("killed 10 people, including 3 soldiers and 5 civilians")
+    give 10 and 8, and the larger wins."""
     out: list[tuple[str, Number, Match[Role]]] = []
-    text, words, word_ends, word_starts = doc.text, doc.words, doc.word_ends, doc.word_starts
-    people = g.people
+    text, word_ends, word_starts = doc.text, doc.word_ends, doc.word_starts
     for kind, num, term in assigned:
         if out and out[-1][2] is term:
             prev = out[-1][1]
-            lead = g.at_least_ends.get(num.first_word - 1, num.first_word)
-            if lead == num.first_word and "group" in num.glued_link:
-                link_first = lead
-            elif lead < num.first_word and _glued_group_link(words[lead], g.glued):
-                link_first = lead  # «وما لا يقل عن 5»: the link is glued to the cue
-            else:
-                link_first = g.links.get(lead - 1, -1)
-            between = range(prev.last_word + 1, link_first)
+            between = range(prev.last_word + 1, num.group_link_at)
             if 0 < len(between) <= PEOPLE_AFTER and not people.isdisjoint(between) and \
                     not people.isdisjoint(range(num.last_word + 1, num.last_word + 1 + PEOPLE_AFTER)) and \
-                    num.last_word + 1 not in g.partitive_starts and \
+                    num.last_word + 1 not in partitive_starts and \
                     not prev.last_word < term.first_word < num.first_word and \
                     _CLAUSE_BREAKS.isdisjoint(text[word_ends[prev.last_word]:word_starts[num.first_word]]):
                 out[-1] = (kind, Number(prev.value + num.value, prev.first_word, num.last_word,
