@@ -522,6 +522,25 @@ def test_cause_outside_armed_conflict_beside_shelling(pipeline, lang, text):
     assert "shelling" in c.categories and c.casualties.killed == 2, why(c)
 
 
+# Words that only begin like a cause outside armed conflict: a stem such as ``protest*`` or ``storm*``
+# would take "Protestant" or "stormed" for a protest or a storm and drop the dead of a real attack.
+NON_CONFLICT_LOOK_ALIKES = [
+    ("en", "Gunmen stormed a police station in the north, killing 12 officers.", 12),
+    ("en", "Two people were killed in a gun attack by a Protestant paramilitary group on a bar.", 2),
+    ("en", "A fresh outbreak of fighting in the east killed 12 soldiers.", 12),
+    ("ar", "قتل ثلاثة محتجزين في قصف على السجن.", 3),
+    ("ru", "Боевики обстреляли протестантскую церковь, погибли три человека.", 3),
+    ("uk", "Бойовики обстріляли протестантську церкву, загинули троє людей.", 3),
+    ("fr", "Une attaque cruelle contre le village a tué 12 civils.", 12),
+    ("es", "Dos personas murieron en un ataque a balazos de un grupo paramilitar protestante.", 2),
+]
+
+
+@pytest.mark.parametrize("lang, text, killed", NON_CONFLICT_LOOK_ALIKES, ids=ids(NON_CONFLICT_LOOK_ALIKES))
+def test_a_word_that_only_begins_like_a_non_conflict_cause_suppresses_nothing(pipeline, lang, text, killed):
+    c = classify(pipeline, lang, text)
+    assert c.casualties.killed == killed, why(c)
+
 # --- general armed-clash phrasing: territory, repelled attacks, offensives, enemy losses ------------
 
 ARMED_CLASH = [
@@ -658,6 +677,7 @@ def test_every_language_is_covered_by_every_table():
               "no casualties": NO_CASUALTIES, "denials": DENIALS, "threats": THREATS, "counts": COUNTS,
               "armed clash": ARMED_CLASH, "look-alikes": LOOK_ALIKES, "non-conflict causes": NON_CONFLICT,
               "non-conflict beside shelling": NON_CONFLICT_BESIDE_SHELLING,
+              "non-conflict look-alikes": NON_CONFLICT_LOOK_ALIKES,
               "counts across a comma": CLAUSE_COUNTS, "lower bound after the verb": LOWER_BOUND_AFTER_VERB, "ranges": RANGES,
               "groups": GROUPS}
     for name, rows in tables.items():
