@@ -308,8 +308,25 @@ def _same_case(doc: Document, match: Match[object], source: str) -> bool:
         return False
     stem = source.rstrip().endswith("*")
     if len(term_words) == 1:
-        return original_words[0].startswith(term_words[0]) if stem else original_words[0] == term_words[0]
-    return original_words[0] == term_words[0]
+        same = original_words[0].startswith(term_words[0]) if stem else original_words[0] == term_words[0]
+    else:
+        same = original_words[0] == term_words[0]
+    return same and not (original_words[0].isupper() and _among_capitals(doc, match))
+
+
+def _among_capitals(doc: Document, match: Match[object]) -> bool:
+    """Whether the words on either side of ``match`` on its line are in capitals too: a headline in
+    capitals, where the case says nothing (Spanish «UN POLICIA MUERTO», "a policeman dead", is no
+    United Nations). A match alone on its line keeps its case."""
+    line = doc.line_words(doc.line_of_word(match.first_word))
+    neighbours = [w for w in (match.first_word - 1, match.last_word + 1) if w in line]
+    if not neighbours:
+        return False
+    for w in neighbours:
+        s, e = doc.original_span(doc.word_starts[w], doc.word_ends[w])
+        if not doc.original[s:e].isupper():
+            return False
+    return True
 
 
 def longest_non_overlapping(matches: list[Match[P]]) -> list[Match[P]]:

@@ -47,6 +47,16 @@ def test_case_sensitive_terms():
     assert found(lex, "the US told us that Chad and chad") == [("us", "US"), ("td", "Chad")]
 
 
+def test_case_sensitive_terms_in_a_line_of_capitals():
+    """In a headline in capitals the case says nothing: Spanish «UN POLICIA MUERTO» ("a policeman
+    dead") is no United Nations. A capitalised word beside lower-case ones, or alone, still counts."""
+    lex = Lexicon([("=UN", "un"), ("=US", "us")])
+    assert found(lex, "POLICIA PALESTINA MATA A DIEZ MANIFESTANTES; UN POLICIA MUERTO") == []
+    assert found(lex, "US TROOPS LEAVE") == []
+    assert found(lex, "(AFP) - UN envoy arrives\nUN\nthe US said") == [("un", "UN"), ("un", "UN"), ("us", "US")]
+    assert found(lex, "UN POLICIA MUERTO\nThe UN said") == [("un", "UN")]
+
+
 def test_hyphen_and_punctuation_split_words_on_both_sides():
     lex = Lexicon([("cease-fire", "cf")])
     assert found(lex, "a cease fire; a cease-fire") == [("cf", "cease fire"), ("cf", "cease-fire")]
