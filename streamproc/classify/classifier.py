@@ -8,7 +8,9 @@ Order of work, and why:
    «لم تسفر عن إصابات», "could collapse"; not the first half of a compound: "would-be", "no-fly"),
    and a cause outside armed conflict (flood, road crash, gas leak)
    suppresses deaths, injuries and explosions in its sentence; suppressed matches are kept for
-   ``rules explain``;
+   ``rules explain``; in an article that names such a cause and no armed violence (no shelling,
+   airstrike, clash, or explosion of a weapon), deaths and explosions that name no weapon ("the
+   blast") are dropped too: an industrial accident's later sentences repeat it without its cause;
 4. ceasefire subtype from cue words in the ceasefire's sentence (violation > agreement > call);
 5. casualty counts (see :mod:`streamproc.classify.casualties`), then severity.
 """
@@ -36,6 +38,9 @@ _CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "non_conflict"}
 _EVENT_ROLES = {"category", "killed", "injured", "subtype"}
 #: Roles that only quantify a casualty term ("three", "soldiers"): never suppressed themselves.
 _QUANTITY_ROLES = {"number", "number_after", "people", "unit", "range_open", "link", "partitive"}
+#: Categories that name armed violence whatever else the article says (an explosion does when it
+#: names a weapon: see :attr:`Role.generic`).
+_ARMED = {"shelling", "airstrike", "armed_clash"}
 #: What a cause outside armed conflict in the same sentence (flood, crash, gas leak) takes away.
 _NON_CONFLICT_SUPPRESSES = {"explosion", "killed", "injured"}
 
@@ -129,6 +134,7 @@ class Classifier:
         hits: dict[str, CategoryHit] = {}
         event_sentences: set[int] = set()
         subtypes_seen: set[str] = set()
+        armed = False  # see _ARMED
         casualties = Casualties()
         for sentence in sorted(eventful):
             ms = by_sentence[sentence]
@@ -166,6 +172,7 @@ class Classifier:
                 kind, value = m.payload.kind, m.payload.value
                 if kind == "category":
                     event_sentences.add(sentence)
+                    armed |= value in _ARMED or (value == "explosion" and not m.payload.generic)
                     hit = hits.get(value)
                     if hit is None:
                         hit = hits[value] = CategoryHit(value)
@@ -196,14 +203,16 @@ class Classifier:
                     ev = evidence(doc, term, sentence)
                     casualties.evidence.append(ev)
 
-        # Deaths with no armed violence named anywhere, in an article that names a cause outside armed
-        # conflict (the flood, the bus crash, the protest) in any sentence, are not escalation.
-        if "casualties" in hits and not set(hits) & {"shelling", "airstrike", "armed_clash", "explosion"}:
+        # Deaths, and explosions that name no weapon ("the blast"), with no armed violence named
+        # anywhere, in an article that names a cause outside armed conflict (the flood, the bus crash,
+        # the furnace, the protest) in any sentence, are not escalation.
+        if not armed and ("casualties" in hits or "explosion" in hits):
             cause = next((m for m in matches if m.payload.kind == "non_conflict"
                           and doc.line_of_word(m.first_word) not in chrome), None)
             if cause is not None:
-                for ev in hits.pop("casualties").evidence:
-                    suppressed.append(Suppressed("casualties", ev, f"cause outside armed conflict in the "
+                for category in ("explosion", "casualties"):
+                    for ev in hits.pop(category).evidence if category in hits else ():
+                        suppressed.append(Suppressed(category, ev, f"cause outside armed conflict in the "
                                                                    f"article ('{cause.term.source}')"))
                 casualties = Casualties()
         if "ceasefire" in hits:

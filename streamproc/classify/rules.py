@@ -32,6 +32,9 @@ class Role:
                          # neg_before | neg_after | hypothetical | chrome | non_conflict
     value: Any = None    # category name, ceasefire subtype, number value, or what a link joins
                          # (frozenset of "range", "group")
+    #: An explosion term that names no weapon ("explosion", "blast", «انفجار»): a furnace or a gas
+    #: main explodes too, so on its own it does not show armed violence (see the classifier).
+    generic: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +123,14 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
                     terms += _terms(path, _require(path, subtypes, sub, errors, "ceasefire.subtypes"),
                                     f"categories.ceasefire.subtypes.{sub}", errors, line_of(subtypes),
                                     Role("subtype", sub))
+            elif cat == "explosion" and isinstance(spec, dict):
+                for key in spec:
+                    if key not in ("terms", "generic"):
+                        errors.append(DataError(path, line_of(key), f"unknown key 'categories.explosion.{key}'"))
+                terms += _terms(path, _require(path, spec, "terms", errors, "categories.explosion"),
+                                "categories.explosion.terms", errors, line_of(spec), Role("category", cat))
+                terms += _terms(path, spec.get("generic") or [], "categories.explosion.generic", errors,
+                                line_of(spec), Role("category", cat, generic=True))
             else:
                 terms += _terms(path, spec, f"categories.{cat}", errors, line_of(cats), Role("category", cat))
     elif cats is not None:

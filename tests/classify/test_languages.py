@@ -522,6 +522,50 @@ def test_cause_outside_armed_conflict_beside_shelling(pipeline, lang, text):
     assert "shelling" in c.categories and c.casualties.killed == 2, why(c)
 
 
+# An industrial accident's later sentences name its explosion without its cause ("The explosion
+# occurred in the casting hall"): in an article that names a cause outside armed conflict and no armed
+# violence, an explosion that names no weapon (``categories.explosion.generic``) is not escalation.
+EXPLOSION_AFTER_ITS_CAUSE = [
+    ("en", ("Two workers were hurt when a furnace exploded at a steel plant on Thursday. The explosion occurred "
+           "in the casting hall, police said.")),
+    ("ar", "أصيب عاملان في انفجار غاز بمصنع للحديد يوم الخميس. ووقع الانفجار في قاعة الصهر، وفق الشرطة."),
+    ("ru", ("Двое рабочих пострадали при взрыве газа на заводе в четверг. Взрыв произошел в литейном цехе, "
+           "сообщила полиция.")),
+    ("uk", ("Двоє робітників постраждали внаслідок вибуху газу на заводі в четвер. Вибух стався в ливарному "
+           "цеху, повідомила поліція.")),
+    ("fr", ("Deux ouvriers ont été blessés dans une explosion de gaz dans une usine jeudi. L'explosion s'est "
+           "produite dans l'atelier de fonderie, selon la police.")),
+    ("es", ("Dos trabajadores resultaron heridos por una explosión de gas en una fábrica el jueves. La explosión "
+           "se produjo en la nave de fundición, según la policía.")),
+]
+
+
+@pytest.mark.parametrize("lang, text", EXPLOSION_AFTER_ITS_CAUSE, ids=ids(EXPLOSION_AFTER_ITS_CAUSE))
+def test_an_explosion_naming_no_weapon_after_its_cause_is_not_escalation(pipeline, lang, text):
+    c = classify(pipeline, lang, text)
+    assert not c.is_escalation, why(c)
+
+
+# A weapon keeps its explosion and its dead, whatever else the article is about.
+WEAPON_BESIDE_A_CAUSE = [
+    ("en", ("A roadside bomb exploded near an army convoy, killing three soldiers. Separately, floods hit the "
+           "south.")),
+    ("ar", "انفجرت عبوة ناسفة قرب دورية للجيش ما أدى إلى مقتل ثلاثة جنود. وفي الجنوب، ضربت السيول عدة قرى."),
+    ("ru", "Смертник подорвал себя у блокпоста, погибли три военных. На юге наводнение затопило несколько сел."),
+    ("uk", ("Смертник підірвав себе біля блокпоста, загинули троє військових. На півдні повінь затопила кілька "
+           "сіл.")),
+    ("fr", ("Une voiture piégée a explosé près d'un convoi militaire, tuant trois soldats. Dans le sud, des "
+           "inondations ont frappé plusieurs villages.")),
+    ("es", ("Un coche bomba estalló junto a un convoy militar y mató a tres soldados. En el sur, las inundaciones "
+           "afectaron a varios pueblos.")),
+]
+
+
+@pytest.mark.parametrize("lang, text", WEAPON_BESIDE_A_CAUSE, ids=ids(WEAPON_BESIDE_A_CAUSE))
+def test_a_weapon_keeps_its_explosion_beside_a_cause_outside_armed_conflict(pipeline, lang, text):
+    c = classify(pipeline, lang, text)
+    assert "explosion" in c.categories and c.casualties.killed == 3, why(c)
+
 # Words that only begin like a cause outside armed conflict: a stem such as ``protest*`` or ``storm*``
 # would take "Protestant" or "stormed" for a protest or a storm and drop the dead of a real attack.
 NON_CONFLICT_LOOK_ALIKES = [
@@ -678,6 +722,7 @@ def test_every_language_is_covered_by_every_table():
               "armed clash": ARMED_CLASH, "look-alikes": LOOK_ALIKES, "non-conflict causes": NON_CONFLICT,
               "non-conflict beside shelling": NON_CONFLICT_BESIDE_SHELLING,
               "non-conflict look-alikes": NON_CONFLICT_LOOK_ALIKES,
+              "explosion after its cause": EXPLOSION_AFTER_ITS_CAUSE, "weapon beside a cause": WEAPON_BESIDE_A_CAUSE,
               "counts across a comma": CLAUSE_COUNTS, "lower bound after the verb": LOWER_BOUND_AFTER_VERB, "ranges": RANGES,
               "groups": GROUPS}
     for name, rows in tables.items():

@@ -51,6 +51,10 @@ def test_a_good_file_loads_and_no_stays_a_string(tmp_path):
     (("  numbers: {three: 3}\n", "  numbers: {three: 3}\n  only_after_a_number: [thousands]\n"), None,
      "'thousands' is not a key of casualties.numbers"),
     (("  armed_clash: [clashes]\n", "  armed_clash: [clashes\n"), None, "YAML syntax"),
+    (("  explosion: [explosion]\n", "  explosion: {terms: [car bomb], genric: [explosion]}\n"), 9,
+     "unknown key 'categories.explosion.genric'"),
+    (("  explosion: [explosion]\n", "  explosion: {generic: [explosion]}\n"), 9,
+     "categories.explosion: missing required key 'terms'"),
 ])
 def test_a_bad_file_fails_with_file_line_and_reason(tmp_path, change, line, reason):
     path = write(tmp_path, "xx.yaml", GOOD.replace(*change))
@@ -81,3 +85,13 @@ def test_a_glued_link_is_recognised_in_its_folded_form(tmp_path):
     text = GOOD.replace("language: xx\n", "language: xx\nproclitics: [\u0648\u064e]\n").replace(
         "  numbers: {three: 3}\n", "  numbers: {three: 3}\n  group_link: [\u0648]\n")
     assert load_rules(write(tmp_path, "xx.yaml", text))["xx"].glued_links == {"\u0648": frozenset({"group"})}
+
+
+def test_explosion_terms_that_name_no_weapon_are_marked_generic(tmp_path):
+    # A plain list (every term a weapon) stays valid beside the mapping with its generic terms.
+    text = GOOD.replace("  explosion: [explosion]\n", "  explosion: {terms: [car bomb], generic: [explosion]}\n")
+    roles = {t.source: t.payload for t in load_rules(write(tmp_path, "xx.yaml", text))["xx"].lexicon.terms}
+    assert roles["explosion"].generic and roles["explosion"].value == "explosion"
+    assert not roles["car bomb"].generic
+    plain = {t.source: t.payload for t in load_rules(write(tmp_path, "xx.yaml", GOOD))["xx"].lexicon.terms}
+    assert not plain["explosion"].generic
