@@ -7,7 +7,8 @@ Order of work, and why:
 3. per sentence, negation and hypothetical cues suppress the terms they govern ("no casualties",
    «لم تسفر عن إصابات», "could collapse"; not the first half of a compound: "would-be", "no-fly"),
    and a cause outside armed conflict (flood, road crash, gas leak)
-   suppresses deaths, injuries and explosions in its sentence; suppressed matches are kept for
+   suppresses deaths, injuries and explosions in its sentence, unless the sentence names armed
+   violence itself (then the word is the strike's doing or a name); suppressed matches are kept for
    ``rules explain``; in an article that names such a cause and no armed violence (no shelling,
    airstrike, clash, or explosion of a weapon), deaths and explosions that name no weapon ("the
    blast") are dropped too: an industrial accident's later sentences repeat it without its cause;
@@ -96,6 +97,24 @@ def _governed(term: Match[Role], cues: list[Match[Role]], window: int) -> str | 
     return None
 
 
+def _names_armed_violence(m: Match[Role]) -> bool:
+    role = m.payload
+    return role.kind == "category" and (role.value in _ARMED or role.value == "explosion" and not role.generic)
+
+
+def _without_cause_beside_armed_violence(ms: list[Match[Role]], cues: list[Match[Role]],
+                                         window: int) -> list[Match[Role]]:
+    """A sentence that names armed violence itself (shelling, an airstrike, a clash, a weapon), not
+    negated or hypothetical, says what killed: a word for a cause outside armed conflict there is
+    the strike's doing or a name ("rescue work after the strike", a building collapsing under
+    shelling, «РСЗО «Смерч»», "Storm Shadow" missiles, a protest *against* the airstrike) and
+    takes nothing away. ``cues`` without the non-conflict ones, then; else ``cues`` unchanged."""
+    others = [c for c in cues if c.payload.kind != "non_conflict"]
+    if any(_names_armed_violence(m) and _governed(m, others, window) is None for m in ms):
+        return others
+    return cues
+
+
 class Classifier:
     """Classifies documents with per-language rules; holds no state between articles."""
 
@@ -150,6 +169,8 @@ class Classifier:
                     bounds.append((m.first_word, m.last_word))
             if bounds:  # a cue inside a lower-bound phrase («не менее», "no fewer than") is not a negation
                 cues = [m for m in cues if not any(a <= m.first_word and m.last_word <= b for a, b in bounds)]
+            if any(c.payload.kind == "non_conflict" for c in cues):
+                cues = _without_cause_beside_armed_violence(ms, cues, rules.negation_window)
             for m in ms:
                 kind = m.payload.kind
                 if kind in _CONTEXT_ROLES or kind in _QUANTITY_ROLES or kind == "at_least":

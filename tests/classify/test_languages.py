@@ -566,6 +566,29 @@ def test_a_weapon_keeps_its_explosion_beside_a_cause_outside_armed_conflict(pipe
     c = classify(pipeline, lang, text)
     assert "explosion" in c.categories and c.casualties.killed == 3, why(c)
 
+# A sentence that names armed violence itself says what killed: a word for a cause outside armed
+# conflict beside it is the strike's doing or a name (a building collapsing under an airstrike, the
+# «Смерч» rocket launcher, "Storm Shadow" missiles, Operation «عاصفة الحزم», a protest *against* a
+# bombing) and takes nothing away. A negated strike does not count.
+CAUSE_WORD_BESIDE_ARMED_VIOLENCE = [
+    ("en", "Ukraine fired Storm Shadow missiles at Russian positions, killing 15 soldiers.", 15),
+    ("en", "Rescue workers searched the rubble after the airstrike caused a building collapse that killed 12 "
+           "people.", 12),
+    ("en", "No shelling was reported in the area, but floods killed five people.", None),
+    ("ar", "شنت طائرات عاصفة الحزم غارات على صنعاء أسفرت عن مقتل 12 مدنيا.", 12),
+    ("ru", "Армия обстреляла город из РСЗО «Смерч», погибли восемь человек.", 8),
+    ("uk", "Армія обстріляла місто з РСЗО «Ураган», загинули двоє людей.", 2),
+    ("fr", "Une frappe de drone a provoqué l'effondrement d'un immeuble, faisant huit morts.", 8),
+    ("es", "Miles de personas protestaron contra el bombardeo que mató a 20 personas.", 20),
+]
+
+
+@pytest.mark.parametrize("lang, text, killed", CAUSE_WORD_BESIDE_ARMED_VIOLENCE,
+                         ids=ids(CAUSE_WORD_BESIDE_ARMED_VIOLENCE))
+def test_a_cause_word_beside_armed_violence_takes_nothing_away(pipeline, lang, text, killed):
+    c = classify(pipeline, lang, text)
+    assert c.casualties.killed == killed, why(c)
+
 # Words that only begin like a cause outside armed conflict: a stem such as ``protest*`` or ``storm*``
 # would take "Protestant" or "stormed" for a protest or a storm and drop the dead of a real attack.
 NON_CONFLICT_LOOK_ALIKES = [
@@ -722,6 +745,7 @@ def test_every_language_is_covered_by_every_table():
               "armed clash": ARMED_CLASH, "look-alikes": LOOK_ALIKES, "non-conflict causes": NON_CONFLICT,
               "non-conflict beside shelling": NON_CONFLICT_BESIDE_SHELLING,
               "non-conflict look-alikes": NON_CONFLICT_LOOK_ALIKES,
+              "cause word beside armed violence": CAUSE_WORD_BESIDE_ARMED_VIOLENCE,
               "explosion after its cause": EXPLOSION_AFTER_ITS_CAUSE, "weapon beside a cause": WEAPON_BESIDE_A_CAUSE,
               "counts across a comma": CLAUSE_COUNTS, "lower bound after the verb": LOWER_BOUND_AFTER_VERB, "ranges": RANGES,
               "groups": GROUPS}
