@@ -572,8 +572,8 @@ def test_a_weapon_keeps_its_explosion_beside_a_cause_outside_armed_conflict(pipe
 # bombing) and takes nothing away. A negated strike does not count.
 CAUSE_WORD_BESIDE_ARMED_VIOLENCE = [
     ("en", "Ukraine fired Storm Shadow missiles at Russian positions, killing 15 soldiers.", 15),
-    ("en", "Rescue workers searched the rubble after the airstrike caused a building collapse that killed 12 "
-           "people.", 12),
+    ("en", ("Rescue workers searched the rubble after the airstrike caused a building collapse that killed 12 "
+           "people."), 12),
     ("en", "No shelling was reported in the area, but floods killed five people.", None),
     ("ar", "شنت طائرات عاصفة الحزم غارات على صنعاء أسفرت عن مقتل 12 مدنيا.", 12),
     ("ru", "Армия обстреляла город из РСЗО «Смерч», погибли восемь человек.", 8),
