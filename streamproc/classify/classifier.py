@@ -47,7 +47,10 @@ _NON_CONFLICT_SUPPRESSES = {"explosion", "killed", "injured"}
 
 
 def chrome_lines(doc: Document, matches: list[Match[Role]]) -> set[int]:
-    """Lines that are page chrome: short, and containing a chrome phrase."""
+    """Lines that are page chrome: short, and containing a chrome phrase. A one-word phrase counts
+    only at the start or the end of its line ("Comments", "12 comments", "Related: …", «مشاركة»):
+    inside a line it is a headline's word ("Hamas comments on the strike that killed 20", «هجوم
+    بمشاركة طائرات مسيرة», "with the participation of drones")."""
     lines: set[int] = set()
     for m in matches:
         if m.payload.kind != "chrome":
@@ -55,8 +58,13 @@ def chrome_lines(doc: Document, matches: list[Match[Role]]) -> set[int]:
         line = doc.line_of_word(m.first_word)
         start = doc.line_starts[line]
         end = doc.line_starts[line + 1] if line + 1 < len(doc.line_starts) else len(doc.text)
-        if doc.words_between(start, end) <= CHROME_MAX_WORDS:
-            lines.add(line)
+        if doc.words_between(start, end) > CHROME_MAX_WORDS:
+            continue
+        if m.first_word == m.last_word:
+            words = doc.line_words(line)
+            if m.first_word not in (words[0], words[-1]):
+                continue
+        lines.add(line)
     return lines
 
 

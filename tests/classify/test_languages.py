@@ -786,3 +786,11 @@ def test_every_language_is_covered_by_every_table():
               "groups": GROUPS}
     for name, rows in tables.items():
         assert {row[0] for row in rows} == set(LANGS), name
+
+
+def test_a_one_word_chrome_phrase_marks_its_line_only_at_the_start_or_the_end(pipeline):
+    text = ("Comments\nArtillery shelling killed 3 soldiers in Donetsk.\n12 comments\n"
+            "Hamas comments on Israeli strike that killed 20 in Rafah\nThis site uses cookies to work\n"
+            "Related stories: Shelling kills 2 in Kharkiv")
+    c = classify(pipeline, "en", text)
+    assert c.chrome_lines == {0, 2, 4, 5}, why(c)
