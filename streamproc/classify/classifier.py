@@ -116,9 +116,13 @@ def _without_cause_beside_armed_violence(ms: list[Match[Role]], cues: list[Match
     negated or hypothetical, says what killed: a word for a cause outside armed conflict there is
     the strike's doing or a name ("rescue work after the strike", a building collapsing under
     shelling, «РСЗО «Смерч»», "Storm Shadow" missiles, a protest *against* the airstrike) and
-    takes nothing away. ``cues`` without the non-conflict ones, then; else ``cues`` unchanged."""
+    takes nothing away. ``cues`` without the non-conflict ones, then; else ``cues`` unchanged.
+    A term that shares a word with a cause's own phrase is the cause's ("fired stun grenades", «lancé
+    des grenades lacrymogènes» at a protest: no weapon of war)."""
+    causes = [(c.first_word, c.last_word) for c in cues if c.payload.kind == "non_conflict"]
     others = [c for c in cues if c.payload.kind != "non_conflict"]
-    if any(_names_armed_violence(m) and _governed(m, others, window) is None for m in ms):
+    if any(_names_armed_violence(m) and _governed(m, others, window) is None
+           and not any(m.first_word <= b and a <= m.last_word for a, b in causes) for m in ms):
         return others
     return cues
 

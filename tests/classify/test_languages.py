@@ -491,6 +491,10 @@ NON_CONFLICT = [
     ("uk", "Вибухи феєрверків розфарбували небо над містом у новорічну ніч."),
     ("fr", "Des explosions ont retenti au-dessus du port pendant le feu d'artifice du 14 juillet."),
     ("es", "Los fuegos artificiales llenaron el cielo de explosiones de color durante la fiesta."),
+    # riot-control munitions fired at a protest: the grenade belongs to the cause, no weapon of war
+    ("en", "Police fired tear gas and stun grenades at protesters, and three people died."),
+    ("fr", "La police a lancé des grenades lacrymogènes sur les manifestants, trois personnes ont été tuées."),
+    ("es", "La policía lanzó granadas lacrimógenas contra los manifestantes y murieron tres personas."),
 ]
 
 
@@ -599,6 +603,7 @@ CAUSE_WORD_BESIDE_ARMED_VIOLENCE = [
     ("en", ("Rescue workers searched the rubble after the airstrike caused a building collapse that killed 12 "
            "people."), 12),
     ("en", "No shelling was reported in the area, but floods killed five people.", None),
+    ("en", "A grenade was hurled at soldiers during the protest, killing three.", 3),
     ("ar", "شنت طائرات عاصفة الحزم غارات على صنعاء أسفرت عن مقتل 12 مدنيا.", 12),
     ("ru", "Армия обстреляла город из РСЗО «Смерч», погибли восемь человек.", 8),
     ("uk", "Армія обстріляла місто з РСЗО «Ураган», загинули двоє людей.", 2),
