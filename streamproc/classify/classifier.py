@@ -34,7 +34,7 @@ CHROME_MAX_WORDS = 12
 #: How many words before a term a hypothetical cue ("could", «قد») may stand.
 HYPOTHETICAL_WINDOW = 8
 MAX_EVIDENCE = 5
-_CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "non_conflict"}
+_CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "hypothetical_end", "non_conflict"}
 #: Roles that can make a sentence count; a sentence with none of them holds only context.
 _EVENT_ROLES = {"category", "killed", "injured", "subtype"}
 #: Roles that only quantify a casualty term ("three", "soldiers"): never suppressed themselves.
@@ -87,7 +87,10 @@ def evidence(doc: Document, m: Match[Role], sentence: int) -> Evidence:
 
 
 def _governed(term: Match[Role], cues: list[Match[Role]], window: int) -> str | None:
-    """Why ``term`` does not count, if a context cue in its sentence governs it."""
+    """Why ``term`` does not count, if a context cue in its sentence governs it. A hypothetical
+    cue's reach ends at a word that opens a clause about what has happened (``hypothetical_ends``:
+    "after", «بعد», «после»): "vowed to respond after the strike that killed five soldiers" reports
+    five dead."""
     label = term.payload.value if term.payload.kind == "category" else term.payload.kind
     for cue in cues:
         kind = cue.payload.kind
@@ -100,7 +103,9 @@ def _governed(term: Match[Role], cues: list[Match[Role]], window: int) -> str | 
                 cue.first_word - term.last_word <= window:
             return f"negated by '{cue.term.source}'"
         if kind == "hypothetical" and cue.last_word < term.first_word and \
-                term.first_word - cue.last_word <= HYPOTHETICAL_WINDOW:
+                term.first_word - cue.last_word <= HYPOTHETICAL_WINDOW and \
+                not any(end.payload.kind == "hypothetical_end" and cue.last_word < end.first_word
+                        and end.last_word < term.first_word for end in cues):
             return f"hypothetical ('{cue.term.source}')"
     return None
 

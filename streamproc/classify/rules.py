@@ -29,7 +29,8 @@ class Role:
 
     kind: str            # category | subtype | killed | injured | people | at_least | unit | range_open |
                          # link | partitive | number | number_after |
-                         # neg_before | neg_after | hypothetical | chrome | non_conflict
+                         # neg_before | neg_after | hypothetical | hypothetical_end | chrome |
+                         # non_conflict
     value: Any = None    # category name, ceasefire subtype, number value, or what a link joins
                          # (frozenset of "range", "group")
     #: An explosion term that names no weapon ("explosion", "blast", «انفجار»): a furnace or a gas
@@ -92,8 +93,8 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     lang = _require(path, doc, "language", errors, "top level")
     if lang is not None and lang != path.stem:
         errors.append(DataError(path, line_of(lang), f"language '{lang}' does not match the file name"))
-    allowed = {"language", "proclitics", "categories", "casualties", "negation", "hypothetical", "chrome",
-               "non_conflict"}
+    allowed = {"language", "proclitics", "categories", "casualties", "negation", "hypothetical",
+               "hypothetical_ends", "chrome", "non_conflict"}
     for key in doc:
         if key not in allowed:
             errors.append(DataError(path, line_of(key), f"unknown key '{key}'"))
@@ -202,6 +203,8 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
                         Role("neg_after"))
     terms += _terms(path, doc.get("hypothetical") or [], "hypothetical", errors, line_of(doc),
                     Role("hypothetical"))
+    terms += _terms(path, doc.get("hypothetical_ends") or [], "hypothetical_ends", errors, line_of(doc),
+                    Role("hypothetical_end"))
     terms += _terms(path, _require(path, doc, "chrome", errors, "top level") or [], "chrome", errors,
                     line_of(doc), Role("chrome"))
     terms += _terms(path, doc.get("non_conflict") or [], "non_conflict", errors, line_of(doc),

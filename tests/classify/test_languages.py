@@ -594,6 +594,24 @@ def test_a_word_that_only_looks_like_a_cue_governs_nothing(pipeline, lang, text,
     c = classify(pipeline, lang, text)
     assert category in c.categories, why(c)
 
+# A hypothetical cue's reach ends at a word that opens a clause about what has happened
+# (``hypothetical_ends``): a threat of retaliation *after* a deadly strike reports the dead.
+THREAT_AFTER_WHAT_HAPPENED = [
+    ("en", "Israel vowed to respond after the strike that killed five soldiers.", 5),
+    ("en", "Militants threatened to kill five hostages after the deadline passed.", None),
+    ("ar", "توعدت إسرائيل بالرد بعد الغارة التي أسفرت عن مقتل خمسة جنود.", 5),
+    ("ru", "Россия пригрозила ответом после удара, в результате которого погибли пять военных.", 5),
+    ("uk", "Росія пригрозила відповіддю після удару, внаслідок якого загинули п'ятеро військових.", 5),
+    ("fr", "Israël promet de réagir après la frappe qui a tué cinq soldats.", 5),
+    ("es", "Israel amenazó con responder tras el ataque aéreo que mató a cinco soldados.", 5),
+]
+
+
+@pytest.mark.parametrize("lang, text, killed", THREAT_AFTER_WHAT_HAPPENED, ids=ids(THREAT_AFTER_WHAT_HAPPENED))
+def test_a_threat_after_what_happened_keeps_its_dead(pipeline, lang, text, killed):
+    c = classify(pipeline, lang, text)
+    assert c.casualties.killed == killed, why(c)
+
 # A sentence that names armed violence itself says what killed: a word for a cause outside armed
 # conflict beside it is the strike's doing or a name (a building collapsing under an airstrike, the
 # «Смерч» rocket launcher, "Storm Shadow" missiles, Operation «عاصفة الحزم», a protest *against* a
@@ -785,6 +803,7 @@ def test_every_language_is_covered_by_every_table():
               "armed clash": ARMED_CLASH, "look-alikes": LOOK_ALIKES, "non-conflict causes": NON_CONFLICT,
               "non-conflict beside shelling": NON_CONFLICT_BESIDE_SHELLING,
               "non-conflict look-alikes": NON_CONFLICT_LOOK_ALIKES, "cue look-alikes": CUE_LOOK_ALIKES,
+              "threat after what happened": THREAT_AFTER_WHAT_HAPPENED,
               "cause word beside armed violence": CAUSE_WORD_BESIDE_ARMED_VIOLENCE,
               "explosion after its cause": EXPLOSION_AFTER_ITS_CAUSE, "weapon beside a cause": WEAPON_BESIDE_A_CAUSE,
               "counts across a comma": CLAUSE_COUNTS, "lower bound after the verb": LOWER_BOUND_AFTER_VERB, "ranges": RANGES,

@@ -95,3 +95,12 @@ def test_explosion_terms_that_name_no_weapon_are_marked_generic(tmp_path):
     assert not roles["car bomb"].generic
     plain = {t.source: t.payload for t in load_rules(write(tmp_path, "xx.yaml", GOOD))["xx"].lexicon.terms}
     assert not plain["explosion"].generic
+
+
+def test_hypothetical_ends_are_an_optional_list_of_terms(tmp_path):
+    text = GOOD.replace("chrome: [share]\n", "hypothetical: [could]\nhypothetical_ends: [after]\nchrome: [share]\n")
+    roles = {t.source: t.payload.kind for t in load_rules(write(tmp_path, "xx.yaml", text))["xx"].lexicon.terms}
+    assert roles["after"] == "hypothetical_end"
+    bad = GOOD.replace("chrome: [share]\n", "hypothetical_ends: [af*]\nchrome: [share]\n")
+    with pytest.raises(DataErrors, match="hypothetical_ends"):
+        load_rules(write(tmp_path, "xx.yaml", bad))
