@@ -111,6 +111,7 @@ def _governed(term: Match[Role], cues: list[Match[Role]], window: int) -> str | 
 
 
 def _names_armed_violence(m: Match[Role]) -> bool:
+    """Shelling, an airstrike, a clash, or an explosion that names a weapon (see :attr:`Role.generic`)."""
     role = m.payload
     return role.kind == "category" and (role.value in _ARMED or role.value == "explosion" and not role.generic)
 
@@ -170,7 +171,7 @@ class Classifier:
         hits: dict[str, CategoryHit] = {}
         event_sentences: set[int] = set()
         subtypes_seen: set[str] = set()
-        armed = False  # see _ARMED
+        armed = False  # any term of _names_armed_violence kept in any sentence
         casualties = Casualties()
         for sentence in sorted(eventful):
             ms = by_sentence[sentence]
@@ -210,7 +211,7 @@ class Classifier:
                 kind, value = m.payload.kind, m.payload.value
                 if kind == "category":
                     event_sentences.add(sentence)
-                    armed |= value in _ARMED or (value == "explosion" and not m.payload.generic)
+                    armed |= _names_armed_violence(m)
                     hit = hits.get(value)
                     if hit is None:
                         hit = hits[value] = CategoryHit(value)
