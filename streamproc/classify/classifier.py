@@ -88,9 +88,10 @@ def evidence(doc: Document, m: Match[Role], sentence: int) -> Evidence:
 
 def _governed(term: Match[Role], cues: list[Match[Role]], window: int) -> str | None:
     """Why ``term`` does not count, if a context cue in its sentence governs it. A hypothetical
-    cue's reach ends at a word that opens a clause about what has happened (``hypothetical_ends``:
-    "after", «بعد», «после»): "vowed to respond after the strike that killed five soldiers" reports
-    five dead."""
+    cue's reach ends where a clause about what has happened opens (``hypothetical_ends``: "after",
+    «بعد», «после», "that killed", «унесший»; the end may be the term's own first word): "vowed to
+    respond after the strike that killed five soldiers" and "vowed to avenge the strike that killed
+    five fighters" report five dead."""
     label = term.payload.value if term.payload.kind == "category" else term.payload.kind
     for cue in cues:
         kind = cue.payload.kind
@@ -104,8 +105,8 @@ def _governed(term: Match[Role], cues: list[Match[Role]], window: int) -> str | 
             return f"negated by '{cue.term.source}'"
         if kind == "hypothetical" and cue.last_word < term.first_word and \
                 term.first_word - cue.last_word <= HYPOTHETICAL_WINDOW and \
-                not any(end.payload.kind == "hypothetical_end" and cue.last_word < end.first_word
-                        and end.last_word < term.first_word for end in cues):
+                not any(end.payload.kind == "hypothetical_end"
+                        and cue.last_word < end.first_word <= term.first_word for end in cues):
             return f"hypothetical ('{cue.term.source}')"
     return None
 

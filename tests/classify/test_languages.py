@@ -594,8 +594,8 @@ def test_a_word_that_only_looks_like_a_cue_governs_nothing(pipeline, lang, text,
     c = classify(pipeline, lang, text)
     assert category in c.categories, why(c)
 
-# A hypothetical cue's reach ends at a word that opens a clause about what has happened
-# (``hypothetical_ends``): a threat of retaliation *after* a deadly strike reports the dead.
+# A hypothetical cue's reach ends where a clause about what has happened opens (``hypothetical_ends``):
+# a threat of retaliation *after* a deadly strike, or for "the strike that killed", reports the dead.
 THREAT_AFTER_WHAT_HAPPENED = [
     ("en", "Israel vowed to respond after the strike that killed five soldiers.", 5),
     ("en", "Militants threatened to kill five hostages after the deadline passed.", None),
@@ -604,6 +604,13 @@ THREAT_AFTER_WHAT_HAPPENED = [
     ("uk", "Росія пригрозила відповіддю після удару, внаслідок якого загинули п'ятеро військових.", 5),
     ("fr", "Israël promet de réagir après la frappe qui a tué cinq soldats.", 5),
     ("es", "Israel amenazó con responder tras el ataque aéreo que mató a cinco soldados.", 5),
+    # a past relative clause about the strike ends the cue's reach too
+    ("en", "Hamas vowed to avenge the strike that killed five fighters.", 5),
+    ("ar", "توعدت حماس بالانتقام للغارة التي أسفرت عن مقتل خمسة مقاتلين.", 5),
+    ("ru", "Россия пригрозила ответом на удар, унесший жизни пяти военных.", 5),
+    ("uk", "Росія пригрозила відповіддю на удар, який забрав життя п'ятьох військових.", 5),
+    ("fr", "Le Hamas promet de venger la frappe qui a tué cinq combattants.", 5),
+    ("en", "Russia warned that strikes could kill five people a day.", None),
 ]
 
 
