@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -72,7 +73,7 @@ class Pipeline:
         if language is None:
             language, detected = self.resolve_language(article)
         doc = build_document(article.text)
-        classification = self.classifier.classify(doc, language)
+        classification = self.classifier.classify(doc, language, published_year(article))
         linking = link(doc, self.gazetteer, classification.chrome_lines, classification.event_sentences)
         return classification, linking, detected
 
@@ -97,7 +98,7 @@ class Pipeline:
                            skipped=f"unsupported language '{language}'")
         doc = build_document(article.text)
         t2 = time.perf_counter()
-        classification = self.classifier.classify(doc, language)
+        classification = self.classifier.classify(doc, language, published_year(article))
         t3 = time.perf_counter()
         timings = {"decode": t1 - t0, "normalise": t2 - t1, "classify": t3 - t2}
         if not classification.is_escalation:
@@ -110,6 +111,16 @@ class Pipeline:
         timings.update(enrich=t4 - t3, build=time.perf_counter() - t4)
         return Outcome("alert", article=article, alert=alert, language=language,
                        classification=classification, timings=timings, dedupe_keys=keys)
+
+
+def published_year(article: Article) -> int | None:
+    """The year of ``published_at`` (validated as ISO 8601 by the decoder), or None."""
+    if not article.published_at:
+        return None
+    try:
+        return datetime.fromisoformat(article.published_at).year
+    except ValueError:
+        return None
 
 
 def _words_outside_chrome(doc: Document, chrome_lines: set[int]) -> list[str]:

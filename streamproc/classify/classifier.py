@@ -6,6 +6,8 @@ Order of work, and why:
    navigation and comment widgets never become evidence or entities;
 3. per sentence, negation and hypothetical cues suppress the terms they govern ("no casualties",
    «لم تسفر عن إصابات», "could collapse"; not the first half of a compound: "would-be", "no-fly"),
+   and so do past cues ("30 years ago", "the anniversary of the massacre"): an anniversary piece
+   retells a war's dead without any of them being news,
    and a cause outside armed conflict (flood, road crash, gas leak)
    suppresses deaths, injuries and explosions in its sentence, unless the sentence names armed
    violence itself (then the word is the strike's doing or a name); suppressed matches are kept for
@@ -18,7 +20,8 @@ Order of work, and why:
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import re
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 
 from streamproc.classify import CATEGORIES, CEASEFIRE_SUBTYPES
@@ -27,14 +30,29 @@ from streamproc.classify.result import Casualties, CategoryHit, Classification, 
 from streamproc.classify.rules import LanguageRules, Role
 from streamproc.classify.severity import SeverityModel
 from streamproc.text.document import Document
-from streamproc.text.lexicon import Match
+from streamproc.text.lexicon import Match, Term
 
 #: A line with at most this many words that holds a chrome phrase is page chrome.
 CHROME_MAX_WORDS = 12
 #: How many words before a term a hypothetical cue ("could", «قد») may stand.
 HYPOTHETICAL_WINDOW = 8
+#: How far a past cue reaches: "years ago" over the words of its clause before it (or after it, when
+#: it opens its sentence); "anniversary of" over the few words that name the event.
+PAST_WINDOW = 8
+PAST_OF_WINDOW = 4
+#: At most this many words may stand before a past cue that opens its sentence ("Thirty years ago,").
+PAST_OPENING = 2
+#: A year this many years or more before the article's own is a past cue ("In 1995, forces killed 8,000").
+PAST_YEARS = 2
+#: How many words may stand between a ``past_since`` word and its year ("since July 2014").
+SINCE_GAP = 2
+_PAST = Role("past")
+_THOUSANDS = re.compile(r"(?<=\d)[,\u066c](?=\d)")
+#: Punctuation that closes a clause: a past cue does not reach across it ("shelling killed three in
+#: Kherson, which Ukraine retook two years ago" keeps its dead).
+_CLAUSE_BREAKS = frozenset(",;:()[]\u2014\u2013\u060c\u061b")
 MAX_EVIDENCE = 5
-_CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "hypothetical_end", "non_conflict"}
+_CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "hypothetical_end", "non_conflict", "past", "past_of"}
 #: Roles that can make a sentence count; a sentence with none of them holds only context.
 _EVENT_ROLES = {"category", "killed", "injured", "subtype"}
 #: Roles that only quantify a casualty term ("three", "soldiers"): never suppressed themselves.
@@ -86,15 +104,76 @@ def evidence(doc: Document, m: Match[Role], sentence: int) -> Evidence:
     return Evidence(doc.original[s:e], doc.original_sentence(sentence), s, e, m.term.source)
 
 
-def _governed(term: Match[Role], cues: list[Match[Role]], window: int) -> str | None:
+def _clause_break(doc: Document, left: int, right: int) -> bool:
+    """Whether clause punctuation stands between word ``left`` and word ``right`` (``left < right``).
+    A comma between two digits is a thousands separator ("8,000" is two words here), not a break."""
+    s, _ = doc.original_span(doc.word_ends[left], doc.word_ends[left])
+    e, _ = doc.original_span(doc.word_starts[right], doc.word_starts[right])
+    gap = doc.original[s:e]
+    return bool(_CLAUSE_BREAKS.intersection(gap)) and bool(_CLAUSE_BREAKS.intersection(_THOUSANDS.sub("", gap)))
+
+
+def _past(term: Match[Role], cue: Match[Role], doc: Document, sentence_start: int) -> bool:
+    """Whether a past cue dates ``term``: "the massacre 30 years ago", "Thirty years ago, forces
+    killed 8,000", "the anniversary of the massacre". A "years ago" in the middle of a sentence dates
+    what comes before it, not what follows ("the truce agreed two years ago collapsed as shelling
+    killed five" keeps the shelling); none reaches across clause punctuation, except the comma right
+    after a cue that opens its sentence."""
+    if cue.payload.kind == "past_of":
+        return cue.last_word < term.first_word <= cue.last_word + PAST_OF_WINDOW and \
+            not _clause_break(doc, cue.last_word, term.first_word)
+    if term.last_word < cue.first_word:
+        return cue.first_word - term.last_word <= PAST_WINDOW and not _clause_break(doc, term.last_word, cue.first_word)
+    if cue.last_word < term.first_word and cue.first_word - sentence_start <= PAST_OPENING:
+        return term.first_word - cue.last_word <= PAST_WINDOW and \
+            (term.first_word == cue.last_word + 1 or not _clause_break(doc, cue.last_word + 1, term.first_word))
+    return False
+
+
+#: A year; not the first half of a compound ("a 1995-built school"): a range ("1992-1995") is a year.
+_YEAR = re.compile(r"(?<!\w)(?:19|20)\d\d(?!\w)(?![-\u2010\u2011][^\W\d])")
+
+
+def _years(doc: Document) -> list[tuple[int, int]]:
+    """Every year (1900-2099) in the document as ``(word index, year)``, in order: one regex pass."""
+    words = doc.words
+    found = ((doc.word_at(m.start()), m.group()) for m in _YEAR.finditer(doc.text))
+    return [(w, int(text)) for w, text in found if w >= 0 and words[w] == text]
+
+
+def _past_years(doc: Document, sentence: int, years: list[tuple[int, int]], since: frozenset[str],
+                reference_year: int) -> list[Match[Role]]:
+    """Years in ``sentence`` (of ``years``, see :func:`_years`) at least :data:`PAST_YEARS` before
+    ``reference_year`` (the article's publication), as past cues; not one up to :data:`SINCE_GAP`
+    words after a ``since`` word ("the worst shelling since 2014", «منذ عام 2014»): that one starts a
+    period running up to now."""
+    span = doc.sentence_words(sentence)
+    out: list[Match[Role]] = []
+    words, starts, ends = doc.words, doc.word_starts, doc.word_ends
+    for w, year in years[bisect_left(years, (span.start, 0)):bisect_left(years, (span.stop, 0))]:
+        if year > reference_year - PAST_YEARS:
+            continue
+        if any(words[v] in since for v in range(max(span.start, w - SINCE_GAP - 1), w)):
+            continue
+        out.append(Match(Term(source=words[w], words=(), payload=_PAST, case_sensitive=False),
+                         w, w, starts[w], ends[w]))
+    return out
+
+
+def _governed(term: Match[Role], cues: list[Match[Role]], window: int, doc: Document | None = None,
+              sentence_start: int = 0) -> str | None:
     """Why ``term`` does not count, if a context cue in its sentence governs it. A hypothetical
     cue's reach ends where a clause about what has happened opens (``hypothetical_ends``: "after",
     «بعد», «после», "that killed", «унесший»; the end may be the term's own first word): "vowed to
     respond after the strike that killed five soldiers" and "vowed to avenge the strike that killed
-    five fighters" report five dead."""
+    five fighters" report five dead. Past cues (see :func:`_past`) need the document (its punctuation)."""
     label = term.payload.value if term.payload.kind == "category" else term.payload.kind
     for cue in cues:
         kind = cue.payload.kind
+        if kind in ("past", "past_of"):
+            if doc is not None and _past(term, cue, doc, sentence_start):
+                return f"past event ('{cue.term.source}')"
+            continue
         if kind == "non_conflict" and label in _NON_CONFLICT_SUPPRESSES:
             return f"cause outside armed conflict ('{cue.term.source}')"
         if kind == "neg_before" and cue.last_word < term.first_word and \
@@ -145,7 +224,9 @@ class Classifier:
     def languages(self) -> tuple[str, ...]:
         return tuple(sorted(self.rules))
 
-    def classify(self, doc: Document, language: str) -> Classification:
+    def classify(self, doc: Document, language: str, reference_year: int | None = None) -> Classification:
+        """``reference_year``: the year the article was published, when known; a year well before it
+        in a sentence dates that sentence's events (see :func:`_past_years`)."""
         rules = self.rules[language]
         matches = rules.lexicon.find(doc)
         chrome = chrome_lines(doc, matches)
@@ -174,6 +255,7 @@ class Classifier:
         subtypes_seen: set[str] = set()
         armed = False  # any term of _names_armed_violence kept in any sentence
         casualties = Casualties()
+        years: list[tuple[int, int]] | None = None  # found on the first eventful sentence that needs them
         for sentence in sorted(eventful):
             ms = by_sentence[sentence]
             kept: list[Match[Role]] = []
@@ -190,6 +272,12 @@ class Classifier:
                 cues = [m for m in cues if not any(a <= m.first_word and m.last_word <= b for a, b in bounds)]
             if any(c.payload.kind == "non_conflict" for c in cues):
                 cues = _without_cause_beside_armed_violence(ms, cues, rules.negation_window)
+            if reference_year is not None:
+                if years is None:
+                    years = _years(doc)
+                if years:
+                    cues += _past_years(doc, sentence, years, rules.past_since, reference_year)
+            sentence_start = doc.sentence_words(sentence).start if cues else 0
             for m in ms:
                 kind = m.payload.kind
                 if kind in _CONTEXT_ROLES or kind in _QUANTITY_ROLES or kind == "at_least":
@@ -200,8 +288,12 @@ class Classifier:
                     continue
                 # A ceasefire is news whether it holds, is called for or is feared for: only its
                 # subtype cues ("violated", "could collapse") are subject to negation and hypotheticals.
-                exempt = kind == "category" and m.payload.value == "ceasefire"
-                why = None if exempt else _governed(m, cues, rules.negation_window)
+                # One signed decades ago is not: past cues govern it too.
+                if kind == "category" and m.payload.value == "ceasefire":
+                    past = [c for c in cues if c.payload.kind in ("past", "past_of")]
+                    why = _governed(m, past, rules.negation_window, doc, sentence_start) if past else None
+                else:
+                    why = _governed(m, cues, rules.negation_window, doc, sentence_start)
                 if why:
                     label = m.payload.value if kind in ("category", "subtype") else kind
                     suppressed.append(Suppressed(str(label), evidence(doc, m, sentence), why))

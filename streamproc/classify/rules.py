@@ -29,8 +29,8 @@ class Role:
 
     kind: str            # category | subtype | killed | injured | people | at_least | unit | range_open |
                          # link | partitive | number | number_after |
-                         # neg_before | neg_after | hypothetical | hypothetical_end | chrome |
-                         # non_conflict
+                         # neg_before | neg_after | hypothetical | hypothetical_end | past | past_of |
+                         # chrome | non_conflict
     value: Any = None    # category name, ceasefire subtype, number value, or what a link joins
                          # (frozenset of "range", "group")
     #: An explosion term that names no weapon ("explosion", "blast", «انفجار»): a furnace or a gas
@@ -49,6 +49,9 @@ class LanguageRules:
     #: after them: Arabic «بين 10 و15», «3 جنود و5 مدنيين» (one word «و15», «و5»). Each maps to
     #: what it links, like its :class:`Role`'s value: "range", "group" or both.
     glued_links: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: Words (folded) that make a year after them the start of a period up to now ("since 2014"):
+    #: such a year dates nothing (see the classifier's _past_years).
+    past_since: frozenset[str] = frozenset()
 
 
 def _terms(path: Path, value: Any, where: str, errors: list[DataError], parent_line: int | None,
@@ -94,7 +97,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     if lang is not None and lang != path.stem:
         errors.append(DataError(path, line_of(lang), f"language '{lang}' does not match the file name"))
     allowed = {"language", "proclitics", "categories", "casualties", "negation", "hypothetical",
-               "hypothetical_ends", "chrome", "non_conflict"}
+               "hypothetical_ends", "past", "past_of", "past_since", "chrome", "non_conflict"}
     for key in doc:
         if key not in allowed:
             errors.append(DataError(path, line_of(key), f"unknown key '{key}'"))
@@ -205,6 +208,20 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
                     Role("hypothetical"))
     terms += _terms(path, doc.get("hypothetical_ends") or [], "hypothetical_ends", errors, line_of(doc),
                     Role("hypothetical_end"))
+    # Optional: what dates a clause years back ("years ago", «лет назад»), and what names a past
+    # event right after it ("anniversary of", «ذكرى»): see the classifier's _past.
+    terms += _terms(path, doc.get("past") or [], "past", errors, line_of(doc), Role("past"))
+    terms += _terms(path, doc.get("past_of") or [], "past_of", errors, line_of(doc), Role("past_of"))
+    # Optional: words that make a year after them the start of a period up to now ("since 2014"): one
+    # word each, compared with the document's words (not searched for: «с», "since" are everywhere).
+    past_since: set[str] = set()
+    for term, _ in _terms(path, doc.get("past_since") or [], "past_since", errors, line_of(doc), Role("past")):
+        words, _ = parse_term(term)
+        if len(words) != 1 or words[0] is None or words[0][1]:
+            errors.append(DataError(path, line_of(term, line_of(doc)), f"past_since: {term!r} must be one "
+                                    "word, not a stem"))
+            continue
+        past_since.add(words[0][0])
     terms += _terms(path, _require(path, doc, "chrome", errors, "top level") or [], "chrome", errors,
                     line_of(doc), Role("chrome"))
     terms += _terms(path, doc.get("non_conflict") or [], "non_conflict", errors, line_of(doc),
@@ -213,7 +230,8 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
         return None
     terms = list(dict.fromkeys(terms))  # a term listed twice for one role would double its evidence
     return LanguageRules(language=str(lang), lexicon=Lexicon(terms, proclitics=proclitics),
-                         negation_window=window, path=path, term_count=len(terms), glued_links=glued_links)
+                         negation_window=window, path=path, term_count=len(terms), glued_links=glued_links,
+                         past_since=frozenset(past_since))
 
 
 def load_rules(directory: Path = RULES_DIR) -> dict[str, LanguageRules]:

@@ -39,6 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     ex = rsub.add_parser("explain", help="what matched in TEXT, what was suppressed, why the severity")
     ex.add_argument("text")
     ex.add_argument("--lang", default=None)
+    ex.add_argument("--published", default=None, metavar="DATE",
+                    help="the article's publication date (ISO 8601): a year two or more before it dates its sentence")
 
     ev = sub.add_parser("eval", help="score the classifier on labelled TSV files (shared/eval format)")
     ev.add_argument("paths", nargs="+")
@@ -103,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
 
             if args.rules_command == "check":
                 sys.exit(run_check(settings))
-            sys.exit(run_explain(settings, args.text, args.lang))
+            sys.exit(run_explain(settings, args.text, args.lang, args.published))
         if args.command == "eval-geo":
             from streamproc.cli.evaluate_geo import run_eval_geo
 

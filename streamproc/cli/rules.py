@@ -19,11 +19,19 @@ def run_check(settings: Settings) -> int:
     return 0
 
 
-def run_explain(settings: Settings, text: str, lang: str | None) -> int:
+def run_explain(settings: Settings, text: str, lang: str | None, published: str | None = None) -> int:
+    from datetime import datetime
+
     from streamproc.worker.run import build_pipeline
 
+    if published is not None:
+        try:
+            datetime.fromisoformat(published)
+        except ValueError:
+            print(f"--published: {published!r} is not an ISO 8601 date", file=sys.stderr)
+            return 2
     pipeline = build_pipeline(settings)
-    article = Article(id="explain", text=text, language=lang)
+    article = Article(id="explain", text=text, language=lang, published_at=published)
     language, detected = pipeline.resolve_language(article)
     print(f"language: {language}{' (detected)' if detected else ''}")
     if language not in pipeline.classifier.rules:

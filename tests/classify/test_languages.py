@@ -13,6 +13,7 @@ and other general armed-clash phrasing, with look-alikes that must stay quiet.
 
 from __future__ import annotations
 
+import orjson
 import pytest
 
 from streamproc.ingest.article import Article
@@ -373,10 +374,11 @@ def test_casualty_counts(pipeline, lang, text, killed, at_least, injured):
 
 
 # A number right before a unit of time or distance is a measure, not a count of people: "killed two
-# weeks ago" once gave two killed, and "killed more than 20 years ago" twenty.
+# weeks ago" once gave two killed, and "killed more than 20 years ago" twenty (that one is now a past
+# event as a whole: see PAST_EVENTS).
 MEASURES = [
     ("en", "The journalist, killed two weeks ago, was buried on Sunday after the shelling.", None, "shelling"),
-    ("en", "The shelling killed more than 20 years ago is still remembered in the town.", None, "shelling"),
+    ("en", "The shelling killed residents of a street that had stood for more than 20 years.", None, "shelling"),
     ("en", "Shelling killed 12 soldiers over three days near the front.", 12, "shelling"),
     ("en", "The shelling killed 12 day laborers near the border.", 12, "shelling"),
     ("ar", "قتل 3 أيام من القصف المتواصل على المدينة.", None, "shelling"),
@@ -825,3 +827,73 @@ def test_a_one_word_chrome_phrase_marks_its_line_only_at_the_start_or_the_end(pi
             "Related stories: Shelling kills 2 in Kharkiv")
     c = classify(pipeline, "en", text)
     assert c.chrome_lines == {0, 2, 4, 5}, why(c)
+
+
+# An anniversary piece retells a war's dead; none of them is news. Past cues ("years ago", "the
+# anniversary of", «лет назад», «ذكرى») govern their clause, and a year at least two before the article's
+# publication does too; "since 2014" dates nothing, and a "years ago" in mid-sentence dates only what
+# stands before it in its clause. Rows: language, publication year (None: not given), text, the
+# categories that count, killed.
+PAST_EVENTS = [
+    ("en", None, "Thirty years ago, Bosnian Serb forces killed 8,000 men and boys.", set(), None),
+    ("en", None, "8,000 men were killed 30 years ago.", set(), None),
+    ("en", None, "Serb forces killed 8,000 men 30 years ago.", set(), None),  # "8,000": no clause break
+    ("en", None, "Thousands marked the anniversary of the massacre in Srebrenica.", set(), None),
+    ("en", None, "Friday marks 30 years since the massacre of 8,000 men.", set(), None),
+    ("en", None, "The truce agreed two years ago collapsed as shelling killed five soldiers.",
+     {"shelling", "casualties"}, 5),
+    ("en", None, "Russian shelling killed three civilians in Kherson, which Ukraine retook two years ago.",
+     {"shelling", "casualties"}, 3),
+    ("en", None, "On the anniversary of the massacre, shelling killed three people in the town.",
+     {"shelling", "casualties"}, 3),
+    ("en", 2025, "In July 1995, Bosnian Serb forces overran the enclave and killed more than 8,000 men.", set(), None),
+    ("en", None, "In July 1995, Bosnian Serb forces overran the enclave and killed more than 8,000 men.",
+     {"armed_clash", "casualties"}, 8000),
+    ("en", 1996, "In July 1995, Bosnian Serb forces overran the enclave and killed more than 8,000 men.",
+     {"armed_clash", "casualties"}, 8000),
+    ("en", 2024, "The deadliest shelling since 2014 killed five soldiers near Avdiivka.", {"shelling", "casualties"}, 5),
+    ("en", 2025, "Shelling killed 5 in the 1995-built school on Tuesday.", {"shelling", "casualties"}, 5),
+    ("en", 2020, "Shelling killed three soldiers, the worst clashes since the 2016 war.",
+     {"shelling", "casualties"}, 3),
+    ("ar", None, "قبل ثلاثين عاما، قتلت القوات الصربية ثمانية آلاف رجل في سربرنيتسا.", set(), None),
+    ("ar", None, "أحيا الآلاف الذكرى الثلاثين لمجزرة سربرنيتسا.", set(), None),
+    ("ar", 2025, "في عام 1995 قتلت القوات الصربية أكثر من ثمانية آلاف رجل.", set(), None),
+    ("ar", 2024, "قتل خمسة جنود في أعنف قصف منذ عام 2014.", {"shelling", "casualties"}, 5),
+    ("ar", 2025, "في عام ١٩٩٥ قتلت القوات الصربية أكثر من ثمانية آلاف رجل.", set(), None),  # Arabic-Indic digits
+    ("ru", None, "Тридцать лет назад боснийские сербы убили восемь тысяч мужчин.", set(), None),
+    ("ru", 2025, "В 1995 году боснийские сербы убили восемь тысяч мужчин.", set(), None),
+    ("ru", 2024, "Обстрел унес жизни пяти военных, самый сильный с 2014 года.", {"shelling", "casualties"}, 5),
+    ("uk", None, "Тридцять років тому боснійські серби вбили вісім тисяч чоловіків.", set(), None),
+    ("uk", 2025, "У 1995 році боснійські серби вбили вісім тисяч чоловіків.", set(), None),
+    ("fr", None, "Il y a trente ans, les forces serbes de Bosnie ont tué 8 000 hommes.", set(), None),
+    ("fr", None, "Des milliers de personnes ont commémoré le massacre de Srebrenica.", set(), None),
+    ("fr", None, "Un bombardement a tué trois civils à Kherson, reprise il y a deux ans.",
+     {"shelling", "casualties"}, 3),
+    ("fr", 2024, "Le bombardement le plus meurtrier depuis 2014 a tué cinq soldats.", {"shelling", "casualties"}, 5),
+    ("es", None, "Hace treinta años, las fuerzas serbobosnias mataron a 8.000 hombres.", set(), None),
+    ("es", None, "Miles de personas conmemoraron la masacre de Srebrenica.", set(), None),
+    ("es", None, "Un bombardeo mató a tres civiles en Jersón, recuperada hace dos años.", {"shelling", "casualties"}, 3),
+    ("es", 2024, "El bombardeo más mortífero desde julio de 2014 mató a cinco soldados.",
+     {"shelling", "casualties"}, 5),
+]
+
+
+@pytest.mark.parametrize("lang, year, text, categories, killed", PAST_EVENTS,
+                         ids=[f"{r[0]}:{r[1]}:{r[2][:40]}" for r in PAST_EVENTS])
+def test_a_past_event_is_no_escalation(pipeline, lang, year, text, categories, killed):
+    published = f"{year}-06-01T00:00:00Z" if year else None
+    c, _, _ = pipeline.analyse(Article(id="t", text=text, language=lang, published_at=published), lang)
+    assert set(c.categories) == categories, why(c)
+    assert c.casualties.killed == killed, why(c)
+
+
+def test_an_anniversary_article_raises_nothing(pipeline):
+    text = ("Bosnia marks 30 years since Srebrenica massacre\n\n"
+            "Thousands gathered on Friday in Srebrenica to mark the anniversary of the massacre. Thirty years "
+            "ago, Bosnian Serb forces killed more than 8,000 Muslim men and boys after overrunning the town. "
+            "In July 1995, the enclave had been shelled for days.")
+    article = Article(id="t", text=text, language="en", published_at="2025-07-11T09:00:00Z")
+    c, _, _ = pipeline.analyse(article, "en")
+    assert not c.categories and c.casualties.killed is None, why(c)
+    raw = orjson.dumps({"id": "t", "text": text, "language": "en", "published_at": article.published_at})
+    assert pipeline.process(raw).kind == "no_alert"  # the worker's path reads the date from the message

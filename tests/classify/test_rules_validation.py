@@ -104,3 +104,15 @@ def test_hypothetical_ends_are_an_optional_list_of_terms(tmp_path):
     bad = GOOD.replace("chrome: [share]\n", "hypothetical_ends: [af*]\nchrome: [share]\n")
     with pytest.raises(DataErrors, match="hypothetical_ends"):
         load_rules(write(tmp_path, "xx.yaml", bad))
+
+
+def test_past_cues_are_optional_lists_and_past_since_takes_single_words(tmp_path):
+    text = GOOD.replace("chrome: [share]\n", "past: [years ago]\npast_of: [anniversary of]\npast_since: [since]\n"
+                                               "chrome: [share]\n")
+    rules = load_rules(write(tmp_path, "xx.yaml", text))["xx"]
+    roles = {t.source: t.payload.kind for t in rules.lexicon.terms}
+    assert roles["years ago"] == "past" and roles["anniversary of"] == "past_of"
+    assert rules.past_since == frozenset({"since"}) and "since" not in roles  # compared, never searched for
+    for bad in ("past_since: [ever since]\n", "past_since: [sinc*]\n"):
+        with pytest.raises(DataErrors, match="past_since"):
+            load_rules(write(tmp_path, "xx.yaml", GOOD.replace("chrome: [share]\n", bad + "chrome: [share]\n")))

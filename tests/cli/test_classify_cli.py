@@ -45,6 +45,17 @@ def test_rules_check_and_explain():
     assert "categories: none" in out.stdout and "suppressed" in out.stdout
 
 
+def test_rules_explain_dates_a_text_by_its_publication():
+    text = "In July 1995, Serb forces shelled the town and killed 8,000 men."
+    dated = run("rules", "explain", text, "--lang", "en", "--published", "2025-07-11")
+    assert dated.returncode == 0, dated.stderr
+    assert "categories: none" in dated.stdout and "past event ('1995')" in dated.stdout
+    undated = run("rules", "explain", text, "--lang", "en")
+    assert "killed: 8000" in undated.stdout
+    bad = run("rules", "explain", text, "--lang", "en", "--published", "last year")
+    assert bad.returncode == 2 and "ISO 8601" in bad.stderr
+
+
 def test_rules_check_reports_a_broken_file(tmp_path):
     (tmp_path / "en.yaml").write_text("language: en\ncategories: [oops\n", encoding="utf-8")
     import os
