@@ -36,23 +36,33 @@ from streamproc.text.lexicon import Match, Term
 CHROME_MAX_WORDS = 12
 #: How many words before a term a hypothetical cue ("could", «قد») may stand.
 HYPOTHETICAL_WINDOW = 8
-#: How far a past cue reaches: "years ago" over the words of its clause before it (or after it, when
-#: it opens its sentence); "anniversary of" over the few words that name the event.
+#: How far a past cue reaches: "years ago" over the words of its clause after it when it opens its
+#: sentence ("Thirty years ago, forces killed 8,000"), and over a few words before it ("8,000 men were
+#: killed 30 years ago"; further back, "killed two residents of a village liberated a year ago" is
+#: today's news); "anniversary of" over the few words that name the event.
 PAST_WINDOW = 8
+PAST_BACK_WINDOW = 4
 PAST_OF_WINDOW = 4
-#: At most this many words may stand before a past cue that opens its sentence ("Thirty years ago,").
+#: At most this many words may stand before a past cue that opens its sentence ("Thirty years ago,"),
+#: or before a year that does ("On February 24, 2022,", «El 24 de febrero de 2022,»).
 PAST_OPENING = 2
-#: A year this many years or more before the article's own is a past cue ("In 1995, forces killed 8,000").
+PAST_YEAR_OPENING = 5
+#: A year this many years or more before the article's own is a past cue when it opens its sentence.
 PAST_YEARS = 2
-#: How many words may stand between a ``past_since`` word and its year ("since July 2014").
+#: How many words may stand between a ``past_since`` word and its year or cue ("since July 2014",
+#: «desde hace tres años»: for three years, up to now).
 SINCE_GAP = 2
-_PAST = Role("past")
+_PAST_YEAR = Role("past_year")
 _THOUSANDS = re.compile(r"(?<=\d)[,\u066c](?=\d)")
 #: Punctuation that closes a clause: a past cue does not reach across it ("shelling killed three in
 #: Kherson, which Ukraine retook two years ago" keeps its dead).
 _CLAUSE_BREAKS = frozenset(",;:()[]\u2014\u2013\u060c\u061b")
 MAX_EVIDENCE = 5
 _CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "hypothetical_end", "non_conflict", "past", "past_of"}
+_PAST_ROLES = {"past", "past_of", "past_year"}
+#: What a number right before it counts rather than dates ("1950 people", «2015 شخصا»); not a
+#: casualty verb: Arabic puts it after the year («في عام 1995 قتلت», "in 1995 [they] killed").
+_COUNTED = {"people"}
 #: Roles that can make a sentence count; a sentence with none of them holds only context.
 _EVENT_ROLES = {"category", "killed", "injured", "subtype"}
 #: Roles that only quantify a casualty term ("three", "soldiers"): never suppressed themselves.
@@ -104,30 +114,47 @@ def evidence(doc: Document, m: Match[Role], sentence: int) -> Evidence:
     return Evidence(doc.original[s:e], doc.original_sentence(sentence), s, e, m.term.source)
 
 
-def _clause_break(doc: Document, left: int, right: int) -> bool:
-    """Whether clause punctuation stands between word ``left`` and word ``right`` (``left < right``).
-    A comma between two digits is a thousands separator ("8,000" is two words here), not a break."""
+def _gap(doc: Document, left: int, right: int) -> tuple[int, bool]:
+    """Words between word ``left`` and word ``right`` (``left < right``), a number's thousands counted
+    with it ("8,000" is two words here), and whether clause punctuation stands between them (a comma
+    between two digits is a thousands separator, not a break)."""
     s, _ = doc.original_span(doc.word_ends[left], doc.word_ends[left])
     e, _ = doc.original_span(doc.word_starts[right], doc.word_starts[right])
     gap = doc.original[s:e]
-    return bool(_CLAUSE_BREAKS.intersection(gap)) and bool(_CLAUSE_BREAKS.intersection(_THOUSANDS.sub("", gap)))
+    if not _CLAUSE_BREAKS.intersection(gap) and not any(ch.isdigit() for ch in gap):
+        return right - left - 1, False
+    plain, glued = _THOUSANDS.subn("", gap)
+    return right - left - 1 - glued, bool(_CLAUSE_BREAKS.intersection(plain))
 
 
 def _past(term: Match[Role], cue: Match[Role], doc: Document, sentence_start: int) -> bool:
     """Whether a past cue dates ``term``: "the massacre 30 years ago", "Thirty years ago, forces
-    killed 8,000", "the anniversary of the massacre". A "years ago" in the middle of a sentence dates
-    what comes before it, not what follows ("the truce agreed two years ago collapsed as shelling
-    killed five" keeps the shelling); none reaches across clause punctuation, except the comma right
-    after a cue that opens its sentence."""
-    if cue.payload.kind == "past_of":
-        return cue.last_word < term.first_word <= cue.last_word + PAST_OF_WINDOW and \
-            not _clause_break(doc, cue.last_word, term.first_word)
-    if term.last_word < cue.first_word:
-        return cue.first_word - term.last_word <= PAST_WINDOW and not _clause_break(doc, term.last_word, cue.first_word)
-    if cue.last_word < term.first_word and cue.first_word - sentence_start <= PAST_OPENING:
-        return term.first_word - cue.last_word <= PAST_WINDOW and \
-            (term.first_word == cue.last_word + 1 or not _clause_break(doc, cue.last_word + 1, term.first_word))
+    killed 8,000", "In July 1995, forces killed 8,000", "the anniversary of the massacre". A "years
+    ago" in the middle of a sentence dates the few words before it, not what follows ("the truce agreed
+    two years ago collapsed as shelling killed five" keeps the shelling); a year only when it opens
+    its sentence ("violated the 2020 ceasefire", "despite the 2024 truce", "at 2015 GMT" date
+    nothing). None reaches across clause punctuation, except the comma right after an opening cue."""
+    kind = cue.payload.kind
+    if kind == "past_of":
+        if not cue.last_word < term.first_word:
+            return False
+        between, broken = _gap(doc, cue.last_word, term.first_word)
+        return between < PAST_OF_WINDOW and not broken
+    if kind == "past" and term.last_word < cue.first_word:
+        between, broken = _gap(doc, term.last_word, cue.first_word)
+        return between < PAST_BACK_WINDOW and not broken
+    opening = PAST_YEAR_OPENING if kind == "past_year" else PAST_OPENING
+    if cue.last_word < term.first_word and cue.first_word - sentence_start <= opening:
+        if term.first_word == cue.last_word + 1:
+            return True
+        between, broken = _gap(doc, cue.last_word + 1, term.first_word)  # a comma right after the cue is fine
+        return between + 1 < PAST_WINDOW and not broken
     return False
+
+
+def _after_since(words: list[str], first: int, since: frozenset[str], sentence_start: int) -> bool:
+    """Whether a ``past_since`` word stands up to :data:`SINCE_GAP` words before word ``first``."""
+    return any(words[v] in since for v in range(max(sentence_start, first - SINCE_GAP - 1), first))
 
 
 #: A year; not the first half of a compound ("a 1995-built school"): a range ("1992-1995") is a year.
@@ -141,21 +168,22 @@ def _years(doc: Document) -> list[tuple[int, int]]:
     return [(w, int(text)) for w, text in found if w >= 0 and words[w] == text]
 
 
-def _past_years(doc: Document, sentence: int, years: list[tuple[int, int]], since: frozenset[str],
-                reference_year: int) -> list[Match[Role]]:
-    """Years in ``sentence`` (of ``years``, see :func:`_years`) at least :data:`PAST_YEARS` before
-    ``reference_year`` (the article's publication), as past cues; not one up to :data:`SINCE_GAP`
-    words after a ``since`` word ("the worst shelling since 2014", «منذ عام 2014»): that one starts a
-    period running up to now."""
+def _past_years(doc: Document, sentence: int, years: list[tuple[int, int]], ms: list[Match[Role]],
+                since: frozenset[str], reference_year: int) -> list[Match[Role]]:
+    """Years that open ``sentence`` (see :data:`PAST_YEAR_OPENING`; of ``years``, see :func:`_years`)
+    at least :data:`PAST_YEARS` before ``reference_year`` (the article's publication), as past cues.
+    Not a year right after a ``since`` word ("Since 2014, …", «منذ عام 2014»: a period up to now),
+    nor a number right before a word for people ("1950 people were killed", «2015 شخصا»)."""
     span = doc.sentence_words(sentence)
     out: list[Match[Role]] = []
     words, starts, ends = doc.words, doc.word_starts, doc.word_ends
-    for w, year in years[bisect_left(years, (span.start, 0)):bisect_left(years, (span.stop, 0))]:
-        if year > reference_year - PAST_YEARS:
+    last = min(span.stop, span.start + PAST_YEAR_OPENING + 1)
+    for w, year in years[bisect_left(years, (span.start, 0)):bisect_left(years, (last, 0))]:
+        if year > reference_year - PAST_YEARS or _after_since(words, w, since, span.start):
             continue
-        if any(words[v] in since for v in range(max(span.start, w - SINCE_GAP - 1), w)):
+        if any(m.first_word == w + 1 and m.payload.kind in _COUNTED for m in ms):
             continue
-        out.append(Match(Term(source=words[w], words=(), payload=_PAST, case_sensitive=False),
+        out.append(Match(Term(source=words[w], words=(), payload=_PAST_YEAR, case_sensitive=False),
                          w, w, starts[w], ends[w]))
     return out
 
@@ -170,7 +198,7 @@ def _governed(term: Match[Role], cues: list[Match[Role]], window: int, doc: Docu
     label = term.payload.value if term.payload.kind == "category" else term.payload.kind
     for cue in cues:
         kind = cue.payload.kind
-        if kind in ("past", "past_of"):
+        if kind in _PAST_ROLES:
             if doc is not None and _past(term, cue, doc, sentence_start):
                 return f"past event ('{cue.term.source}')"
             continue
@@ -272,12 +300,15 @@ class Classifier:
                 cues = [m for m in cues if not any(a <= m.first_word and m.last_word <= b for a, b in bounds)]
             if any(c.payload.kind == "non_conflict" for c in cues):
                 cues = _without_cause_beside_armed_violence(ms, cues, rules.negation_window)
+            sentence_start = doc.sentence_words(sentence).start if cues or reference_year is not None else 0
+            if rules.past_since and any(c.payload.kind == "past" for c in cues):
+                cues = [c for c in cues if c.payload.kind != "past"
+                        or not _after_since(doc.words, c.first_word, rules.past_since, sentence_start)]
             if reference_year is not None:
                 if years is None:
                     years = _years(doc)
                 if years:
-                    cues += _past_years(doc, sentence, years, rules.past_since, reference_year)
-            sentence_start = doc.sentence_words(sentence).start if cues else 0
+                    cues += _past_years(doc, sentence, years, ms, rules.past_since, reference_year)
             for m in ms:
                 kind = m.payload.kind
                 if kind in _CONTEXT_ROLES or kind in _QUANTITY_ROLES or kind == "at_least":
@@ -290,7 +321,7 @@ class Classifier:
                 # subtype cues ("violated", "could collapse") are subject to negation and hypotheticals.
                 # One signed decades ago is not: past cues govern it too.
                 if kind == "category" and m.payload.value == "ceasefire":
-                    past = [c for c in cues if c.payload.kind in ("past", "past_of")]
+                    past = [c for c in cues if c.payload.kind in _PAST_ROLES]
                     why = _governed(m, past, rules.negation_window, doc, sentence_start) if past else None
                 else:
                     why = _governed(m, cues, rules.negation_window, doc, sentence_start)
