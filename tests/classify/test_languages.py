@@ -890,7 +890,7 @@ PAST_EVENTS = [
      {"shelling", "casualties"}, 2),
     ("en", 2025, "Odesa mourned on Tuesday in memory of the eight people killed in Monday's missile strike.",
      {"shelling", "casualties"}, 8),
-    ("ar", 2025, "ارتفع عدد القتلى إلى 2015 شخصا.", {"casualties"}, None),
+    ("ar", 2025, "ارتفع عدد القتلى إلى 2015 شخصا.", {"casualties"}, 2015),
     ("ar", 2025, "قتل شخصان في قصف روسي على خيرسون المحررة قبل ثلاثة أعوام.", {"shelling", "casualties"}, 2),
     ("ru", 2025, "Это самый массированный ракетный удар по Киеву с начала вторжения в 2022 году.", {"shelling"}, None),
     ("uk", 2025, "Це наймасованіший ракетний удар по Києву з початку вторгнення у 2022 році.", {"shelling"}, None),
@@ -946,3 +946,26 @@ def test_probe_sentences_keep_todays_news_and_drop_old_wars(pipeline):
         recognised += kind == "past" and not counts
     assert not lost, lost
     assert recognised >= PAST_PROBES_RECOGNISED
+
+
+# Counts that look like years or come with a word for thousands. A number from 1900 to 2100 is a year
+# unless a word for people follows it (Gaza tolls are written «إلى 2015 شهيدا»); Arabic «آلاف» after a
+# number multiplies it («3 آلاف»: 3,000) and alone is "thousands", no count.
+COUNTS_LIKE_YEARS_AND_THOUSANDS = [
+    ("ar", "ارتفعت حصيلة الشهداء إلى 2015 شهيدا.", 2015),
+    ("ru", "Число погибших возросло до 1950 человек.", 1950),
+    ("en", "The death toll rose to 1950 people.", 1950),
+    ("en", "In 2015, people were killed in the attack.", None),
+    ("ar", "قتل نحو 8 آلاف رجل في المجزرة.", 8000),
+    ("ar", "قتل ثلاثة آلاف شخص في الحرب.", 3000),
+    ("ar", "قتل 15 ألفا في الحرب.", 15000),
+    ("ar", "قتل آلاف الأشخاص في الحرب.", None),
+    ("fr", "Une frappe tuait 45 personnes.", 45),
+]
+
+
+@pytest.mark.parametrize("lang, text, killed", COUNTS_LIKE_YEARS_AND_THOUSANDS,
+                         ids=[f"{r[0]}:{r[1][:40]}" for r in COUNTS_LIKE_YEARS_AND_THOUSANDS])
+def test_counts_that_look_like_years_or_come_in_thousands(pipeline, lang, text, killed):
+    c = classify(pipeline, lang, text)
+    assert c.casualties.killed == killed, why(c)
