@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -114,13 +114,16 @@ class Pipeline:
 
 
 def published_year(article: Article) -> int | None:
-    """The year of ``published_at`` (validated as ISO 8601 by the decoder), or None."""
+    """The year of ``published_at`` (validated as ISO 8601 by the decoder), or None; None too for a
+    year no news article has (before 1900, or after next year): a scraper's default date such as
+    0001-01-01 or 2099-12-31 must not date every sentence."""
     if not article.published_at:
         return None
     try:
-        return datetime.fromisoformat(article.published_at).year
+        year = datetime.fromisoformat(article.published_at).year
     except ValueError:
         return None
+    return year if 1900 <= year <= datetime.now(UTC).year + 1 else None
 
 
 def _words_outside_chrome(doc: Document, chrome_lines: set[int]) -> list[str]:

@@ -56,11 +56,14 @@ class Number:
 
 def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int, int]],
                  tails: frozenset[int] | set[int] = frozenset(), glued: Mapping[str, frozenset[str]] = _NO_LINKS,
-                 people: frozenset[int] | set[int] = frozenset()) -> list[Number]:
+                 people: frozenset[int] | set[int] = frozenset(), term_ends: list[int] | None = None
+                 ) -> list[Number]:
     """Numbers in a sentence: digit words (with thousands separators) and number words.
 
-    Four digits from 1900 to 2100 are a year, not a count, unless a word for people follows them
-    (first words in ``people``): "the toll rose to 1950 people", «إلى 2015 شخصا», «до 1950 человек».
+    Four digits from 1900 to 2100 (no separator) are a year, not a count, unless a word for people
+    follows them directly (first words in ``people``) and a casualty term ends shortly before them
+    (last words in ``term_ends``): "the death toll rose to 1950 people", «ارتفع عدد القتلى إلى 2015
+    شخصا», «число погибших возросло до 1950 человек»; "In 1995 civilians were killed" is a year.
 
     Digits right before a multiplier word make one number ("5 thousand", «5 тысяч»: 5,000). Number
     words in ``tails`` (``only_after_a_number`` in the data) count only after another number: «две
@@ -109,8 +112,9 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int,
                     break
             after = text[doc.word_ends[j]:doc.word_ends[j] + 1]
             value = int(digits)
-            is_year = len(digits) == 4 and value in _YEARS and not (
-                j + 1 in people and text[doc.word_ends[j]:doc.word_starts[j + 1]].isspace())
+            is_year = j == i and len(digits) == 4 and value in _YEARS and not (
+                j + 1 in people and text[doc.word_ends[j]:doc.word_starts[j + 1]].isspace()
+                and any(0 < i - end <= MAX_DISTANCE for end in term_ends or ()))
             multiplier = word_numbers.get(j + 1) if j + 1 < hi else None
             if multiplier is not None and multiplier[0] in _MULTIPLIERS and \
                     text[doc.word_ends[j]:doc.word_starts[j + 1]].isspace():
@@ -220,7 +224,7 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
     assigned: list[tuple[str, Number, Match[Role]]] = []
     if not terms:
         return assigned, []
-    numbers = find_numbers(doc, sentence_words, word_numbers, tails, glued, people)
+    numbers = find_numbers(doc, sentence_words, word_numbers, tails, glued, people, [t.last_word for t in terms])
     text, word_starts, word_ends = doc.text, doc.word_starts, doc.word_ends
     if len(numbers) > 1:
         numbers = _join_ranges(doc, numbers, range_opens, range_links, at_least_ends)

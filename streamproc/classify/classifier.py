@@ -36,7 +36,7 @@ from streamproc.text.lexicon import Match, Term
 CHROME_MAX_WORDS = 12
 #: How many words before a term a hypothetical cue ("could", «قد») may stand.
 HYPOTHETICAL_WINDOW = 8
-#: How far a past cue reaches: "years ago" over the words of its clause after it when it opens its
+#: How far a past cue reaches: "years ago" over the next 8 words (7 between) when it opens its
 #: sentence ("Thirty years ago, forces killed 8,000"), and over a few words before it ("8,000 men were
 #: killed 30 years ago"; further back, "killed two residents of a village liberated a year ago" is
 #: today's news); "anniversary of" over the few words that name the event.
@@ -53,16 +53,18 @@ PAST_YEARS = 2
 #: «desde hace tres años»: for three years, up to now).
 SINCE_GAP = 2
 _PAST_YEAR = Role("past_year")
-_THOUSANDS = re.compile(r"(?<=\d)[,\u066c](?=\d)")
+#: A thousands separator, as the casualty extractor reads them ("8,000", "8.000", "8 000", «٨٬٠٠٠»).
+_THOUSANDS = re.compile(r"(?<=\d)[,.\u066c \u00a0\u202f](?=\d{3}(?!\d))")
 #: Punctuation that closes a clause: a past cue does not reach across it ("shelling killed three in
 #: Kherson, which Ukraine retook two years ago" keeps its dead).
 _CLAUSE_BREAKS = frozenset(",;:()[]\u2014\u2013\u060c\u061b")
 MAX_EVIDENCE = 5
 _CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "hypothetical_end", "non_conflict", "past", "past_of"}
 _PAST_ROLES = {"past", "past_of", "past_year"}
-#: What a number right before it counts rather than dates ("1950 people", «2015 شخصا»); not a
-#: casualty verb: Arabic puts it after the year («في عام 1995 قتلت», "in 1995 [they] killed").
-_COUNTED = {"people"}
+#: A year directly before one of these is no date of its sentence: a count ("1950 people", «2015
+#: شخصا») or a name ("the 2024 truce", "the 2020 war"). Not a casualty verb: Arabic puts one after
+#: its year («في عام 1995 قتلت», "in 1995 [they] killed").
+_NAMED_BY_A_YEAR = {"people", "category"}
 #: Roles that can make a sentence count; a sentence with none of them holds only context.
 _EVENT_ROLES = {"category", "killed", "injured", "subtype"}
 #: Roles that only quantify a casualty term ("three", "soldiers"): never suppressed themselves.
@@ -121,19 +123,23 @@ def _gap(doc: Document, left: int, right: int) -> tuple[int, bool]:
     s, _ = doc.original_span(doc.word_ends[left], doc.word_ends[left])
     e, _ = doc.original_span(doc.word_starts[right], doc.word_starts[right])
     gap = doc.original[s:e]
-    if not _CLAUSE_BREAKS.intersection(gap) and not any(ch.isdigit() for ch in gap):
+    if not _CLAUSE_BREAKS.intersection(gap) and not any(ch.isdigit() for ch in gap) \
+            and not (doc.words[left].isdigit() and doc.words[right].isdigit()):
         return right - left - 1, False
-    plain, glued = _THOUSANDS.subn("", gap)
+    # One character more on each side: the digits around a separator at either end of the gap (both
+    # are word characters, never a break).
+    plain, glued = _THOUSANDS.subn("", doc.original[max(s - 1, 0):e + 1])
     return right - left - 1 - glued, bool(_CLAUSE_BREAKS.intersection(plain))
 
 
 def _past(term: Match[Role], cue: Match[Role], doc: Document, sentence_start: int) -> bool:
     """Whether a past cue dates ``term``: "the massacre 30 years ago", "Thirty years ago, forces
-    killed 8,000", "In July 1995, forces killed 8,000", "the anniversary of the massacre". A "years
-    ago" in the middle of a sentence dates the few words before it, not what follows ("the truce agreed
-    two years ago collapsed as shelling killed five" keeps the shelling); a year only when it opens
-    its sentence ("violated the 2020 ceasefire", "despite the 2024 truce", "at 2015 GMT" date
-    nothing). None reaches across clause punctuation, except the comma right after an opening cue."""
+    killed 8,000", "In July 1995, forces killed 8,000", "the anniversary of the massacre". A cue that
+    opens its sentence reaches up to :data:`PAST_WINDOW` words forward; a "years ago" in the middle
+    of a sentence dates only the few words before it, not what follows ("the truce agreed two years
+    ago collapsed as shelling killed five" keeps the shelling); a year is a cue only when it opens
+    its sentence (see :func:`_past_years`: "violated the 2020 ceasefire" dates nothing). None
+    reaches across clause punctuation, except punctuation right after an opening cue."""
     kind = cue.payload.kind
     if kind == "past_of":
         if not cue.last_word < term.first_word:
@@ -173,7 +179,8 @@ def _past_years(doc: Document, sentence: int, years: list[tuple[int, int]], ms: 
     """Years that open ``sentence`` (see :data:`PAST_YEAR_OPENING`; of ``years``, see :func:`_years`)
     at least :data:`PAST_YEARS` before ``reference_year`` (the article's publication), as past cues.
     Not a year right after a ``since`` word ("Since 2014, …", «منذ عام 2014»: a period up to now),
-    nor a number right before a word for people ("1950 people were killed", «2015 شخصا»)."""
+    nor one directly before a word for people ("1950 people were killed", «2015 شخصا») or an event
+    word ("2024 truce kept", "2020 war")."""
     span = doc.sentence_words(sentence)
     out: list[Match[Role]] = []
     words, starts, ends = doc.words, doc.word_starts, doc.word_ends
@@ -181,7 +188,8 @@ def _past_years(doc: Document, sentence: int, years: list[tuple[int, int]], ms: 
     for w, year in years[bisect_left(years, (span.start, 0)):bisect_left(years, (last, 0))]:
         if year > reference_year - PAST_YEARS or _after_since(words, w, since, span.start):
             continue
-        if any(m.first_word == w + 1 and m.payload.kind in _COUNTED for m in ms):
+        if w + 1 < span.stop and doc.text[ends[w]:starts[w + 1]].isspace() and \
+                any(m.first_word == w + 1 and m.payload.kind in _NAMED_BY_A_YEAR for m in ms):
             continue
         out.append(Match(Term(source=words[w], words=(), payload=_PAST_YEAR, case_sensitive=False),
                          w, w, starts[w], ends[w]))
@@ -224,8 +232,8 @@ def _names_armed_violence(m: Match[Role]) -> bool:
     return role.kind == "category" and (role.value in _ARMED or role.value == "explosion" and not role.generic)
 
 
-def _without_cause_beside_armed_violence(ms: list[Match[Role]], cues: list[Match[Role]],
-                                         window: int) -> list[Match[Role]]:
+def _without_cause_beside_armed_violence(ms: list[Match[Role]], cues: list[Match[Role]], window: int,
+                                         doc: Document, sentence_start: int) -> list[Match[Role]]:
     """A sentence that names armed violence itself (shelling, an airstrike, a clash, a weapon), not
     negated or hypothetical, says what killed: a word for a cause outside armed conflict there is
     the strike's doing or a name ("rescue work after the strike", a building collapsing under
@@ -235,7 +243,7 @@ def _without_cause_beside_armed_violence(ms: list[Match[Role]], cues: list[Match
     des grenades lacrymogènes» at a protest: no weapon of war)."""
     causes = [(c.first_word, c.last_word) for c in cues if c.payload.kind == "non_conflict"]
     others = [c for c in cues if c.payload.kind != "non_conflict"]
-    if any(_names_armed_violence(m) and _governed(m, others, window) is None
+    if any(_names_armed_violence(m) and _governed(m, others, window, doc, sentence_start) is None
            and not any(m.first_word <= b and a <= m.last_word for a, b in causes) for m in ms):
         return others
     return cues
@@ -298,9 +306,9 @@ class Classifier:
                     bounds.append((m.first_word, m.last_word))
             if bounds:  # a cue inside a lower-bound phrase («не менее», "no fewer than") is not a negation
                 cues = [m for m in cues if not any(a <= m.first_word and m.last_word <= b for a, b in bounds)]
-            if any(c.payload.kind == "non_conflict" for c in cues):
-                cues = _without_cause_beside_armed_violence(ms, cues, rules.negation_window)
             sentence_start = doc.sentence_words(sentence).start if cues or reference_year is not None else 0
+            if any(c.payload.kind == "non_conflict" for c in cues):
+                cues = _without_cause_beside_armed_violence(ms, cues, rules.negation_window, doc, sentence_start)
             if rules.past_since and any(c.payload.kind == "past" for c in cues):
                 cues = [c for c in cues if c.payload.kind != "past"
                         or not _after_since(doc.words, c.first_word, rules.past_since, sentence_start)]

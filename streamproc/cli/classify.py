@@ -66,7 +66,8 @@ def run_classify(settings: Settings, path: str, tsv: bool, lang: str | None, as_
 
 
 def _batch(pipeline: object, path: Path, lang: str | None) -> int:
-    """Reads a TSV with a header row holding ``id``, ``text`` and optionally ``lang``."""
+    """Reads a TSV with a header row holding ``id``, ``text`` and optionally ``lang`` and ``published``
+    (an ISO 8601 date, or a year: it dates the row's text for the past-event rule)."""
     csv.field_size_limit(sys.maxsize)
     out = sys.stdout.buffer
     with path.open(encoding="utf-8", newline="") as fh:
@@ -75,7 +76,11 @@ def _batch(pipeline: object, path: Path, lang: str | None) -> int:
             print(f"streamproc: {path}: the TSV needs a header with 'id' and 'text'", file=sys.stderr)
             return 2
         for row in reader:
-            article = Article(id=row["id"], text=row.get("text") or "", language=(row.get("lang") or lang or None))
+            published = (row.get("published") or "").strip() or None
+            if published is not None and published.isdigit() and len(published) == 4:
+                published += "-07-01"  # a year alone: its middle
+            article = Article(id=row["id"], text=row.get("text") or "", language=(row.get("lang") or lang or None),
+                              published_at=published)
             result: dict[str, object] = {"id": row["id"], "categories": [], "severity": "none",
                                          "killed": None, "injured": None, "countries": [], "places": []}
             if article.text.strip():

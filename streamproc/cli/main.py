@@ -40,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("text")
     ex.add_argument("--lang", default=None)
     ex.add_argument("--published", default=None, metavar="DATE",
-                    help="the article's publication date (ISO 8601): a year two or more before it dates its sentence")
+                    help="the article's publication date (ISO 8601): a year two or more before it, among the "
+                         "first six words of a sentence, dates that sentence")
 
     ev = sub.add_parser("eval", help="score the classifier on labelled TSV files (shared/eval format)")
     ev.add_argument("paths", nargs="+")

@@ -50,8 +50,9 @@ _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _LineLoader(_BaseLoader):
-    """SafeLoader with YAML 1.2 booleans: only true/false, so the negation cue ``no`` (and "on",
-    "off", "yes" in any lexicon) stays a string instead of silently becoming a boolean."""
+    """PyYAML's safe loader (libyaml's when there) with YAML 1.2 booleans: only true/false, so the
+    negation cue ``no`` (and "on", "off", "yes" in any lexicon) stays a string instead of silently
+    becoming a boolean."""
 
 
 _LineLoader.yaml_implicit_resolvers = {

@@ -31,6 +31,19 @@ def test_classify_tsv_prints_one_json_line_per_row(tmp_path):
     assert "shelling" in rows[2]["categories"] and rows[2]["killed"] == 5
 
 
+def test_classify_tsv_takes_an_optional_publication_column(tmp_path):
+    tsv = tmp_path / "dated.tsv"
+    tsv.write_text("id\ttext\tlang\tpublished\n"
+                   "1\tIn July 1995, Serb forces shelled the town and killed 8,000 men.\ten\t2025\n"
+                   "2\tIn July 1995, Serb forces shelled the town and killed 8,000 men.\ten\t\n"
+                   "3\tIn July 1995, Serb forces shelled the town and killed 8,000 men.\ten\t1996-03-01\n",
+                   encoding="utf-8")
+    out = run("classify", "--tsv", str(tsv))
+    assert out.returncode == 0, out.stderr
+    rows = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [r["killed"] for r in rows] == [None, 8000, 8000]
+
+
 def test_classify_one_article_human_readable():
     out = run("classify", str(FIXTURES / "articles" / "ar-seed-retold.json"))
     assert out.returncode == 0, out.stderr
