@@ -163,8 +163,10 @@ def _after_since(words: list[str], first: int, since: frozenset[str], sentence_s
     return any(words[v] in since for v in range(max(sentence_start, first - SINCE_GAP - 1), first))
 
 
-#: A year; not the first half of a compound ("a 1995-built school"): a range ("1992-1995") is a year.
-_YEAR = re.compile(r"(?<!\w)(?:19|20)\d\d(?!\w)(?![-\u2010\u2011][^\W\d])")
+#: A year; not the first half of a compound ("a 1995-built school"), but a range ("1992-1995") and a
+#: Russian or Ukrainian ordinal ending («в 1995-м году», «у 2014-му році») are years.
+_YEAR = re.compile(r"(?<!\w)(?:19|20)\d\d(?!\w)"
+                   r"(?![-\u2010\u2011](?![а-яёіїєґ]{1,3}(?![^\W\d]))[^\W\d])")
 
 
 def _years(doc: Document) -> list[tuple[int, int]]:

@@ -882,9 +882,11 @@ PAST_EVENTS = [
     ("ar", 2025, "في عام ١٩٩٥ قتلت القوات الصربية أكثر من ثمانية آلاف رجل.", set(), None),  # Arabic-Indic digits
     ("ru", None, "Тридцать лет назад боснийские сербы убили восемь тысяч мужчин.", set(), None),
     ("ru", 2025, "В 1995 году боснийские сербы убили восемь тысяч мужчин.", set(), None),
+    ("ru", 2025, "В 1995-м году боснийские сербы убили восемь тысяч мужчин.", set(), None),
     ("ru", 2024, "Обстрел унес жизни пяти военных, самый сильный с 2014 года.", {"shelling", "casualties"}, 5),
     ("uk", None, "Тридцять років тому боснійські серби вбили вісім тисяч чоловіків.", set(), None),
     ("uk", 2025, "У 1995 році боснійські серби вбили вісім тисяч чоловіків.", set(), None),
+    ("uk", 2025, "У 2014-му році бойовики обстріляли місто і вбили сотні людей.", set(), None),
     ("fr", None, "Il y a trente ans, les forces serbes de Bosnie ont tué 8 000 hommes.", set(), None),
     ("fr", None, "Des milliers de personnes ont marqué l'anniversaire du massacre de Srebrenica.", set(), None),
     ("fr", None, "Un bombardement a tué trois civils à Kherson, reprise il y a deux ans.",
