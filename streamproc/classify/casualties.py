@@ -129,11 +129,13 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int,
                 free = word_numbers[i][1] + 1
                 continue
             # Adjacent number words make one number: "twenty five", «ثلاثة عشر», «dix-sept» add up;
-            # "two hundred" multiplies, and so does "one" before a collective («une dizaine» = 10).
+            # "two hundred" multiplies, and so does "one" before a collective («une dizaine» = 10), but
+            # not before a word joined by a glued «و»: «واحد وعشرون» is 21.
             value, j = word_numbers[i]
             while j + 1 < hi and j + 1 in word_numbers:
                 nxt_value, last = word_numbers[j + 1]
-                if (nxt_value in _MULTIPLIERS and value < nxt_value) or (value == 1 and nxt_value >= 10):
+                joined = bool(glued) and tokens[j + 1].startswith(tuple(glued))
+                if (nxt_value in _MULTIPLIERS and value < nxt_value) or (value == 1 and nxt_value >= 10 and not joined):
                     value *= nxt_value
                 else:
                     value += nxt_value

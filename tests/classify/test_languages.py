@@ -993,3 +993,29 @@ COUNTS_LIKE_YEARS_AND_THOUSANDS = [
 def test_counts_that_look_like_years_or_come_in_thousands(pipeline, lang, text, killed):
     c = classify(pipeline, lang, text)
     assert c.casualties.killed == killed, why(c)
+
+
+# Count forms of Arabic and Russian wire copy that an audit found misread: killed and wounded side by
+# side after their numbers («1200 شهيد و3500 جريح»: the wounded had been counted as killed), «أودت
+# المعارك … بحياة», «واحد وعشرون» (21, not 20), ranges with «إلى», construct duals («ألفي شخص»),
+# «тыс.», «полторы тысячи», a toll rising far from its noun. Rows: language, text, killed, injured.
+COUNT_FORMS = [
+    ("ar", "ارتفعت حصيلة الشهداء في القطاع إلى ١٬٢٠٠ شهيد و٣٬٥٠٠ جريح.", 1200, 3500),
+    ("ar", "سقوط 5 قتلى و8 جرحى في القصف.", 5, 8),
+    ("ar", "أودت المعارك في إقليم دارفور بحياة أكثر من 3 آلاف مدني خلال الشهر الماضي.", 3000, None),
+    ("ar", "استشهد واحد وعشرون فلسطينيا في قصف إسرائيلي على مخيم المغازي.", 21, None),
+    ("ar", "أفادت مصادر طبية بمقتل ما بين 10 إلى 15 شخصا في القصف المدفعي على مدينة كادقلي.", 10, None),
+    ("ar", "ارتفع العدد إلى 15 قتيلا.", 15, None),
+    ("ar", "أسفرت الغارات الروسية عن مقتل ألفي شخص خلال شهر واحد.", 2000, None),
+    ("ar", "قتل 3 جنود و5 مدنيين.", 8, None),
+    ("ru", "В секторе Газа погибли свыше 35 тыс. человек, сообщил минздрав.", 35000, None),
+    ("ru", "Число погибших при теракте в «Крокус Сити Холле» возросло до 143 человек.", 143, None),
+    ("ru", "Погибли полторы тысячи человек.", 1500, None),
+    ("fr", "Une vingtaine de personnes ont été tuées.", 20, None),
+]
+
+
+@pytest.mark.parametrize("lang, text, killed, injured", COUNT_FORMS, ids=[f"{r[0]}:{r[1][:40]}" for r in COUNT_FORMS])
+def test_count_forms_of_arabic_and_russian_wire_copy(pipeline, lang, text, killed, injured):
+    c = classify(pipeline, lang, text)
+    assert (c.casualties.killed, c.casualties.injured) == (killed, injured), why(c)
