@@ -112,6 +112,17 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int,
                     break
             after = text[doc.word_ends[j]:doc.word_ends[j] + 1]
             value = int(digits)
+            fraction = _fraction(doc, j, hi)
+            if fraction is not None:  # "1.5", «1,5», «١٫٥»: a count only before a multiplier
+                multiplier = word_numbers.get(j + 2) if j + 2 < hi else None
+                free = j + 2
+                if multiplier is not None and multiplier[0] in _MULTIPLIERS and \
+                        text[doc.word_ends[j + 1]:doc.word_starts[j + 2]].isspace():
+                    scaled = round((value + fraction) * multiplier[0])
+                    if scaled < 1_000_000:
+                        out.append(Number(scaled, i, multiplier[1], glued_link=glued[link] if link else frozenset()))
+                    free = multiplier[1] + 1
+                continue
             is_year = j == i and len(digits) == 4 and value in _YEARS and not (
                 j + 1 in people and text[doc.word_ends[j]:doc.word_starts[j + 1]].isspace()
                 and any(0 < i - end <= MAX_DISTANCE for end in term_ends or ()))
@@ -119,6 +130,7 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int,
             if multiplier is not None and multiplier[0] in _MULTIPLIERS and \
                     text[doc.word_ends[j]:doc.word_starts[j + 1]].isspace():
                 value, j, is_year = value * multiplier[0], multiplier[1], False
+                value, j = _remainder(value, multiplier[0], j, hi, tokens, glued_at)
                 after = text[doc.word_ends[j]:doc.word_ends[j] + 1]
             if not is_year and after not in {":", "%", "/"} and value < 1_000_000:
                 out.append(Number(value, i, j, glued_link=glued[link] if link else frozenset()))
@@ -140,9 +152,42 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int,
                 else:
                     value += nxt_value
                 j = last
+                if nxt_value in _MULTIPLIERS:
+                    value, j = _remainder(value, nxt_value, j, hi, tokens, glued_at)
+            if value in _MULTIPLIERS:  # «ألف و200 شخص»: a lone thousand, then the rest
+                value, j = _remainder(value, value, j, hi, tokens, glued_at)
             out.append(Number(value, i, j))
             free = j + 1
     return out
+
+
+#: Decimal marks between a number's whole and fractional digits: "1.5", «1,5», Arabic «١٫٥».
+_DECIMAL_MARKS = frozenset({".", ",", "\u066b"})
+
+
+def _fraction(doc: Document, j: int, hi: int) -> float | None:
+    """The fractional part when the digit word at ``j`` is followed by a decimal mark and digits
+    that are no thousands group (not exactly three of them): "1.5 million", «1,5 тыс.», «2.25 ألف».
+    Such a number is a count only before a multiplier; alone it is a measure or a date ("13.07"),
+    and its two halves were once read as two counts."""
+    if j + 1 >= hi:
+        return None
+    nxt = doc.words[j + 1]
+    if len(nxt) == 3 or not (nxt.isdigit() and nxt.isascii()) or \
+            doc.text[doc.word_ends[j]:doc.word_starts[j + 1]] not in _DECIMAL_MARKS:
+        return None
+    return int(nxt) / 10 ** len(nxt)
+
+
+def _remainder(value: int, unit: int, j: int, hi: int, tokens: list[str],
+               glued_at: dict[int, str]) -> tuple[int, int]:
+    """Add the rest of a number written as thousands *and* a remainder with a glued link: Arabic
+    «43 ألفا و391 شهيدا» is 43,391 and «ألف و200» 1,200 (the remainder smaller than the unit)."""
+    if j + 1 < hi and j + 1 in glued_at:
+        rest = tokens[j + 1][len(glued_at[j + 1]):]
+        if int(rest) < unit:
+            return value + int(rest), j + 1
+    return value, j
 
 
 def _join_ranges(doc: Document, numbers: list[Number], opens: dict[int, int], links: dict[int, int],

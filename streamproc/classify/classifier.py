@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
+from functools import lru_cache
 
 from streamproc.classify import CATEGORIES, CEASEFIRE_SUBTYPES
 from streamproc.classify.casualties import extract
@@ -169,11 +170,25 @@ _YEAR = re.compile(r"(?<!\w)(?:19|20)\d\d(?!\w)"
                    r"(?![-\u2010\u2011](?![а-яёіїєґ]{1,3}(?![^\W\d]))[^\W\d])")
 
 
-def _years(doc: Document) -> list[tuple[int, int]]:
-    """Every year (1900-2099) in the document as ``(word index, year)``, in order: one regex pass."""
+def _years(doc: Document, suffixes: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+    """Every year (1900-2099) in the document as ``(word index, year)``, in order: one regex pass,
+    and one more for the language's ``year_suffixes`` («1995م», «1995г.») when it has any."""
     words = doc.words
-    found = ((doc.word_at(m.start()), m.group()) for m in _YEAR.finditer(doc.text))
-    return [(w, int(text)) for w, text in found if w >= 0 and words[w] == text]
+    found = [(w, int(text)) for w, text in ((doc.word_at(m.start()), m.group()) for m in _YEAR.finditer(doc.text))
+             if w >= 0 and words[w] == text]
+    if suffixes:
+        with_suffix = _suffixed_year(suffixes)
+        found += [(w, int(m.group(1))) for m, w in ((m, doc.word_at(m.start())) for m in with_suffix.finditer(doc.text))
+                  if w >= 0 and words[w] == m.group()]
+        found.sort()
+    return found
+
+
+@lru_cache(maxsize=16)
+def _suffixed_year(suffixes: frozenset[str]) -> re.Pattern[str]:
+    """A year with one of a language's suffixes glued to it, the digits as group 1."""
+    alternatives = "|".join(sorted(map(re.escape, suffixes), key=len, reverse=True))
+    return re.compile(rf"(?<!\w)((?:19|20)\d\d)(?:{alternatives})(?!\w)")
 
 
 def _past_years(doc: Document, sentence: int, years: list[tuple[int, int]], ms: list[Match[Role]],
@@ -316,7 +331,7 @@ class Classifier:
                         or not _after_since(doc.words, c.first_word, rules.past_since, sentence_start)]
             if reference_year is not None:
                 if years is None:
-                    years = _years(doc)
+                    years = _years(doc, rules.year_suffixes)
                 if years:
                     cues += _past_years(doc, sentence, years, ms, rules.past_since, reference_year)
             for m in ms:

@@ -52,6 +52,9 @@ class LanguageRules:
     #: Words (folded) that make a year after them the start of a period up to now ("since 2014"):
     #: such a year dates nothing (see the classifier's _past_years).
     past_since: frozenset[str] = frozenset()
+    #: Letters written glued to a year's digits to say it is a year (folded): Arabic «1995م»
+    #: (ميلادي, of the Common Era), Russian «1995г.», Ukrainian «2014р.».
+    year_suffixes: frozenset[str] = frozenset()
 
 
 def _terms(path: Path, value: Any, where: str, errors: list[DataError], parent_line: int | None,
@@ -97,7 +100,8 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     if lang is not None and lang != path.stem:
         errors.append(DataError(path, line_of(lang), f"language '{lang}' does not match the file name"))
     allowed = {"language", "proclitics", "categories", "casualties", "negation", "hypothetical",
-               "hypothetical_ends", "past", "past_of", "past_since", "chrome", "non_conflict"}
+               "hypothetical_ends", "past", "past_of", "past_since", "year_suffixes", "chrome",
+               "non_conflict"}
     for key in doc:
         if key not in allowed:
             errors.append(DataError(path, line_of(key), f"unknown key '{key}'"))
@@ -222,6 +226,14 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
                                     "word, not a stem"))
             continue
         past_since.add(words[0][0])
+    year_suffixes: set[str] = set()
+    for suffix in doc.get("year_suffixes") or []:
+        folded = fold(suffix).strip() if isinstance(suffix, str) else ""
+        if not folded or not folded.isalpha() or len(folded) > 3:
+            errors.append(DataError(path, line_of(suffix, line_of(doc)), f"year_suffixes: {suffix!r} must be "
+                                    "one to three letters"))
+            continue
+        year_suffixes.add(folded)
     terms += _terms(path, _require(path, doc, "chrome", errors, "top level") or [], "chrome", errors,
                     line_of(doc), Role("chrome"))
     terms += _terms(path, doc.get("non_conflict") or [], "non_conflict", errors, line_of(doc),
@@ -231,7 +243,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     terms = list(dict.fromkeys(terms))  # a term listed twice for one role would double its evidence
     return LanguageRules(language=str(lang), lexicon=Lexicon(terms, proclitics=proclitics),
                          negation_window=window, path=path, term_count=len(terms), glued_links=glued_links,
-                         past_since=frozenset(past_since))
+                         past_since=frozenset(past_since), year_suffixes=frozenset(year_suffixes))
 
 
 def load_rules(directory: Path = RULES_DIR) -> dict[str, LanguageRules]:

@@ -199,6 +199,25 @@ def _starts_after(breaks: re.Pattern[str], t: str) -> list[int]:
     return starts
 
 
+def _without_lowercase_starts(norm: NormalizedText, starts: list[int]) -> list[int]:
+    """Drop the sentence starts that begin with a lowercase letter in the original text, unless a line
+    break ended the sentence before: the full stop was an abbreviation's. Russian «в 1995 г. в
+    результате обстрела», "U.S. forces", "approx. five", «ул. Ленина» stay one sentence, so a
+    casualty term and its count, or a past cue and its event, are not cut apart. Arabic has no case;
+    a sentence opening with a digit or a capital still starts one."""
+    original, t = norm.original, norm.text
+    kept = [starts[0]]
+    for s in starts[1:]:
+        if s < len(t) and original[norm.to_original(s)].islower():
+            j = s - 1
+            while j > 0 and t[j].isspace() and t[j] != "\n":
+                j -= 1
+            if t[j] != "\n":
+                continue
+        kept.append(s)
+    return kept
+
+
 def build_document(text: str) -> Document:
     """Normalise and segment ``text``."""
     norm = normalize(text)
@@ -212,6 +231,8 @@ def build_document(text: str) -> Document:
         starts, ends, words = _segment_re(t)
         scan = None
     sentences = _starts_after(_SENTENCE_END_RE, t)
+    if len(sentences) > 1:
+        sentences = _without_lowercase_starts(norm, sentences)
     lines = _starts_after(_NEWLINE_RE, t)
     return Document(norm=norm, word_starts=starts, word_ends=ends, sentence_starts=sentences,
                     line_starts=lines, words=words, _scan_text=scan)

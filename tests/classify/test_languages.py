@@ -918,6 +918,12 @@ PAST_EVENTS = [
     ("fr", 2026, "Liban: une frappe israélienne tue quatre personnes malgré la trêve de 2024",
      {"airstrike", "casualties", "ceasefire"}, 4),
     ("es", 2025, "Los bombardeos rusos contra Járkov se repiten desde hace tres años.", {"shelling"}, None),
+    # A year with its era suffix glued on (`year_suffixes`), or an abbreviation's full stop after it
+    ("ar", 2025, "في عام 1995م قتل 8000 شخص في المجزرة.", set(), None),
+    ("ar", 2025, "في عام 2025م قتل 8 أشخاص في القصف.", {"shelling", "casualties"}, 8),
+    ("ru", 2025, "В 1995г. в результате обстрела погибли 20 человек.", set(), None),
+    ("ru", 2025, "В 1995 г. в результате обстрела погибли 20 человек.", set(), None),
+    ("uk", 2025, "У 2014р. внаслідок обстрілу загинули 20 людей.", set(), None),
 ]
 
 
@@ -1016,6 +1022,17 @@ COUNT_FORMS = [
     ("ru", "Погибли более двух десятков человек.", 20, None),  # read as 2 before
     ("ru", "Погибли десятки человек.", None, None),
     ("fr", "Une vingtaine de personnes ont été tuées.", 20, None),
+    # Thousands and a remainder; decimals count only before a multiplier
+    ("ar", "ارتفع عدد الشهداء في قطاع غزة إلى 43 ألفا و391 شهيدا منذ بدء العدوان.", 43391, None),
+    ("ar", "قتل ألف و200 شخص في المعارك.", 1200, None),
+    ("ar", "قتل 1.5 ألف شخص في المعارك.", 1500, None),  # read as 5,000 before
+    ("ar", "قتل ١٫٥ ألف شخص في المعارك.", 1500, None),
+    ("ru", "В результате обстрелов погибли 1,5 тыс. человек.", 1500, None),
+    ("en", "The shelling killed 2.5 thousand people.", 2500, None),
+    ("en", "The fighting has killed 1.2 million people.", None, None),  # a million and more is no count
+    ("es", "Los combates dejaron 1,5 millones de muertos.", None, None),
+    ("en", "Shelling killed a man 2.5 km from the border.", None, None),  # read as 2 before
+    ("ru", "13.07 при обстреле погибли люди.", None, None),  # a date, not 13 dead
 ]
 
 

@@ -116,3 +116,11 @@ def test_past_cues_are_optional_lists_and_past_since_takes_single_words(tmp_path
     for bad in ("past_since: [ever since]\n", "past_since: [sinc*]\n"):
         with pytest.raises(DataErrors, match="past_since"):
             load_rules(write(tmp_path, "xx.yaml", GOOD.replace("chrome: [share]\n", bad + "chrome: [share]\n")))
+
+
+def test_year_suffixes_are_an_optional_list_of_short_letter_runs(tmp_path):
+    text = GOOD.replace("chrome: [share]\n", "year_suffixes: [Г]\nchrome: [share]\n")
+    assert load_rules(write(tmp_path, "xx.yaml", text))["xx"].year_suffixes == frozenset({"г"})  # folded
+    for bad in ("year_suffixes: [г.]\n", "year_suffixes: [года]\n", "year_suffixes: [1]\n"):
+        with pytest.raises(DataErrors, match="year_suffixes"):
+            load_rules(write(tmp_path, "xx.yaml", GOOD.replace("chrome: [share]\n", bad + "chrome: [share]\n")))

@@ -60,3 +60,14 @@ def test_original_sentence_quotes_the_sentence_with_its_whitespace_collapsed():
     doc = build_document("First one.\n\nShelling  killed\tthree soldiers. Last.")
     assert [doc.original_sentence(i) for i in range(len(doc.sentence_starts))] == \
         ["First one.", "Shelling killed three soldiers.", "Last."]
+
+
+@pytest.mark.parametrize("text, sentences", [
+    ("В 1995 г. в результате обстрела погибли 20 человек. Потом тишина.", 2),
+    ("U.S. forces said approx. five were killed. Shelling went on.", 2),
+    ("Shelling went on.\nthe next line starts lowercase.", 2),  # a line break always ends one
+    ("Five were killed. 12 were wounded. «Quote.» Then.", 4),  # digits and capitals still start one
+    ("قتل 5. وقال المتحدث إن القصف استمر.", 2),  # Arabic has no case
+])
+def test_a_full_stop_before_a_lowercase_word_ends_no_sentence(text, sentences):
+    assert len(build_document(text).sentence_starts) == sentences
