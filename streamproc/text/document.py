@@ -208,7 +208,9 @@ def _without_lowercase_starts(norm: NormalizedText, starts: list[int]) -> list[i
     original, t = norm.original, norm.text
     kept = [starts[0]]
     for s in starts[1:]:
-        if s < len(t) and original[norm.to_original(s)].islower():
+        # The folded text is lowercase wherever a letter has case, so only those starts are mapped back
+        # (mapping builds the offset table, which Arabic text otherwise needs only for evidence).
+        if s < len(t) and t[s].islower() and original[norm.to_original(s)].islower():
             j = s - 1
             while j > 0 and t[j].isspace() and t[j] != "\n":
                 j -= 1
