@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from streamproc.data import DATA_DIR, DataError, DataErrors, line_of, load_yaml
-from streamproc.enrich.geonames import GeoIndex, key_of, load_config, merge, read_generated
+from streamproc.enrich.geonames import GeoIndex, given_name_stem, key_of, load_config, merge, read_generated
 from streamproc.text.lexicon import Lexicon, TermSyntaxError, parse_term
 
 ENTITIES_DIR = DATA_DIR / "entities"
@@ -41,6 +41,7 @@ class Cues:
     lexicon: Lexicon[str]       # every cue; payload: its kind (source, diplomatic, at, speaker)
     before_ok: frozenset[str]   # capitalised words allowed right before a Latin place name (folded)
     after_ok: frozenset[str]
+    given_name_stems: frozenset[str] = frozenset()  # Cyrillic given names (:func:`given_name_stem`)
 
 
 def load_cues(directory: Path, proclitics: Sequence[str] = ()) -> Cues | None:
@@ -69,11 +70,25 @@ def load_cues(directory: Path, proclitics: Sequence[str] = ()) -> Cues | None:
                     continue
                 terms.append((str(w), kind))
     neighbours = doc.get("name_neighbours") or {}
+    given: set[str] = set()
+    per_lang = doc.get("given_names") or {}
+    for lang, names in per_lang.items() if isinstance(per_lang, dict) else ():
+        for name in names if isinstance(names, list) else ():
+            key = key_of(name) if isinstance(name, str) else ""
+            stem = given_name_stem(key) if key and " " not in key and _is_cyrillic(key) else None
+            if stem is None:
+                errors.append(DataError(path, line_of(name, 1), f"given_names.{lang}: {name!r} must be one "
+                                                                 "Cyrillic word of at least 3 letters"))
+                continue
+            given.add(stem)
+    if not isinstance(per_lang, dict) or not all(isinstance(v, list) for v in per_lang.values()):
+        errors.append(DataError(path, line_of(per_lang, 1), "given_names maps language codes to lists"))
     if errors:
         raise DataErrors(errors)
     return Cues(lexicon=Lexicon(terms, proclitics=proclitics),
                 before_ok=frozenset(key_of(w) for w in neighbours.get("before") or ()),
-                after_ok=frozenset(key_of(w) for w in neighbours.get("after") or ()))
+                after_ok=frozenset(key_of(w) for w in neighbours.get("after") or ()),
+                given_name_stems=frozenset(given))
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +160,10 @@ def _parse_entity(path: Path, item: Any, errors: list[DataError]) -> tuple[Entit
     return record, terms
 
 
+def _is_cyrillic(name: str) -> bool:
+    return "\u0400" <= name[:1] <= "\u04ff"
+
+
 def load_gazetteer(directory: Path = ENTITIES_DIR, proclitics: Sequence[str] = ()) -> Gazetteer:
     """Load and validate every entity file; raise :class:`DataErrors` listing all problems."""
     errors: list[DataError] = []
@@ -197,6 +216,11 @@ def load_gazetteer(directory: Path = ENTITIES_DIR, proclitics: Sequence[str] = (
         population.append(place.population)
     names = [(key, script, target[1] if target[0] == "curated" else n_curated + target[1])
              for key, script, target in layer.names]
-    return Gazetteer(records=tuple(records), lexicon=lexicon, geo=GeoIndex(names, proclitics=proclitics),
+    # Curated Cyrillic place names written out as one form («=Дніпро», «=Покровськ») also match their
+    # other case forms through the index's stems; a stem alias («Краматорськ*») needs no help.
+    stem_only = [(key_of(term.lstrip("=")), index) for term, index in alias_terms
+                 if records[index].is_place and not term.endswith("*") and _is_cyrillic(term.lstrip("="))]
+    return Gazetteer(records=tuple(records), lexicon=lexicon,
+                     geo=GeoIndex(names, proclitics=proclitics, stem_only=stem_only),
                      curated=n_curated, population=tuple(population), capitals=frozenset(capitals),
                      cues=cues, neighbours=data.neighbours)

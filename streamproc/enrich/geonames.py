@@ -124,18 +124,20 @@ def load_config(directory: Path) -> ImportConfig | None:
     stop: set[str] = set()
     if stop_path.is_file():
         sdoc = load_yaml(stop_path)
-        sections = list(sdoc.values()) if isinstance(sdoc, dict) else None
-        if sections is None or not all(isinstance(sec, dict) for sec in sections):
-            errors.append(DataError(stop_path, 1, "the stop list maps sections (manual, generated) to "
+        sections = list(sdoc.items()) if isinstance(sdoc, dict) else None
+        if sections is None or not all(isinstance(sec, dict) for _, sec in sections):
+            errors.append(DataError(stop_path, 1, "the stop list maps sections (manual, generated, keep) to "
                                                   "language codes to lists of words"))
         else:
-            for sec in sections:
+            keep: set[str] = set()
+            for name, sec in sections:
                 for lang, words in sec.items():
                     if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
                         errors.append(DataError(stop_path, getattr(words, "line", None),
                                                 f"{lang} must be a list of words"))
                         continue
-                    stop.update(key_of(w) for w in words)
+                    (keep if name == "keep" else stop).update(key_of(w) for w in words)
+            stop -= keep  # `keep`: place names first, however frequent as words («جنين», "Marseille")
     if errors:
         raise DataErrors(errors)
     return ImportConfig(**values, stopwords=frozenset(stop))
@@ -279,7 +281,11 @@ def merge(data: GeneratedData, curated: Sequence[Any], curated_keys: dict[int, s
 class GeoIndex:
     """Word n-gram dictionary over the imported names; payloads are gazetteer record indices."""
 
-    def __init__(self, names: Iterable[tuple[str, str, int]], proclitics: Sequence[str] = ()) -> None:
+    def __init__(self, names: Iterable[tuple[str, str, int]], proclitics: Sequence[str] = (),
+                 stem_only: Iterable[tuple[str, int]] = ()) -> None:
+        """``names``: ``(key, script, record index)``; ``stem_only``: Cyrillic keys whose exact form
+        another finder already matches (the curated lexicon's «=Дніпро»), indexed by their stems alone
+        so that their other case forms («Дніпру», «Покровськом») are found too."""
         exact: dict[str, set[int]] = defaultdict(set)
         stems: dict[str, set[int]] = defaultdict(set)
         self.scripts: dict[str, str] = {}
@@ -287,8 +293,11 @@ class GeoIndex:
             exact[key].add(index)
             self.scripts[key] = script
             if script == "cyrillic" and " " not in key:
-                stem = cyrillic_stem(key)
-                if stem is not None:
+                for stem in cyrillic_stems(key):
+                    stems[stem].add(index)
+        for key, index in stem_only:
+            if " " not in key:
+                for stem in cyrillic_stems(key):
                     stems[stem].add(index)
         self.exact: dict[str, tuple[int, ...]] = {k: tuple(sorted(v)) for k, v in exact.items()}
         self.stems: dict[str, tuple[int, ...]] = {k: tuple(sorted(v)) for k, v in stems.items()}
@@ -391,6 +400,45 @@ def cyrillic_stem(key: str) -> str | None:
     while stem and stem[-1] in _CYR_VOWEL_END:
         stem = stem[:-1]
     return stem if len(stem) >= 4 else None
+
+
+def given_name_stem(key: str) -> str | None:
+    """A given name's stem (final vowels, й and ь cut, at least 3 letters left: «Юрій» → «юр» is too
+    short, «Анна» → «анн»); see :func:`is_form_of`."""
+    stem = key
+    while stem and stem[-1] in _CYR_VOWEL_END:
+        stem = stem[:-1]
+    return stem if len(stem) >= 3 else None
+
+
+def is_form_of(word: str, stems: frozenset[str]) -> bool:
+    """Whether a folded Cyrillic word is one of ``stems`` with at most three ending letters
+    («Сергія», «Олександром», «Софії»)."""
+    for k in range(min(4, len(word))):
+        if k and word[-k] not in _CYR_END_CHARS:
+            return False
+        if word[:len(word) - k] in stems:
+            return True
+    return False
+
+
+#: Ukrainian consonants that alternate before the locative and dative ending -і: «Макіївка» → «у
+#: Макіївці», «Прага» → «у Празі», «Охтирка» → «в Охтирці».
+_UK_SOFTENED = {"к": "ц", "г": "з", "х": "с"}
+
+
+def cyrillic_stems(key: str) -> list[str]:
+    """Every stem a Cyrillic name's case forms are found by: :func:`cyrillic_stem`, plus the stems of
+    two Ukrainian alternations the plain stem misses. A name in -ка/-га/-ха softens its consonant
+    before -і («Горлівка» → «Горлівці»); a name in -ів/-їв has о or є in every other case
+    («Харків» → «Харкова», «Миколаїв» → «Миколаєва», «Чернігів» → «Чернігові»; ї folds to і)."""
+    stem = cyrillic_stem(key)
+    out = [stem] if stem else []
+    if len(key) >= 5 and key[-1] == "а" and key[-2] in _UK_SOFTENED:
+        out.append(key[:-2] + _UK_SOFTENED[key[-2]])
+    if len(key) >= 6 and key.endswith("ів"):
+        out += [key[:-2] + "ов", key[:-2] + "єв"]
+    return out
 
 
 def _script(name: str) -> str | None:

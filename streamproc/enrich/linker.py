@@ -55,6 +55,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from streamproc.enrich.gazetteer import EntityRecord, Gazetteer
+from streamproc.enrich.geonames import is_form_of
 from streamproc.text.document import Document
 from streamproc.text.lexicon import longest_non_overlapping
 
@@ -178,6 +179,33 @@ def _neighbour_is_name(doc: Document, span: _Span, taken: set[int], gazetteer: G
     return False
 
 
+def _in_person_name(doc: Document, span: _Span, gazetteer: Gazetteer) -> bool:
+    """An imported place at either word of a Cyrillic given name and the capitalised word after it: a
+    person («Сергій Лисак» is no Kadiyivka, once named Серго; «Анна Иванова» no Anna and no Ivanovo).
+    Capitals say nothing of a Cyrillic word before a given name (a sentence's first word is
+    capitalised), so a place before one stays («мэр Никополя Александр Саюк»)."""
+    cues = gazetteer.cues
+    if cues is None or not cues.given_name_stems or span.first_word != span.last_word:
+        return False
+    w = span.first_word
+    return any(0 <= first and first + 1 < len(doc.words) and _given_then_capitalised(doc, first, cues.given_name_stems)
+               for first in (w, w - 1))
+
+
+def _given_then_capitalised(doc: Document, first: int, stems: frozenset[str]) -> bool:
+    """Whether word ``first`` is a given name's form and the next word, after plain spaces, a
+    capitalised Cyrillic word (both capitalised in the original)."""
+    word = doc.words[first]
+    if not ("\u0400" <= word[:1] <= "\u04ff") or not is_form_of(word, stems):
+        return False
+    orig = doc.original
+    s1, e1 = doc.original_span(doc.word_starts[first], doc.word_ends[first])
+    s2, _ = doc.original_span(doc.word_starts[first + 1], doc.word_ends[first + 1])
+    gap = orig[e1:s2]
+    return bool(gap) and not gap.strip(" ") and orig[s1].isupper() and orig[s2].isupper() \
+        and "\u0400" <= orig[s2] <= "\u04ff"
+
+
 def _resolve(spans: list[_Span], gazetteer: Gazetteer) -> None:
     """Choose one record per span (module docstring: *Ambiguity*)."""
     records = gazetteer.records
@@ -231,6 +259,7 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
     taken = {w for s in spans for w in range(s.first_word, s.last_word + 1)}
     spans = [s for s in spans if not ((s.strict and records[s.payload].is_place or records[s.payload].type in
                                        ("city", "region")) and _neighbour_is_name(doc, s, taken, gazetteer))]
+    spans = [s for s in spans if not (s.imported_only and _in_person_name(doc, s, gazetteer))]
 
     cues = gazetteer.cues
     source_ends: set[int] = set()

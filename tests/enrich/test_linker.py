@@ -186,3 +186,70 @@ def test_without_support_files_only_the_curated_gazetteer(tmp_path: Path):
         (tmp_path / f.name).write_text(f.read_text("utf-8"), "utf-8")
     g = load_gazetteer(tmp_path)
     assert g.geo is None and len(g) < 2000
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("uk", "Внаслідок обстрілу загинули двоє людей, повідомив Сергій Лисак."),  # Серго: Kadiyivka
+    ("ru", "При обстреле погибли два человека, сообщил Сергей Лысак."),
+    ("ru", "По словам Александра Прокудина, при обстреле погибли два человека."),  # Alexandria
+    ("ru", "Об этом сообщила Анна Иванова, при обстреле погибли три человека."),  # Anna, Ivanovo
+])
+def test_a_given_name_and_a_surname_are_no_places(pipeline, lang, text):
+    assert not [e.record.name for e in link(pipeline, text, lang).entities if e.record.is_place]
+
+
+@pytest.mark.parametrize("lang, text, geonames_id", [
+    ("ru", "В Софии при взрыве погибли три человека.", 727011),  # a given name's form, no surname after it
+    ("ru", "Мэр Никополя Александр Саюк сообщил, что при обстреле погибли три человека.", 700051),
+])
+def test_a_place_beside_a_given_name_stays(pipeline, lang, text, geonames_id):
+    assert link(pipeline, text, lang).location.record.geonames_id == geonames_id
+
+
+@pytest.mark.parametrize("lang, text, geonames_id", [
+    ("uk", "Під Покровськом тривають бої, загинули троє військових.", 704422),  # curated «=Покровськ»
+    ("uk", "Росія завдала удару по Дніпру, загинули троє людей.", 709930),       # curated «=Дніпро»
+    ("ru", "Армия нанесла удар по Днепру, погибли три человека.", 709930),
+    ("uk", "У Макіївці внаслідок обстрілу загинули троє людей.", 702320),      # к → ц
+    ("uk", "У Миколаєві внаслідок ракетного удару загинули троє людей.", 700569),  # і → є
+])
+def test_cyrillic_case_forms_of_curated_names_and_ukrainian_alternations(pipeline, lang, text, geonames_id):
+    assert link(pipeline, text, lang).location.record.geonames_id == geonames_id
+
+
+@pytest.mark.parametrize("lang, text, geonames_id", [
+    ("ar", "قتل خمسة أشخاص في قصف على درعا.", 170905),  # frequency had put «درعا» on the stop list; «على» a cue
+    ("ar", "قتل ثلاثة أشخاص في اشتباكات في السويداء.", 172408),
+    ("fr", "Trois personnes ont été tuées dans une explosion à Marseille.", 2995469),
+])
+def test_kept_names_are_places_however_frequent_as_words(pipeline, lang, text, geonames_id):
+    assert link(pipeline, text, lang).location.record.geonames_id == geonames_id
+
+
+def test_a_kept_arabic_name_still_needs_a_place_cue(pipeline):
+    """«جنين» is also "foetus": a small imported Arabic place needs «في», «على», «مدينة» … before it."""
+    assert not [e for e in link(pipeline, "قتل جنين في بطن أمه في القصف.", "ar").entities if e.record.is_place]
+
+
+def test_given_names_are_validated(tmp_path: Path):
+    from streamproc.data import DataErrors
+    from streamproc.enrich.gazetteer import load_cues
+
+    (tmp_path / "support").mkdir()
+    (tmp_path / "support" / "cues.yaml").write_text("given_names:\n  ru: [Сергей, Юрий, John]\n", "utf-8")
+    with pytest.raises(DataErrors) as err:
+        load_cues(tmp_path)
+    assert "Юрий" in str(err.value) and "John" in str(err.value) and "Сергей" not in str(err.value)
+    (tmp_path / "support" / "cues.yaml").write_text("given_names:\n  ru: [Сергей, Анна]\n", "utf-8")
+    assert load_cues(tmp_path).given_name_stems == frozenset({"серг", "анн"})
+
+
+def test_the_keep_section_wins_over_the_stop_lists(tmp_path: Path):
+    from streamproc.enrich.geonames import load_config
+
+    (tmp_path / "support").mkdir()
+    (tmp_path / "support" / "geonames.yaml").write_text("cities: 5000\n", "utf-8")
+    (tmp_path / "support" / "stopwords.yaml").write_text(
+        'manual:\n  fr: ["Para"]\ngenerated:\n  ar: ["جنين", "بيان"]\n  fr: ["marseille"]\n'
+        'keep:\n  ar: ["جنين"]\n  fr: ["Marseille"]\n', "utf-8")
+    assert load_config(tmp_path).stopwords == frozenset({"para", "بيان"})
