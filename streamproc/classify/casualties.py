@@ -32,6 +32,7 @@ from streamproc.text.lexicon import Match
 MAX_DISTANCE = 6        # words between a number and its casualty term
 ADJACENT = 2            # a number this close to the term needs no people word
 PEOPLE_AFTER = 3        # how far after a number a people word may stand
+PEOPLE_REACH = 4        # further words a number followed by its people word may stand before its term
 _YEARS = range(1900, 2101)
 _MULTIPLIERS = {100, 1000, 1_000_000}
 CLAUSE_REACH = 5        # "and 12 others were injured": how far the term of a coordinated clause may be
@@ -132,7 +133,8 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int,
                 value, j, is_year = value * multiplier[0], multiplier[1], False
                 value, j = _remainder(value, multiplier[0], j, hi, tokens, glued_at)
                 after = text[doc.word_ends[j]:doc.word_ends[j] + 1]
-            if not is_year and after not in {":", "%", "/"} and value < 1_000_000:
+            if not is_year and after not in {":", "%", "/"} and value < 1_000_000 \
+                    and not _clock_minutes(doc, i, lo) and not _percent_after(text, doc.word_ends[j]):
                 out.append(Number(value, i, j, glued_link=glued[link] if link else frozenset()))
             free = j + 1
             continue
@@ -143,11 +145,15 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int,
             # Adjacent number words make one number: "twenty five", «ثلاثة عشر», «dix-sept» add up;
             # "two hundred" multiplies, and so does "one" before a collective («une dizaine» = 10), but
             # not before a word joined by a glued «و»: «واحد وعشرون» is 21.
+            # Never across punctuation: in "killed eight, three of them children" eight stays 8. A
+            # dozen multiplies like a multiplier ("two dozen": 24; a teen is never written "two twelve").
             value, j = word_numbers[i]
-            while j + 1 < hi and j + 1 in word_numbers:
+            while j + 1 < hi and j + 1 in word_numbers and \
+                    text[doc.word_ends[j]:doc.word_starts[j + 1]] in _NUMBER_WORD_JOINS:
                 nxt_value, last = word_numbers[j + 1]
                 joined = bool(glued) and tokens[j + 1].startswith(tuple(glued))
-                if (nxt_value in _MULTIPLIERS and value < nxt_value) or (value == 1 and nxt_value >= 10 and not joined):
+                if (nxt_value in _MULTIPLIERS and value < nxt_value) or (value == 1 and nxt_value >= 10 and not joined) \
+                        or (nxt_value == _DOZEN and value < _DOZEN):
                     value *= nxt_value
                 else:
                     value += nxt_value
@@ -159,6 +165,22 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int,
             out.append(Number(value, i, j))
             free = j + 1
     return out
+
+
+#: What may stand between two number words of one number: "twenty five", «dix-sept», «quatre-vingt-dix».
+_NUMBER_WORD_JOINS = frozenset({" ", "-", "\u00a0", "\u2011"})
+_DOZEN = 12
+
+
+def _clock_minutes(doc: Document, i: int, lo: int) -> bool:
+    """Whether the digits at word ``i`` are a time's minutes ("at 05:30", «о 04:30»): the hour was
+    already skipped for the colon after it, and the minutes must not count either."""
+    return i > lo and doc.text[doc.word_ends[i - 1]:doc.word_starts[i]] == ":" and doc.words[i - 1].isdigit()
+
+
+def _percent_after(text: str, end: int) -> bool:
+    """Whether a percent sign follows a number, spaced the French way («40 %», «40\u202f%»)."""
+    return text[end:end + 3].lstrip(" \u00a0\u202f")[:1] in ("%", "\u066a")
 
 
 #: Decimal marks between a number's whole and fractional digits: "1.5", «1,5», Arabic «١٫٥».
@@ -220,11 +242,14 @@ def _join_ranges(doc: Document, numbers: list[Number], opens: dict[int, int], li
 
 
 def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
-            glued: Mapping[str, frozenset[str]] = _NO_LINKS) -> tuple[list[tuple[str, Number, Match[Role]]], list[Number]]:
+            glued: Mapping[str, frozenset[str]] = _NO_LINKS, articles: frozenset[str] = frozenset()
+            ) -> tuple[list[tuple[str, Number, Match[Role]]], list[Number]]:
     """Assign numbers in one sentence to its casualty terms.
 
     ``matches`` are this sentence's non-suppressed matches; ``glued`` the link words written glued
-    to a number (:attr:`~streamproc.classify.rules.LanguageRules.glued_links`). Returns ``(kind,
+    to a number (:attr:`~streamproc.classify.rules.LanguageRules.glued_links`); ``articles`` the
+    number words that are also indefinite articles (:attr:`~streamproc.classify.rules.LanguageRules.articles`),
+    a count only with a people word of their own after them. Returns ``(kind,
     number, term match)`` triples, groups of one term added up, and every number found (for
     `explain`).
     """
@@ -308,7 +333,9 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
                 between = text[word_ends[term.last_word]:word_starts[lead]]
             else:
                 continue  # the number is inside the term ("لقي ثلاثة جنود مصرعهم"): handled below
-            if dist > MAX_DISTANCE:
+            # A number with its people word right after it reaches further to a term after it: French and
+            # Spanish passives («Trois soldats et cinq civils ont été tués»).
+            if dist > (MAX_DISTANCE + PEOPLE_REACH if side == 1 and num.last_word + 1 in people else MAX_DISTANCE):
                 continue
             # A term on the number's side of a clause break first (a term after the number that "and"
             # begins is past one: "killed 3 soldiers and 5 civilians and injured 12"); then the term
@@ -324,9 +351,18 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
             best = ((False, False, 0, 0), inside[0])
         if best is None:
             continue
-        (_, _, dist, _), term = best
-        followed_by_people = not people.isdisjoint(range(num.last_word + 1, num.last_word + 1 + PEOPLE_AFTER))
-        if dist <= ADJACENT or followed_by_people:
+        (broken, _, dist, _), term = best
+        # The people word must be this number's own: before the next number or term, no clause break
+        # between ("On March 28, gunmen killed 11": gunmen are not 28's).
+        stop = min([n.first_word for n in numbers if n.first_word > num.last_word] +
+                   [t.first_word for t in terms if t.first_word > num.last_word] +
+                   [num.last_word + 1 + PEOPLE_AFTER])
+        own = next((w for w in range(num.last_word + 1, stop) if w in people), -1)
+        followed_by_people = own >= 0 and _CLAUSE_BREAKS.isdisjoint(text[word_ends[num.last_word]:word_starts[own]])
+        # Next to a term, across no clause break ("Two men, aged 45 and 62, were killed": not 62), and
+        # not an indefinite article that is also "one" («tués par une frappe»: `articles`).
+        article = num.first_word == num.last_word and doc.words[num.first_word] in articles
+        if (dist <= ADJACENT and not broken and not article) or followed_by_people:
             assigned.append((term.payload.kind, num, term))
     if len(assigned) > 1 and (group_links or glued):
         assigned = _join_groups(doc, assigned, people, partitive_starts)

@@ -379,7 +379,7 @@ class Classifier:
                         hit.evidence.append(evidence(doc, m, sentence))
             if has_ceasefire:
                 subtypes_seen.update(m.payload.value for m in kept if m.payload.kind == "subtype")
-            assigned = extract(doc, doc.sentence_words(sentence), kept, rules.glued_links)[0] \
+            assigned = extract(doc, doc.sentence_words(sentence), kept, rules.glued_links, rules.articles)[0] \
                 if has_casualty_term else ()
             for kind, num, term in assigned:
                 current = casualties.killed if kind == "killed" else casualties.injured

@@ -20,7 +20,7 @@ RULES_DIR = DATA_DIR / "rules"
 
 
 _CASUALTY_KEYS = frozenset({"killed", "injured", "people", "at_least", "units", "range_open", "range_link",
-                            "group_link", "partitive", "numbers", "only_after_a_number"})
+                            "group_link", "partitive", "numbers", "only_after_a_number", "articles"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +55,9 @@ class LanguageRules:
     #: Letters written glued to a year's digits to say it is a year (folded): Arabic «1995م»
     #: (ميلادي, of the Common Era), Russian «1995г.», Ukrainian «2014р.».
     year_suffixes: frozenset[str] = frozenset()
+    #: Number words that are also indefinite articles (folded): French «une frappe», Spanish «un
+    #: ataque». They count only with a people word of their own after them («un soldat tué»).
+    articles: frozenset[str] = frozenset()
 
 
 def _terms(path: Path, value: Any, where: str, errors: list[DataError], parent_line: int | None,
@@ -146,6 +149,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
 
     cas = _require(path, doc, "casualties", errors, "top level")
     glued_links: dict[str, frozenset[str]] = {}
+    article_words: set[str] = set()
     if isinstance(cas, dict):
         for key in cas:  # a misspelt optional key would otherwise be ignored without a word
             if key not in _CASUALTY_KEYS:
@@ -182,7 +186,17 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
         if not isinstance(tails, list):
             errors.append(DataError(path, line_of(cas), "casualties.only_after_a_number: expected a list"))
             tails = []
+        articles = cas.get("articles") or []
+        if not isinstance(articles, list):
+            errors.append(DataError(path, line_of(cas), "casualties.articles: expected a list"))
+            articles = []
         if isinstance(numbers, dict):
+            for word in articles:
+                if word not in numbers:
+                    errors.append(DataError(path, line_of(cas), f"casualties.articles: {word!r} "
+                                            "is not a key of casualties.numbers"))
+                else:
+                    article_words.add(fold(str(word)))
             for word in tails:
                 if word not in numbers:
                     errors.append(DataError(path, line_of(cas), f"casualties.only_after_a_number: {word!r} "
@@ -243,7 +257,8 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     terms = list(dict.fromkeys(terms))  # a term listed twice for one role would double its evidence
     return LanguageRules(language=str(lang), lexicon=Lexicon(terms, proclitics=proclitics),
                          negation_window=window, path=path, term_count=len(terms), glued_links=glued_links,
-                         past_since=frozenset(past_since), year_suffixes=frozenset(year_suffixes))
+                         past_since=frozenset(past_since), year_suffixes=frozenset(year_suffixes),
+                         articles=frozenset(article_words))
 
 
 def load_rules(directory: Path = RULES_DIR) -> dict[str, LanguageRules]:

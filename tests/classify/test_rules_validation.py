@@ -124,3 +124,11 @@ def test_year_suffixes_are_an_optional_list_of_short_letter_runs(tmp_path):
     for bad in ("year_suffixes: [г.]\n", "year_suffixes: [года]\n", "year_suffixes: [1]\n"):
         with pytest.raises(DataErrors, match="year_suffixes"):
             load_rules(write(tmp_path, "xx.yaml", GOOD.replace("chrome: [share]\n", bad + "chrome: [share]\n")))
+
+
+def test_articles_must_be_number_words(tmp_path):
+    good = GOOD.replace("casualties:\n", "casualties:\n  articles: [three]\n", 1)
+    assert good != GOOD
+    assert load_rules(write(tmp_path, "xx.yaml", good))["xx"].articles == frozenset({"three"})
+    with pytest.raises(DataErrors, match="casualties.articles"):
+        load_rules(write(tmp_path, "xx.yaml", GOOD.replace("casualties:\n", "casualties:\n  articles: [a]\n", 1)))
