@@ -33,6 +33,7 @@ MAX_DISTANCE = 6        # words between a number and its casualty term
 ADJACENT = 2            # a number this close to the term needs no people word
 PEOPLE_AFTER = 3        # how far after a number a people word may stand
 PEOPLE_REACH = 4        # further words a number followed by its people word may stand before its term
+ONE_AFTER = 3           # how far after its term a singular people word counts as one ("killed a Palestinian man")
 _YEARS = range(1900, 2101)
 _MULTIPLIERS = {100, 1000, 1_000_000}
 CLAUSE_REACH = 5        # "and 12 others were injured": how far the term of a coordinated clause may be
@@ -265,6 +266,7 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
     range_links: dict[int, int] = {}  # first word of "and" (between two numbers) -> its last word
     group_links: dict[int, int] = {}  # last word of "and" (between two groups) -> its first word
     partitive_starts: set[int] = set()  # first words of "of the", «منهم»: a part of a count already given
+    ones: dict[int, int] = {}  # first -> last word of singular people words: "soldier", «جندي»
     for m in matches:  # one pass sorts the sentence's matches by role
         kind = m.payload.kind
         if kind == "killed" or kind == "injured":
@@ -293,6 +295,8 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
                 group_links[m.last_word] = min(m.first_word, group_links.get(m.last_word, m.first_word))
         elif kind == "partitive":
             partitive_starts.add(m.first_word)
+        elif kind == "one":
+            ones[m.first_word] = max(m.last_word, ones.get(m.first_word, m.last_word))
     assigned: list[tuple[str, Number, Match[Role]]] = []
     if not terms:
         return assigned, []
@@ -366,7 +370,37 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
             assigned.append((term.payload.kind, num, term))
     if len(assigned) > 1 and (group_links or glued):
         assigned = _join_groups(doc, assigned, people, partitive_starts)
+    if ones:
+        assigned += _singular_people(doc, ones, terms, {kind for kind, _, _ in assigned})
     return assigned, numbers
+
+
+def _singular_people(doc: Document, ones: dict[int, int], terms: list[Match[Role]], counted: set[str]
+                     ) -> list[tuple[str, Number, Match[Role]]]:
+    """One person for each kind the sentence gives no count of, when a singular word for a person
+    (``casualties.one``) stands right by its term with no comma between: "A Ukrainian soldier was
+    killed", «загинула 72-річна жінка», «مقتل جندي». Right before the term, at most
+    :data:`ADJACENT` words away; after it, at most :data:`ONE_AFTER` ("killed a Palestinian man")."""
+    text, starts, ends = doc.text, doc.word_starts, doc.word_ends
+    out: list[tuple[str, Number, Match[Role]]] = []
+    for first, last in sorted(ones.items()):
+        for term in terms:
+            kind = term.payload.kind
+            if kind in counted:
+                continue
+            if last < term.first_word:
+                near = term.first_word - last <= ADJACENT
+                between = text[ends[last]:starts[term.first_word]]
+            elif first > term.last_word:
+                near = first - term.last_word <= ONE_AFTER
+                between = text[ends[term.last_word]:starts[first]]
+            else:
+                continue
+            if near and _CLAUSE_BREAKS.isdisjoint(between):
+                out.append((kind, Number(1, first, last), term))
+                counted.add(kind)
+                break
+    return out
 
 
 def _group_link_before(doc: Document, num: Number, lead: int, links: dict[int, int],

@@ -69,7 +69,7 @@ _NAMED_BY_A_YEAR = {"people", "category"}
 #: Roles that can make a sentence count; a sentence with none of them holds only context.
 _EVENT_ROLES = {"category", "killed", "injured", "subtype"}
 #: Roles that only quantify a casualty term ("three", "soldiers"): never suppressed themselves.
-_QUANTITY_ROLES = {"number", "number_after", "people", "unit", "range_open", "link", "partitive"}
+_QUANTITY_ROLES = {"number", "number_after", "people", "unit", "range_open", "link", "partitive", "one"}
 #: Categories that name armed violence whatever else the article says (an explosion does when it
 #: names a weapon: see :attr:`Role.generic`).
 _ARMED = {"shelling", "airstrike", "armed_clash"}

@@ -20,7 +20,8 @@ RULES_DIR = DATA_DIR / "rules"
 
 
 _CASUALTY_KEYS = frozenset({"killed", "injured", "people", "at_least", "units", "range_open", "range_link",
-                            "group_link", "partitive", "numbers", "only_after_a_number", "articles"})
+                            "group_link", "partitive", "numbers", "only_after_a_number", "articles",
+                            "one"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +29,7 @@ class Role:
     """What a matched term means: ``kind`` is one of the keys below, ``value`` its detail."""
 
     kind: str            # category | subtype | killed | injured | people | at_least | unit | range_open |
-                         # link | partitive | number | number_after |
+                         # link | partitive | number | number_after | one |
                          # neg_before | neg_after | hypothetical | hypothetical_end | past | past_of |
                          # chrome | non_conflict
     value: Any = None    # category name, ceasefire subtype, number value, or what a link joins
@@ -179,6 +180,9 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
         # victims", «3 منهم»: never a group added to another.
         terms += _terms(path, cas.get("partitive") or [], "casualties.partitive", errors, line_of(cas),
                         Role("partitive"))
+        # Optional: singular words for a person, one person when right by a term of a kind the
+        # sentence gives no count of ("A soldier was killed", «مقتل جندي»).
+        terms += _terms(path, cas.get("one") or [], "casualties.one", errors, line_of(cas), Role("one"))
         numbers = _require(path, cas, "numbers", errors, "casualties")
         # Optional: number words that count only after another number («две тысячи»: 2,000; a lone
         # «тысячи» is "thousands", no count). Each must be a key of numbers.
