@@ -30,10 +30,11 @@ the US state, the country Armenia / the Colombian city). The article decides, in
 * 1, plus 2 when its sentence carries escalation evidence (an *event sentence*), plus 1 when a place
   preposition stands right before it ("in", «في», «в», "près de");
 * 0.2 and no event credit after a *source cue* ("according to", "information from", «الواردة من»,
-  «по данным»): the place a report came from;
+  «по данным»; up to six words before the place, no comma between: "according to the Ministry of
+  Defence in Baku"): the place a report came from;
 * 0.3 and no event credit for a national capital in a *diplomatic* sentence ("urged Baku and Yerevan",
-  "Moscow is concerned") or right before a verb of speech ("Baku said", «وأعلنت موسكو» is not caught:
-  Arabic puts the verb first): the capital stands for its government;
+  "Moscow is concerned"), right before a verb of speech ("Baku said") or right after one that comes
+  first (``speaker_before``: «dijo Ereván», «وأعلنت موسكو»): the capital stands for its government;
 * 0.5 and no event credit for a *dateline* ("KYIV, March 3 (Reuters) -", «موسكو -»): where the
   reporter was.
 
@@ -206,6 +207,21 @@ def _given_then_capitalised(doc: Document, first: int, stems: frozenset[str]) ->
         and "\u0400" <= orig[s2] <= "\u04ff"
 
 
+#: How many words a source cue may stand before the place it names ("according to the Ministry of
+#: Defence in Baku": six), with no clause punctuation between.
+SOURCE_REACH = 6
+_CLAUSE_PUNCTUATION = frozenset(",;:()\u060c\u061b")
+
+
+def _after_source_cue(doc: Document, span: _Span, source_ends: set[int]) -> bool:
+    """Whether a source cue ends at most :data:`SOURCE_REACH` words before the place, in the same
+    clause: "According to officials, shelling hit Kherson" is news from Kherson."""
+    for end in range(span.first_word - 1, max(span.first_word - 1 - SOURCE_REACH, -1), -1):
+        if end in source_ends:
+            return _CLAUSE_PUNCTUATION.isdisjoint(doc.text[doc.word_ends[end]:span.start])
+    return False
+
+
 def _resolve(spans: list[_Span], gazetteer: Gazetteer) -> None:
     """Choose one record per span (module docstring: *Ambiguity*)."""
     records = gazetteer.records
@@ -265,6 +281,7 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
     source_ends: set[int] = set()
     at_ends: set[int] = set()
     speaker_starts: set[int] = set()
+    speaker_ends: set[int] = set()  # a verb of speech before its subject: «dijo Ereván», «وأعلنت باكو»
     diplomatic: set[int] = set()
     for m in cues.lexicon.find(doc) if cues else ():
         kind = m.payload
@@ -274,6 +291,8 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
             at_ends.add(m.last_word)
         elif kind == "speaker":
             speaker_starts.add(m.first_word)
+        elif kind == "speaker_before":
+            speaker_ends.add(m.last_word)
         else:
             diplomatic.add(doc.sentence_of_word(m.first_word))
     # Arabic has no capitals: a small imported place needs a place word or preposition right before it.
@@ -297,12 +316,12 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
             entity.in_event_sentences += 1
         if not record.is_place:
             continue
-        cue_window = range(span.first_word - 4, span.first_word)
         if _is_dateline(doc, span, first_lines):
             w, credit = 0.5, False
-        elif any(i in source_ends for i in cue_window):
+        elif _after_source_cue(doc, span, source_ends):
             w, credit = 0.2, False
-        elif span.payload in gazetteer.capitals and (sentence in diplomatic or span.last_word + 1 in speaker_starts):
+        elif span.payload in gazetteer.capitals and (sentence in diplomatic or span.last_word + 1 in speaker_starts
+                                                     or span.first_word - 1 in speaker_ends):
             w, credit = 0.3, False
         else:
             credit = in_event

@@ -1107,6 +1107,11 @@ COUNT_FORMS = [
     ("fr", "Trois soldats et cinq civils ont été tués dans l'attaque.", 8, None),
     ("fr", "Le bilan des morts est passé de 27 à 31.", 31, None),
     ("es", "Al menos 200 personas han muerto en los combates.", 200, None),
+    # A toll as lives taken
+    ("en", "The attack claimed the lives of 17 soldiers.", 17, None),
+    ("en", "The ambush claimed 17 lives.", 17, None),
+    ("fr", "L'embuscade a coûté la vie à 17 soldats.", 17, None),
+    ("es", "La emboscada costó la vida a 17 soldados.", 17, None),
 ]
 
 

@@ -253,3 +253,19 @@ def test_the_keep_section_wins_over_the_stop_lists(tmp_path: Path):
         'manual:\n  fr: ["Para"]\ngenerated:\n  ar: ["جنين", "بيان"]\n  fr: ["marseille"]\n'
         'keep:\n  ar: ["جنين"]\n  fr: ["Marseille"]\n', "utf-8")
     assert load_config(tmp_path).stopwords == frozenset({"para", "بيان"})
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("es", ("Fuerzas azerbaiyanas y armenias intercambiaron disparos en la frontera, dejando dos soldados heridos, "
+           "dijo Ereván.")),  # the verb of speech first (speaker_before)
+    ("ar", "أصيب جنديان في اشتباكات بين القوات الأذربيجانية والأرمينية على الحدود، حسبما أفادت وزارة الدفاع في باكو."),
+    ("en", "Two soldiers were wounded in clashes on the border, according to the Ministry of Defence in Baku."),
+])
+def test_a_capital_that_reports_or_speaks_is_not_the_location(pipeline, lang, text):
+    location = link(pipeline, text, lang).location
+    assert location is None or location.record.name not in {"Yerevan", "Baku"}
+
+
+def test_a_source_cue_does_not_reach_across_a_comma(pipeline):
+    linking = link(pipeline, "According to officials, Russian shelling killed two people in Kherson.", "en")
+    assert linking.location.record.name == "Kherson"
