@@ -13,8 +13,8 @@ when it is a common word of one of the six languages:
   and every place bearing it is smaller than ``BIG`` (a big city keeps its name: Phoenix, Santiago).
 
 Names the curated files hold are unaffected: the stop list only filters imported names. The hand-made
-``manual`` and ``keep`` sections of the file are kept as they are (``keep`` wins over both lists: Arabic
-has no dictionary here, so frequency alone put «جنين», «درعا», «منبج» on the list).
+``manual``, ``keep`` and ``wrong_alternates`` sections of the file are kept as they are (``keep`` wins over
+the lists: Arabic has no dictionary here, so frequency alone put «جنين», «درعا», «منبج» on the list).
 """
 
 from __future__ import annotations
@@ -63,7 +63,9 @@ def main() -> int:
     path = directory / SUPPORT / STOPWORDS_FILE
     current = load_yaml(path) if path.is_file() else {}
     manual = {lang: list(words) for lang, words in (current.get("manual") or {}).items()}
-    keep = {lang: list(words) for lang, words in (current.get("keep") or {}).items()}
+    # Every hand-kept section but `manual` is written back as it is (`keep`, `wrong_alternates`).
+    by_hand = {name: {lang: list(words) for lang, words in (sec or {}).items()}
+               for name, sec in current.items() if name not in ("manual", "generated")}
     config = load_config(directory) or ImportConfig()
     # Generate with the manual list only, so that the generated part sees every candidate name.
     data = generate(directory, ImportConfig(**{**{f: getattr(config, f) for f in config.__dataclass_fields__},
@@ -96,16 +98,19 @@ def main() -> int:
         "# Imported place names that are also common words: never imported (streamproc/enrich/geonames.py).",
         "# `manual`: by hand (edit freely). `generated`: by `python -m streamproc.enrich.stopwords_tool`",
         "# (rules in its docstring). `keep`: by hand, place names first however frequent as words (news",
-        "# corpora rank conflict towns high); never stopped. All are normalised the same way as the text.",
+        "# corpora rank conflict towns high); never stopped. `wrong_alternates`: by hand, GeoNames alternate",
+        "# names given to the wrong town (Nikopol bears «Слов'янськ»); the curated files hold the right one.",
+        "# All are normalised the same way as the text.",
         "# After editing, regenerate",
         f"# {SUPPORT}/geonames.generated.yaml with `python -m streamproc.enrich.geonames` ({CONFIG_FILE}).",
         "manual:",
     ]
     for lang, words in manual.items():
         lines.append(f"  {lang}: [{', '.join(_quote(w) for w in words)}]")
-    lines.append("keep:")
-    for lang, words in keep.items():
-        lines.append(f"  {lang}: [{', '.join(_quote(w) for w in words)}]")
+    for name, section in by_hand.items():
+        lines.append(f"{name}:")
+        for lang, words in section.items():
+            lines.append(f"  {lang}: [{', '.join(_quote(w) for w in words)}]")
     lines.append("generated:")
     for lang, words in generated.items():
         lines.append(f"  {lang}: [{', '.join(_quote(w) for w in words)}]")

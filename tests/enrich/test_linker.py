@@ -269,3 +269,13 @@ def test_a_capital_that_reports_or_speaks_is_not_the_location(pipeline, lang, te
 def test_a_source_cue_does_not_reach_across_a_comma(pipeline):
     linking = link(pipeline, "According to officials, Russian shelling killed two people in Kherson.", "en")
     assert linking.location.record.name == "Kherson"
+
+
+@pytest.mark.parametrize("lang, text, geonames_id", [
+    ("uk", "Внаслідок обстрілів Слов'янська загинули двоє людей.", 693468),  # GeoNames gave Nikopol this name
+    ("en", "Russian shelling killed two people in Bilhorod-Dnistrovskyi in the Odesa region.", 712160),  # not Belgorod
+    ("ar", "قتل ثلاثة أشخاص في قصف على كوبيانسك.", 703656),  # Cuba's «كوبي*» had taken it
+    ("uk", "Під Покровськом тривають бої, загинули троє військових, повідомив Сергій Лисак.", 704422),
+])
+def test_conflict_towns_the_gazetteer_had_wrong(pipeline, lang, text, geonames_id):
+    assert link(pipeline, text, lang).location.record.geonames_id == geonames_id
