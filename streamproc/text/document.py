@@ -206,11 +206,12 @@ def _without_lowercase_starts(norm: NormalizedText, starts: list[int]) -> list[i
     casualty term and its count, or a past cue and its event, are not cut apart. Arabic has no case;
     a sentence opening with a digit or a capital still starts one."""
     original, t = norm.original, norm.text
+    n = len(t)
     kept = [starts[0]]
     for s in starts[1:]:
         # The folded text is lowercase wherever a letter has case, so only those starts are mapped back
         # (mapping builds the offset table, which Arabic text otherwise needs only for evidence).
-        if s < len(t) and t[s].islower() and original[norm.to_original(s)].islower():
+        if s < n and t[s].islower() and original[norm.to_original(s)].islower():
             j = s - 1
             while j > 0 and t[j].isspace() and t[j] != "\n":
                 j -= 1
