@@ -35,7 +35,7 @@ Paris FR and US, Georgia the country and the US state); the linker picks one wit
 context and the population prior (:attr:`GeoLayer.population`).
 
 **Regions** (ISO 3166-2, first level): kept when a GeoNames city of the same country bears the region's
-name (its capital: Idlib, Homs, Kherson) — that city gives the coordinates and maps the GeoNames admin1
+name (its capital: Idlib, Homs, Kherson; not a small namesake town, see :data:`NAMESAKE_SHARE`) — that city gives the coordinates and maps the GeoNames admin1
 code to the region, which fills ``admin1`` of every city in it; US states use their code and the
 population-weighted centre of their cities. Other regions have no coordinates here and are left to the
 curated file.
@@ -538,6 +538,11 @@ def generate(directory: Path, config: ImportConfig) -> GeneratedData:
     return data
 
 
+#: A region's namesake city must have at least 1/NAMESAKE_SHARE of the people of the biggest city in the
+#: first-level division it lies in: the town of Caldas (Antioquia, 80,000) beside Medellín (2.5 million)
+#: is no capital of the Caldas department, and took Medellín with it into "Caldas Department".
+NAMESAKE_SHARE = 10
+
 _REGION_PATTERNS = {
     "en": ["{} {}", "{} Province", "{} province", "{} Governorate", "{} governorate", "{} Region", "{} region",
            "{} State", "{} state", "{} Oblast", "{} oblast", "province of {}", "governorate of {}",
@@ -594,6 +599,9 @@ def _generate_regions(config: ImportConfig, data: GeneratedData,
             continue
         capital = data.places[found[1]]
         code = admin_codes[found[1]]
+        largest = max((data.places[r].population for r in admin_rows.get((cc, code), ())), default=0)
+        if capital.population * NAMESAKE_SHARE < largest:
+            continue  # a small namesake town elsewhere (Caldas, Antioquia, is no capital of Caldas)
         kind = (sub.type or "Region").split()[-1].capitalize()
         name = f"{capital.name} {kind}"
         admin1_names.setdefault((cc, code), name)

@@ -279,3 +279,33 @@ def test_a_source_cue_does_not_reach_across_a_comma(pipeline):
 ])
 def test_conflict_towns_the_gazetteer_had_wrong(pipeline, lang, text, geonames_id):
     assert link(pipeline, text, lang).location.record.geonames_id == geonames_id
+
+
+@pytest.mark.parametrize("lang, text, region, country", [
+    ("es", "Cinco personas murieron en enfrentamientos en Antioquia.", "Antioquia", "CO"),  # was Antakya, TR
+    ("es", "Cinco personas murieron en un ataque armado en el estado de Guerrero.", "Guerrero", "MX"),
+    ("fr", "Des affrontements ont fait cinq morts dans la province de l'Ituri.", "Ituri", "CD"),
+    ("ar", "قتل خمسة مدنيين في قصف على ولاية شمال دارفور.", "North Darfur", "SD"),
+])
+def test_conflict_regions(pipeline, lang, text, region, country):
+    location = link(pipeline, text, lang).location
+    assert (location.record.name, location.record.country) == (region, country)
+
+
+def test_a_surname_or_a_cartel_is_no_region(pipeline):
+    linking = link(pipeline, "Un ataque armado dejó cinco muertos, dijo Guerrero a la prensa.", "es")
+    assert not [e for e in linking.entities if e.record.is_place]
+    linking = link(pipeline, "Enfrentamientos entre el Cártel de Sinaloa y militares dejaron cinco muertos en Culiacán.",
+                   "es")
+    assert "Sinaloa Cartel" in names(linking) and linking.location.record.name == "Culiacán"
+
+
+def test_a_region_is_not_placed_at_a_small_namesake_town():
+    """GeoNames regions take their capital's coordinates: not a namesake village in another region
+    (Kursk Oblast had been placed at a stanitsa of Krasnodar Krai, Caldas at a town of Antioquia)."""
+    from streamproc.enrich.gazetteer import ENTITIES_DIR
+    from streamproc.enrich.geonames import read_generated
+
+    regions = {p.id for p in read_generated(ENTITIES_DIR).places if p.type == "region"}
+    assert not {"iso3166-2:RU-KRS", "iso3166-2:RU-LEN", "iso3166-2:CO-CAL", "iso3166-2:ZA-MP"} & regions
+    assert {"iso3166-2:SY-HI", "iso3166-2:SY-ID"} <= regions  # Homs, Idlib: capitals bear their names
