@@ -153,7 +153,9 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int,
                     text[doc.word_ends[j]:doc.word_starts[j + 1]] in _NUMBER_WORD_JOINS:
                 nxt_value, last = word_numbers[j + 1]
                 joined = bool(glued) and tokens[j + 1].startswith(tuple(glued))
-                if (nxt_value in _MULTIPLIERS and value < nxt_value) or (value == 1 and nxt_value >= 10 and not joined) \
+                if value == 2 and nxt_value == 2:
+                    pass  # a dual and its agreeing dual («جنديين اثنين», «شابان فلسطينيان»): still two
+                elif (nxt_value in _MULTIPLIERS and value < nxt_value) or (value == 1 and nxt_value >= 10 and not joined) \
                         or (nxt_value == _DOZEN and value < _DOZEN):
                     value *= nxt_value
                 else:
@@ -259,6 +261,7 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
     word_numbers: dict[int, tuple[int, int]] = {}
     people: set[int] = set()
     units: set[int] = set()  # first words of measures: "two weeks", "3 km"
+    unit_words: set[int] = set()  # every word of a measure: a number word inside one («في المئة») is no count
     at_least_ends: dict[int, int] = {}  # last word of a lower-bound cue -> its first word
     at_least_starts: set[int] = set()
     tails: set[int] = set()  # first words of number words that count only after another number
@@ -282,6 +285,7 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
             people.add(m.first_word)
         elif kind == "unit":
             units.add(m.first_word)
+            unit_words.update(range(m.first_word, m.last_word + 1))
         elif kind == "at_least":
             # «ما لا يقل عن» and «لا يقل عن» end together: the longer cue is the one before the number
             at_least_ends[m.last_word] = min(m.first_word, at_least_ends.get(m.last_word, m.first_word))
@@ -310,7 +314,7 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
         starts = {n.first_word for n in numbers if not n.glued_link}
         at_least_starts = at_least_starts - {first for last, first in at_least_ends.items() if last + 1 in starts}
     for num in numbers:
-        if num.last_word + 1 in units:
+        if num.last_word + 1 in units or not unit_words.isdisjoint(range(num.first_word, num.last_word + 1)):
             continue  # "killed two weeks ago", "more than 20 years ago": a measure, not a count
         # A lower-bound cue before the number is part of it: "killed at least five" is as near to
         # "killed" as "killed five" (counted from the number, five went to a later "wounded").
@@ -371,6 +375,11 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
     if len(assigned) > 1 and (group_links or glued):
         assigned = _join_groups(doc, assigned, people, partitive_starts)
     if ones:
+        # a singular word right after a number is that number's counted noun («مقتل 100 جندي»,
+        # «استشهد 25 فلسطينيا»: Arabic counts 11 and up take a singular noun), not one more person
+        # (or a vague one: «ألفا شخص», «آلاف»: no count, not one)
+        after_a_number = {n.last_word + 1 for n in numbers} | {last + 1 for _, last in word_numbers.values()}
+        ones = {first: last for first, last in ones.items() if first not in after_a_number}
         assigned += _singular_people(doc, ones, terms, {kind for kind, _, _ in assigned})
     return assigned, numbers
 

@@ -230,10 +230,12 @@ def _governed(term: Match[Role], cues: list[Match[Role]], window: int, doc: Docu
         if kind == "non_conflict" and label in _NON_CONFLICT_SUPPRESSES:
             return f"cause outside armed conflict ('{cue.term.source}')"
         if kind == "neg_before" and cue.last_word < term.first_word and \
-                term.first_word - cue.last_word <= window:
+                term.first_word - cue.last_word <= window and \
+                not _across_break(doc, cue.last_word, term.first_word):
             return f"negated by '{cue.term.source}'"
         if kind == "neg_after" and cue.first_word > term.last_word and \
-                cue.first_word - term.last_word <= window:
+                cue.first_word - term.last_word <= window and \
+                not _across_break(doc, term.last_word, cue.first_word):
             return f"negated by '{cue.term.source}'"
         if kind == "hypothetical" and cue.last_word < term.first_word and \
                 term.first_word - cue.last_word <= HYPOTHETICAL_WINDOW and \
@@ -241,6 +243,15 @@ def _governed(term: Match[Role], cues: list[Match[Role]], window: int, doc: Docu
                         and cue.last_word < end.first_word <= term.first_word for end in cues):
             return f"hypothetical ('{cue.term.source}')"
     return None
+
+
+def _across_break(doc: Document | None, left: int, right: int) -> bool:
+    """Whether a comma or semicolon stands between word ``left`` and word ``right``: a negation
+    cue does not reach into the next clause («Погибших нет, ранены двое»: two wounded)."""
+    if doc is None:
+        return False
+    between = doc.text[doc.word_ends[left]:doc.word_starts[right]]
+    return any(c in between for c in ",;\u060c\u061b")
 
 
 def _names_armed_violence(m: Match[Role]) -> bool:
