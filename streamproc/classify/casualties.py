@@ -313,6 +313,7 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
         # A number with a link glued on («و20») is led by that link, not by the cue before it.
         starts = {n.first_word for n in numbers if not n.glued_link}
         at_least_starts = at_least_starts - {first for last, first in at_least_ends.items() if last + 1 in starts}
+    blockers = {n.first_word for n in numbers} | {t.first_word for t in terms}  # where a number's own words end
     for num in numbers:
         if num.last_word + 1 in units or not unit_words.isdisjoint(range(num.first_word, num.last_word + 1)):
             continue  # "killed two weeks ago", "more than 20 years ago": a measure, not a count
@@ -362,10 +363,13 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
         (broken, _, dist, _), term = best
         # The people word must be this number's own: before the next number or term, no clause break
         # between ("On March 28, gunmen killed 11": gunmen are not 28's).
-        stop = min([n.first_word for n in numbers if n.first_word > num.last_word] +
-                   [t.first_word for t in terms if t.first_word > num.last_word] +
-                   [num.last_word + 1 + PEOPLE_AFTER])
-        own = next((w for w in range(num.last_word + 1, stop) if w in people), -1)
+        own = -1
+        for w in range(num.last_word + 1, num.last_word + 1 + PEOPLE_AFTER):
+            if w in blockers:
+                break
+            if w in people:
+                own = w
+                break
         followed_by_people = own >= 0 and _CLAUSE_BREAKS.isdisjoint(text[word_ends[num.last_word]:word_starts[own]])
         # Next to a term, across no clause break ("Two men, aged 45 and 62, were killed": not 62), and
         # not an indefinite article that is also "one" («tués par une frappe»: `articles`).
