@@ -15,7 +15,9 @@ the US state, the country Armenia / the Colombian city). The article decides, in
 3. a country beats a city or region of the same name (Georgia, Armenia, Jordan);
 4. *national context*: the candidate whose country is otherwise named most (country names,
    demonyms, people and organisations of that country: "Libyan", "Haftar");
-5. curated records beat imported ones, then the larger population (Tripoli LY > LB, Paris FR > TX).
+5. curated records beat imported ones (not where the span was found only by a GeoNames name or
+   stem: curated Toretsk also bears its old name «Дзержинск», which is Dzerzhinsk in Russia), then
+   the larger population (Tripoli LY > LB, Paris FR > TX).
 
 **Person or place.** A Latin-script city or region name, or any place name that is case-sensitive
 (``=Jordan``) or imported, is dropped when a capitalised word that is no entity stands right before or after it ("Michael Jordan",
@@ -238,11 +240,16 @@ def _resolve(spans: list[_Span], gazetteer: Gazetteer) -> None:
             span.payload = span.candidates[0]
             continue
 
-        def key(i: int) -> tuple[object, ...]:
+        # A span only the GeoNames index found names a curated place by a GeoNames name or stem, not
+        # by one the curated file chose: there the curated record wins no tie (Toretsk's old name
+        # «Дзержинск» is also Dzerzhinsk, 230,000 people, in Russia).
+        chosen = not span.imported_only
+
+        def key(i: int, chosen: bool = chosen) -> tuple[object, ...]:
             r = records[i]
             curated = gazetteer.is_curated(i)
             return (curated and not r.is_place, sub_ctx[r.country or ""], r.type == "country",
-                    nat_ctx[r.country or ""], curated, gazetteer.prior(i), -i)
+                    nat_ctx[r.country or ""], curated and chosen, gazetteer.prior(i), -i)
 
         span.payload = max(span.candidates, key=key)
 

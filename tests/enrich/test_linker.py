@@ -309,3 +309,10 @@ def test_a_region_is_not_placed_at_a_small_namesake_town():
     regions = {p.id for p in read_generated(ENTITIES_DIR).places if p.type == "region"}
     assert not {"iso3166-2:RU-KRS", "iso3166-2:RU-LEN", "iso3166-2:CO-CAL", "iso3166-2:ZA-MP"} & regions
     assert {"iso3166-2:SY-HI", "iso3166-2:SY-ID"} <= regions  # Homs, Idlib: capitals bear their names
+
+
+def test_a_geonames_name_of_a_curated_place_wins_no_tie(pipeline):
+    """Curated Toretsk carries GeoNames' names, its old one «Дзержинск» too; that is also the name of
+    Dzerzhinsk in Russia (230,000 people), which the larger population decides for."""
+    linking = link(pipeline, "В Дзержинске произошел взрыв, погибли два человека.", "ru")
+    assert (linking.location.record.name, linking.location.record.country) == ("Dzerzhinsk", "RU")
