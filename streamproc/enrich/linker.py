@@ -13,11 +13,14 @@ the US state, the country Armenia / the Colombian city). The article decides, in
 2. *sub-national context*: the candidate whose country has the most other cities or regions named
    unambiguously in the article ("Atlanta, Georgia" → the US state; "Tripoli ... Misrata" → Libya);
 3. a country beats a city or region of the same name (Georgia, Armenia, Jordan);
-4. *national context*: the candidate whose country is otherwise named most (country names,
-   demonyms, people and organisations of that country: "Libyan", "Haftar");
-5. curated records beat imported ones (not where the span was found only by a GeoNames name or
-   stem: curated Toretsk also bears its old name «Дзержинск», which is Dzerzhinsk in Russia), then
-   the larger population (Tripoli LY > LB, Paris FR > TX).
+4. curated records beat imported ones (not where the span was found only by a GeoNames name or
+   stem: curated Toretsk also bears its old name «Дзержинск», which is Dzerzhinsk in Russia);
+   before national context, because the attacker's nationality is named as often as the victim's:
+   "Russian troops shelled Pokrovsk" is Pokrovsk in Ukraine, not the Russian town GeoNames once
+   called so, and "U.S. forces near Damascus" is no Damascus, Maryland;
+5. *national context*: the candidate whose country is otherwise named most (country names,
+   demonyms, people and organisations of that country: "Libyan", "Haftar"), then the larger
+   population (Tripoli LY > LB, Paris FR > TX).
 
 **Person or place.** A Latin-script city or region name, or any place name that is case-sensitive
 (``=Jordan``) or imported, is dropped when a capitalised word that is no entity stands right before or after it ("Michael Jordan",
@@ -32,8 +35,8 @@ the US state, the country Armenia / the Colombian city). The article decides, in
 * 1, plus 2 when its sentence carries escalation evidence (an *event sentence*), plus 1 when a place
   preposition stands right before it ("in", «في», «в», "près de");
 * 0.2 and no event credit after a *source cue* ("according to", "information from", «الواردة من»,
-  «по данным»; up to six words before the place, no comma between: "according to the Ministry of
-  Defence in Baku"): the place a report came from;
+  «по данным»; up to four words before the place, six when a place preposition precedes it, no
+  punctuation between: "according to the Ministry of Defence in Baku"): the place a report came from;
 * 0.3 and no event credit for a national capital in a *diplomatic* sentence ("urged Baku and Yerevan",
   "Moscow is concerned"), right before a verb of speech ("Baku said") or right after one that comes
   first (``speaker_before``: «dijo Ereván», «وأعلنت موسكو»): the capital stands for its government;
@@ -182,7 +185,7 @@ def _neighbour_is_name(doc: Document, span: _Span, taken: set[int], gazetteer: G
     return False
 
 
-def _in_person_name(doc: Document, span: _Span, gazetteer: Gazetteer) -> bool:
+def _in_person_name(doc: Document, span: _Span, gazetteer: Gazetteer, solid: set[int]) -> bool:
     """An imported place at either word of a Cyrillic given name and the capitalised word after it: a
     person («Сергій Лисак» is no Kadiyivka, once named Серго; «Анна Иванова» no Anna and no Ivanovo).
     Capitals say nothing of a Cyrillic word before a given name (a sentence's first word is
@@ -191,15 +194,17 @@ def _in_person_name(doc: Document, span: _Span, gazetteer: Gazetteer) -> bool:
     if cues is None or not cues.given_name_stems or span.first_word != span.last_word:
         return False
     w = span.first_word
-    return any(0 <= first and first + 1 < len(doc.words) and _given_then_capitalised(doc, first, cues.given_name_stems)
-               for first in (w, w - 1))
+    return any(0 <= first and first + 1 < len(doc.words) and first + 1 not in solid
+               and _given_then_capitalised(doc, first, cues.given_name_stems) for first in (w, w - 1))
 
 
 def _given_then_capitalised(doc: Document, first: int, stems: frozenset[str]) -> bool:
     """Whether word ``first`` is a given name's form and the next word, after plain spaces, a
-    capitalised Cyrillic word (both capitalised in the original)."""
+    capitalised Cyrillic word (both capitalised in the original) that is no given name itself: a
+    place named like one, before a person's name, is a place («голова Олександрії Сергій …»)."""
     word = doc.words[first]
-    if not ("\u0400" <= word[:1] <= "\u04ff") or not is_form_of(word, stems):
+    if not ("\u0400" <= word[:1] <= "\u04ff") or not is_form_of(word, stems) \
+            or is_form_of(doc.words[first + 1], stems):
         return False
     orig = doc.original
     s1, e1 = doc.original_span(doc.word_starts[first], doc.word_ends[first])
@@ -209,19 +214,32 @@ def _given_then_capitalised(doc: Document, first: int, stems: frozenset[str]) ->
         and "\u0400" <= orig[s2] <= "\u04ff"
 
 
-#: How many words a source cue may stand before the place it names ("according to the Ministry of
-#: Defence in Baku": six), with no clause punctuation between.
-SOURCE_REACH = 6
-_CLAUSE_PUNCTUATION = frozenset(",;:()\u060c\u061b")
+#: How many words a source cue may stand before the place it names: four, or six when a place
+#: preposition stands right before the place ("according to the Ministry of Defence in Baku": where the
+#: source sits; "according to the head of the Kherson regional administration" is an official of the
+#: place the news is about). Never across clause or sentence punctuation.
+SOURCE_REACH = 4
+SOURCE_REACH_TO_IN = 6
+_CLAUSE_PUNCTUATION = frozenset(",;:()\u060c\u061b.!?\u061f\u2026")
 
 
-def _after_source_cue(doc: Document, span: _Span, source_ends: set[int]) -> bool:
-    """Whether a source cue ends at most :data:`SOURCE_REACH` words before the place, in the same
-    clause: "According to officials, shelling hit Kherson" is news from Kherson."""
-    for end in range(span.first_word - 1, max(span.first_word - 1 - SOURCE_REACH, -1), -1):
+def _after_source_cue(doc: Document, span: _Span, source_ends: set[int], at_ends: set[int]) -> bool:
+    """Whether a source cue ends close enough before the place (see :data:`SOURCE_REACH`), in the
+    same clause: "According to officials, shelling hit Kherson" is news from Kherson."""
+    reach = SOURCE_REACH_TO_IN if span.first_word - 1 in at_ends else SOURCE_REACH
+    for end in range(span.first_word - 1, max(span.first_word - 1 - reach, -1), -1):
         if end in source_ends:
             return _CLAUSE_PUNCTUATION.isdisjoint(doc.text[doc.word_ends[end]:span.start])
     return False
+
+
+def _adjacent_cue(doc: Document, place_word: int, cue_word: int, cues: set[int]) -> bool:
+    """Whether ``cue_word``, right beside the place, is one of ``cues`` with no punctuation between:
+    "Baku said" and «dijo Ereván» speak for a government; «en Kiev, afirmó el alcalde» does not."""
+    if cue_word not in cues:
+        return False
+    a, b = sorted((place_word, cue_word))
+    return not doc.text[doc.word_ends[a]:doc.word_starts[b]].strip()
 
 
 def _resolve(spans: list[_Span], gazetteer: Gazetteer) -> None:
@@ -233,8 +251,11 @@ def _resolve(spans: list[_Span], gazetteer: Gazetteer) -> None:
         cands = [records[i] for i in span.candidates]
         if len({r.country for r in cands}) == 1 and len({r.type == "country" for r in cands}) == 1:
             r = cands[0]   # unambiguous as to the country (three US towns named Atlanta still say US)
+            # A national capital says as little as the country's name: "…near Donetsk, Moscow said"
+            # is no Donetsk of Rostov Oblast.
+            sub = r.type in ("city", "region") and not any(i in gazetteer.capitals for i in span.candidates)
             if r.country:
-                (sub_ctx if r.type in ("city", "region") else nat_ctx)[r.country] += 1
+                (sub_ctx if sub else nat_ctx)[r.country] += 1
     for span in spans:
         if len(span.candidates) == 1:
             span.payload = span.candidates[0]
@@ -249,7 +270,7 @@ def _resolve(spans: list[_Span], gazetteer: Gazetteer) -> None:
             r = records[i]
             curated = gazetteer.is_curated(i)
             return (curated and not r.is_place, sub_ctx[r.country or ""], r.type == "country",
-                    nat_ctx[r.country or ""], curated and chosen, gazetteer.prior(i), -i)
+                    curated and chosen, nat_ctx[r.country or ""], gazetteer.prior(i), -i)
 
         span.payload = max(span.candidates, key=key)
 
@@ -282,7 +303,10 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
     taken = {w for s in spans for w in range(s.first_word, s.last_word + 1)}
     spans = [s for s in spans if not ((s.strict and records[s.payload].is_place or records[s.payload].type in
                                        ("city", "region")) and _neighbour_is_name(doc, s, taken, gazetteer))]
-    spans = [s for s in spans if not (s.imported_only and _in_person_name(doc, s, gazetteer))]
+    # Words of a curated or multi-word name: never a surname («Олександрії Кіровоградської області»).
+    solid = {w for s in spans if not s.imported_only or s.last_word > s.first_word
+             for w in range(s.first_word, s.last_word + 1)}
+    spans = [s for s in spans if not (s.imported_only and _in_person_name(doc, s, gazetteer, solid))]
 
     cues = gazetteer.cues
     source_ends: set[int] = set()
@@ -325,10 +349,11 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
             continue
         if _is_dateline(doc, span, first_lines):
             w, credit = 0.5, False
-        elif _after_source_cue(doc, span, source_ends):
+        elif _after_source_cue(doc, span, source_ends, at_ends):
             w, credit = 0.2, False
-        elif span.payload in gazetteer.capitals and (sentence in diplomatic or span.last_word + 1 in speaker_starts
-                                                     or span.first_word - 1 in speaker_ends):
+        elif span.payload in gazetteer.capitals and (
+                sentence in diplomatic or _adjacent_cue(doc, span.last_word, span.last_word + 1, speaker_starts)
+                or _adjacent_cue(doc, span.first_word, span.first_word - 1, speaker_ends)):
             w, credit = 0.3, False
         else:
             credit = in_event

@@ -316,3 +316,26 @@ def test_a_geonames_name_of_a_curated_place_wins_no_tie(pipeline):
     Dzerzhinsk in Russia (230,000 people), which the larger population decides for."""
     linking = link(pipeline, "В Дзержинске произошел взрыв, погибли два человека.", "ru")
     assert (linking.location.record.name, linking.location.record.country) == ("Dzerzhinsk", "RU")
+
+
+@pytest.mark.parametrize("lang, text, place, country", [
+    # a place named like a given name, before a person's name or a region's: still a place
+    ("uk", "Голова Олександрії Сергій Кузьменко повідомив, що внаслідок удару загинули двоє людей.",
+     "Oleksandriya", "UA"),
+    ("uk", "Над Сумами збили дрон, уламки поранили двох людей.", "Sumy", "UA"),  # «Над» is no Надія
+    # a source cue ends at a full stop, and reaches six words only to a place after "in"
+    ("en", "Two people were wounded, according to officials. Drones then hit Odesa, killing one.", "Odesa", "UA"),
+    ("en", "Shelling killed two people, according to the head of the Kherson regional administration.",
+     "Kherson", "UA"),
+    # a capital before a comma and a verb of speech is where it happened
+    ("es", "Explosiones sacudieron Kiev y mataron a dos personas, dijo el alcalde.", "Kyiv", "UA"),
+    ("fr", "Des frappes ont tué deux personnes à Kiev, a déclaré le maire.", "Kyiv", "UA"),
+    # a curated place beats a foreign namesake that only the attacker's nationality supports; a capital
+    # that speaks gives no sub-national context
+    ("en", "Russian troops shelled Pokrovsk, killing two civilians.", "Pokrovsk", "UA"),
+    ("en", "U.S. forces carried out a strike near Damascus that killed five people.", "Damascus", "SY"),
+    ("ru", "Три человека погибли при обстреле Донецка, заявили в Москве.", "Donetsk", "UA"),
+])
+def test_place_edges_found_by_a_helper_audit(pipeline, lang, text, place, country):
+    location = link(pipeline, text, lang).location
+    assert (location.record.name, location.record.country) == (place, country)
