@@ -53,7 +53,8 @@ class Pipeline:
         rules = load_rules(rules_dir)
         self.classifier = Classifier(rules, load_severity(rules_dir / "severity.yaml"))
         proclitics = sorted({p for r in rules.values() for p in r.lexicon.proclitics})
-        self.gazetteer: Gazetteer = load_gazetteer(entities_dir, proclitics=proclitics)
+        contractions = {a: cs for r in rules.values() for a, cs in r.lexicon.contractions.items()}
+        self.gazetteer: Gazetteer = load_gazetteer(entities_dir, proclitics=proclitics, contractions=contractions)
         self.max_bytes = max_bytes
 
     @property

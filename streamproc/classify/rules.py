@@ -103,7 +103,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     lang = _require(path, doc, "language", errors, "top level")
     if lang is not None and lang != path.stem:
         errors.append(DataError(path, line_of(lang), f"language '{lang}' does not match the file name"))
-    allowed = {"language", "proclitics", "categories", "casualties", "negation", "hypothetical",
+    allowed = {"language", "proclitics", "article_contractions", "categories", "casualties", "negation", "hypothetical",
                "hypothetical_ends", "past", "past_of", "past_since", "year_suffixes", "chrome",
                "non_conflict"}
     for key in doc:
@@ -259,7 +259,16 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     if len(errors) > before:
         return None
     terms = list(dict.fromkeys(terms))  # a term listed twice for one role would double its evidence
-    return LanguageRules(language=str(lang), lexicon=Lexicon(terms, proclitics=proclitics),
+    contractions = doc.get("article_contractions") or {}
+    if not isinstance(contractions, dict) or not all(
+            isinstance(a, str) and isinstance(cs, list) and all(isinstance(c, str) and c in proclitics for c in cs)
+            for a, cs in contractions.items()):
+        errors.append(DataError(path, line_of(contractions, line_of(doc)), "article_contractions: expected a "
+                                "mapping of an article to a list of proclitics it fuses with"))
+        contractions = {}
+    if len(errors) > before:
+        return None
+    return LanguageRules(language=str(lang), lexicon=Lexicon(terms, proclitics=proclitics, contractions=contractions),
                          negation_window=window, path=path, term_count=len(terms), glued_links=glued_links,
                          past_since=frozenset(past_since), year_suffixes=frozenset(year_suffixes),
                          articles=frozenset(article_words))

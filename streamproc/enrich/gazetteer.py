@@ -4,7 +4,7 @@ GeoNames / ISO 3166 layer (:mod:`streamproc.enrich.geonames`) when the folder ha
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,8 @@ class Cues:
     given_name_stems: frozenset[str] = frozenset()  # Cyrillic given names (:func:`given_name_stem`)
 
 
-def load_cues(directory: Path, proclitics: Sequence[str] = ()) -> Cues | None:
+def load_cues(directory: Path, proclitics: Sequence[str] = (),
+              contractions: Mapping[str, Sequence[str]] | None = None) -> Cues | None:
     path = directory / "support" / "cues.yaml"
     if not path.is_file():
         return None
@@ -85,7 +86,7 @@ def load_cues(directory: Path, proclitics: Sequence[str] = ()) -> Cues | None:
         errors.append(DataError(path, line_of(per_lang, 1), "given_names maps language codes to lists"))
     if errors:
         raise DataErrors(errors)
-    return Cues(lexicon=Lexicon(terms, proclitics=proclitics),
+    return Cues(lexicon=Lexicon(terms, proclitics=proclitics, contractions=contractions),
                 before_ok=frozenset(key_of(w) for w in neighbours.get("before") or ()),
                 after_ok=frozenset(key_of(w) for w in neighbours.get("after") or ()),
                 given_name_stems=frozenset(given))
@@ -164,8 +165,10 @@ def _is_cyrillic(name: str) -> bool:
     return "\u0400" <= name[:1] <= "\u04ff"
 
 
-def load_gazetteer(directory: Path = ENTITIES_DIR, proclitics: Sequence[str] = ()) -> Gazetteer:
-    """Load and validate every entity file; raise :class:`DataErrors` listing all problems."""
+def load_gazetteer(directory: Path = ENTITIES_DIR, proclitics: Sequence[str] = (),
+                   contractions: Mapping[str, Sequence[str]] | None = None) -> Gazetteer:
+    """Load and validate every entity file; raise :class:`DataErrors` listing all problems.
+    ``proclitics`` and ``contractions`` are the rule files' (Arabic «و», «بال», «لل» …)."""
     errors: list[DataError] = []
     records: list[EntityRecord] = []
     alias_terms: list[tuple[str, int]] = []
@@ -195,8 +198,8 @@ def load_gazetteer(directory: Path = ENTITIES_DIR, proclitics: Sequence[str] = (
             alias_terms.extend((t, index) for t in terms)
     if errors:
         raise DataErrors(errors)
-    lexicon = Lexicon(alias_terms, proclitics=proclitics)
-    cues = load_cues(directory, proclitics)
+    lexicon = Lexicon(alias_terms, proclitics=proclitics, contractions=contractions)
+    cues = load_cues(directory, proclitics, contractions)
     if load_config(directory) is None:
         return Gazetteer(records=tuple(records), lexicon=lexicon, cues=cues)
     curated_keys: dict[int, set[str]] = {}
@@ -221,6 +224,6 @@ def load_gazetteer(directory: Path = ENTITIES_DIR, proclitics: Sequence[str] = (
     stem_only = [(key_of(term.lstrip("=")), index) for term, index in alias_terms
                  if records[index].is_place and not term.endswith("*") and _is_cyrillic(term.lstrip("="))]
     return Gazetteer(records=tuple(records), lexicon=lexicon,
-                     geo=GeoIndex(names, proclitics=proclitics, stem_only=stem_only),
+                     geo=GeoIndex(names, proclitics=proclitics, stem_only=stem_only, contractions=contractions),
                      curated=n_curated, population=tuple(population), capitals=frozenset(capitals),
                      cues=cues, neighbours=data.neighbours)

@@ -50,7 +50,7 @@ import json
 import lzma
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import compress
 from pathlib import Path
@@ -282,7 +282,8 @@ class GeoIndex:
     """Word n-gram dictionary over the imported names; payloads are gazetteer record indices."""
 
     def __init__(self, names: Iterable[tuple[str, str, int]], proclitics: Sequence[str] = (),
-                 stem_only: Iterable[tuple[str, int]] = ()) -> None:
+                 stem_only: Iterable[tuple[str, int]] = (),
+                 contractions: Mapping[str, Sequence[str]] | None = None) -> None:
         """``names``: ``(key, script, record index)``; ``stem_only``: Cyrillic keys whose exact form
         another finder already matches (the curated lexicon's «=Дніпро»), indexed by their stems alone
         so that their other case forms («Дніпру», «Покровськом») are found too."""
@@ -312,6 +313,8 @@ class GeoIndex:
         #: while it still begins some proclitic, instead of testing all four lengths.
         self._proclitic_prefixes = frozenset(p[:n] for p in self.proclitics for n in range(1, len(p) + 1))
         self._firsts = frozenset(k.split(" ", 1)[0] for k in self.exact)
+        #: A proclitic fused with an article -> the article: «للفاشر» is «ل» + «الفاشر».
+        self._fused = {fold(c): fold(a) for a, cs in (contractions or {}).items() for c in cs}
 
     def __len__(self) -> int:
         return len(self.exact)
@@ -321,7 +324,7 @@ class GeoIndex:
         words = doc.words
         n_words = len(words)
         exact, prefixes, stems, firsts = self.exact, self.prefixes, self.stems, self._firsts
-        procs, proclitic_prefixes = self._proclitic_set, self._proclitic_prefixes
+        procs, proclitic_prefixes, fused = self._proclitic_set, self._proclitic_prefixes, self._fused
         # Set operations in C pick the few distinct words worth a look; the loop below only visits those.
         unique = set(words)
         starts: dict[str, list[str]] = {w: [w] for w in unique & firsts}
@@ -340,6 +343,9 @@ class GeoIndex:
                         break  # no proclitic begins this way: no longer one either
                     if len(w) - k >= 2 and head in procs and w[k:] in firsts:
                         variants.append(w[k:])
+                    article = fused.get(head)
+                    if article is not None and len(w) - k >= 2 and article + w[k:] in firsts:
+                        variants.append(article + w[k:])
                 if variants:
                     starts.setdefault(w, [w] if w in firsts else []).extend(variants)
             elif "\u0400" <= c <= "\u04ff" and len(w) >= 5 and w not in exact:

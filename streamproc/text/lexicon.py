@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -108,7 +108,10 @@ class Lexicon(Generic[P]):
       word). Short exact words are compared with the document's words, never searched for.
     """
 
-    def __init__(self, terms: Iterable[tuple[str, P]], proclitics: Sequence[str] = ()) -> None:
+    def __init__(self, terms: Iterable[tuple[str, P]], proclitics: Sequence[str] = (),
+                 contractions: Mapping[str, Sequence[str]] | None = None) -> None:
+        """``contractions``: a word-initial article and the proclitics it fuses with, the article's
+        first letter dropped (Arabic ل + ال is «لل»: «للأمم المتحدة» is «ل» + «الأمم المتحدة»)."""
         self._pattern_ids: dict[tuple[str, bool], int] = {}
         # anchor pattern -> its terms (see _Anchored): checking the word right after the anchor first
         # rejects most candidates cheaply.
@@ -117,6 +120,18 @@ class Lexicon(Generic[P]):
         self.terms: list[Term[P]] = []
         self.proclitics = frozenset(fold(p) for p in proclitics if p)
         clitic_prefixes = ("", *sorted(self.proclitics))
+        fused = {fold(a): tuple(fold(c) for c in cs) for a, cs in (contractions or {}).items() if a}
+        self.contractions = fused
+
+        def forms(text: str, prefixes: Sequence[str]) -> list[str]:
+            """A word as it may be written: bare, behind each proclitic, and fused with its article."""
+            out = [prefix + text for prefix in prefixes]
+            if len(prefixes) > 1:
+                for article, fusions in fused.items():
+                    if text.startswith(article) and len(text) > len(article) + 1:
+                        out += [c + text[len(article):] for c in fusions]
+            return out
+
         clitic_scripts = {_script(p[0]) for p in self.proclitics}
         direct_keys: dict[str, list[tuple[int, Term[P]]]] = defaultdict(list)  # key -> (n_words, term)
         anchors: set[int] = set()
@@ -132,8 +147,8 @@ class Lexicon(Generic[P]):
                 term = Term(source=source, words=(), payload=payload, case_sensitive=case_sensitive)
                 body = " ".join(w[0] for w in words)  # type: ignore[index]
                 stem = words[-1][1]  # type: ignore[index]
-                for prefix in prefixes:
-                    direct_keys[" " + prefix + body + ("" if stem else " ")].append((len(words), term))
+                for form in forms(body, prefixes):
+                    direct_keys[" " + form + ("" if stem else " ")].append((len(words), term))
             else:
                 ids = tuple(GAP if w is None else self._pattern_id(w) for w in words)
                 k = next((i for i, w in enumerate(words) if w is not None and _worth_indexing(w)), None)
@@ -151,10 +166,10 @@ class Lexicon(Generic[P]):
         for (text, stem), pid in self._pattern_ids.items():
             prefixes = clitic_prefixes if _script(text[0]) in clitic_scripts else ("",)
             if pid in anchors or _worth_indexing((text, stem)):
-                for prefix in prefixes:
-                    word_keys[" " + prefix + text + ("" if stem else " ")].append(pid)
+                for form in forms(text, prefixes):
+                    word_keys[" " + form + ("" if stem else " ")].append(pid)
             else:
-                self._forms[pid] = frozenset(prefix + text for prefix in prefixes)
+                self._forms[pid] = frozenset(forms(text, prefixes))
         indexed = {pid for pid, forms in enumerate(self._forms) if forms is None}
         for anchor, term, k in anchored:  # the prefilter can only know about indexed words
             after = term.words[k + 1] if k + 1 < len(term.words) and term.words[k + 1] != GAP else None
