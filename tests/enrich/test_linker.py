@@ -339,3 +339,22 @@ def test_a_geonames_name_of_a_curated_place_wins_no_tie(pipeline):
 def test_place_edges_found_by_a_helper_audit(pipeline, lang, text, place, country):
     location = link(pipeline, text, lang).location
     assert (location.record.name, location.record.country) == (place, country)
+
+
+@pytest.mark.parametrize("lang, text, place, country", [
+    ("ru", "В Одесской области при ударе погибли два человека.", "Odesa Oblast", "UA"),  # was Odesskoye, RU
+    ("uk", "На Полтавщині внаслідок удару загинули двоє людей.", "Poltava Oblast", "UA"),
+    ("uk", "У Дніпропетровській області внаслідок обстрілу загинули двоє людей.", "Dnipropetrovsk Oblast", "UA"),
+    ("ru", "На Белгородчине при обстреле погибли два человека.", "Belgorod Oblast", "RU"),
+    ("ru", "Израиль нанес удар по Тиру, погибли трое.", "Tyre", "LB"),
+    ("fr", "Des frappes sur El-Facher ont tué 20 civils.", "El Fasher", "SD"),
+])
+def test_oblasts_and_wire_spellings(pipeline, lang, text, place, country):
+    location = link(pipeline, text, lang).location
+    assert (location.record.name, location.record.country) == (place, country)
+
+
+def test_arabic_lam_fused_with_the_article(pipeline):
+    """«للأمم المتحدة» is «ل» + «الأمم المتحدة» with the article's alef dropped (`article_contractions`)."""
+    linking = link(pipeline, "قال الأمين العام للأمم المتحدة إن الهجمات على الفاشر أدت إلى مقتل 20 مدنيا.", "ar")
+    assert {"United Nations", "El Fasher"} <= names(linking)
