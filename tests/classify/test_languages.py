@@ -1027,6 +1027,41 @@ def test_a_singular_word_for_a_person_is_one(pipeline, lang, text, killed, injur
     assert (c.casualties.killed, c.casualties.injured) == (killed, injured), why(c)
 
 
+def _category_probes() -> list[list[str]]:
+    lines = (FIXTURES / "category_probes.tsv").read_text(encoding="utf-8").splitlines()[1:]
+    return [line.split("\t") for line in lines if line.strip()]
+
+
+def _categories_match(expected: str, got: set[str]) -> bool:
+    """``expected``: comma-separated categories, a ceasefire's subtype after a colon (not compared
+    here), "shelling|airstrike" for a missile strike the sentence does not say how it was launched
+    (either or both)."""
+    exact: set[str] = set()
+    either: list[set[str]] = []
+    for token in filter(None, expected.split(",")):
+        options = {t.split(":")[0] for t in token.split("|")}
+        (either.append(options) if len(options) > 1 else exact.update(options))
+    rest = got - exact
+    return exact <= got and all(rest & options for options in either) and rest <= set().union(*either)
+
+
+#: Of the 127 French, Russian and Ukrainian sentences in tests/fixtures/category_probes.tsv (77 events, 50
+#: hard negatives: sport, drills, industrial accidents, business truces…), how many get exactly the expected
+#: categories: a floor. A helper session wrote them (2026-11-27): 90 right then, 120 after its data fixes
+#: (one left out: «відпрацювали» as a drill cue, since «ППО відпрацювала по цілях» is a real attack);
+#: still wrong: business and labour "truces" («trêve hivernale») and sport «combats», which need code.
+CATEGORY_PROBES_RIGHT = 120
+
+
+def test_category_probe_sentences_in_french_russian_and_ukrainian(pipeline):
+    wrong = []
+    for probe_id, lang, _kind, expected, text in _category_probes():
+        got = set(classify(pipeline, lang, text).categories)
+        if not _categories_match(expected, got):
+            wrong.append((probe_id, expected, sorted(got)))
+    assert len(_category_probes()) - len(wrong) >= CATEGORY_PROBES_RIGHT, wrong
+
+
 # Counts that look like years or come with a word for thousands. A number from 1900 to 2100 is a year
 # unless a word for people follows it (Gaza tolls are written «إلى 2015 شهيدا»); Arabic «آلاف» after a
 # number multiplies it («3 آلاف»: 3,000) and alone is "thousands", no count.
