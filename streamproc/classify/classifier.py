@@ -60,7 +60,8 @@ _THOUSANDS = re.compile(r"(?<=\d)[,.\u066c \u00a0\u202f](?=\d{3}(?!\d))")
 #: Kherson, which Ukraine retook two years ago" keeps its dead).
 _CLAUSE_BREAKS = frozenset(",;:()[]\u2014\u2013\u060c\u061b")
 MAX_EVIDENCE = 5
-_CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "hypothetical_end", "non_conflict", "past", "past_of"}
+_CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "hypothetical_end", "non_conflict", "past", "past_of",
+                  "ceasefire_not"}
 _PAST_ROLES = {"past", "past_of", "past_year"}
 #: A year directly before one of these is no date of its sentence: a count ("1950 people", «2015
 #: شخصا») or a name ("the 2024 truce", "the 2020 war"). Not a casualty verb: Arabic puts one after
@@ -254,6 +255,24 @@ def _across_break(doc: Document | None, left: int, right: int) -> bool:
     return any(c in between for c in ",;\u060c\u061b")
 
 
+def _truce_of_something_else(doc: Document, term: Match[Role], cues: list[Match[Role]]) -> str | None:
+    """Why a ceasefire term is no ceasefire: a ``ceasefire_not`` word right beside it, no punctuation
+    between ("tariff truce", «trêve hivernale», «هدنة تجارية», «перемирие в ценовой войне»)."""
+    text, starts, ends = doc.text, doc.word_starts, doc.word_ends
+    for cue in cues:
+        if cue.payload.kind != "ceasefire_not":
+            continue
+        if cue.last_word + 1 == term.first_word:
+            between = text[ends[cue.last_word]:starts[term.first_word]]
+        elif term.last_word + 1 == cue.first_word:
+            between = text[ends[term.last_word]:starts[cue.first_word]]
+        else:
+            continue
+        if not between.strip():
+            return f"a truce of something else ('{cue.term.source}')"
+    return None
+
+
 def _names_armed_violence(m: Match[Role]) -> bool:
     """Shelling, an airstrike, a clash, or an explosion that names a weapon (see :attr:`Role.generic`)."""
     role = m.payload
@@ -359,8 +378,10 @@ class Classifier:
                 if kind == "category" and m.payload.value == "ceasefire":
                     past = [c for c in cues if c.payload.kind in _PAST_ROLES]
                     why = _governed(m, past, rules.negation_window, doc, sentence_start) if past else None
+                    why = why or _truce_of_something_else(doc, m, cues)
                 else:
-                    why = _governed(m, cues, rules.negation_window, doc, sentence_start)
+                    why = _governed(m, [c for c in cues if c.payload.kind != "ceasefire_not"], rules.negation_window,
+                                    doc, sentence_start)
                 if why:
                     label = m.payload.value if kind in ("category", "subtype") else kind
                     suppressed.append(Suppressed(str(label), evidence(doc, m, sentence), why))

@@ -31,7 +31,7 @@ class Role:
     kind: str            # category | subtype | killed | injured | people | at_least | unit | range_open |
                          # link | partitive | number | number_after | one |
                          # neg_before | neg_after | hypothetical | hypothetical_end | past | past_of |
-                         # chrome | non_conflict
+                         # chrome | non_conflict | ceasefire_not
     value: Any = None    # category name, ceasefire subtype, number value, or what a link joins
                          # (frozenset of "range", "group")
     #: An explosion term that names no weapon ("explosion", "blast", «انفجار»): a furnace or a gas
@@ -104,7 +104,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     if lang is not None and lang != path.stem:
         errors.append(DataError(path, line_of(lang), f"language '{lang}' does not match the file name"))
     allowed = {"language", "proclitics", "article_contractions", "categories", "casualties", "negation", "hypothetical",
-               "hypothetical_ends", "past", "past_of", "past_since", "year_suffixes", "chrome",
+               "hypothetical_ends", "past", "past_of", "past_since", "year_suffixes", "chrome", "ceasefire_not",
                "non_conflict"}
     for key in doc:
         if key not in allowed:
@@ -256,6 +256,10 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
                     line_of(doc), Role("chrome"))
     terms += _terms(path, doc.get("non_conflict") or [], "non_conflict", errors, line_of(doc),
                     Role("non_conflict"))
+    # Optional: words right beside a ceasefire term that make it a truce of something else (trade,
+    # tariffs, prices, evictions): "tariff truce", «trêve hivernale».
+    terms += _terms(path, doc.get("ceasefire_not") or [], "ceasefire_not", errors, line_of(doc),
+                    Role("ceasefire_not"))
     if len(errors) > before:
         return None
     terms = list(dict.fromkeys(terms))  # a term listed twice for one role would double its evidence

@@ -132,3 +132,11 @@ def test_articles_must_be_number_words(tmp_path):
     assert load_rules(write(tmp_path, "xx.yaml", good))["xx"].articles == frozenset({"three"})
     with pytest.raises(DataErrors, match="casualties.articles"):
         load_rules(write(tmp_path, "xx.yaml", GOOD.replace("casualties:\n", "casualties:\n  articles: [a]\n", 1)))
+
+
+def test_ceasefire_not_is_an_optional_list_of_terms(tmp_path):
+    text = GOOD.replace("chrome: [share]\n", "ceasefire_not: [tariff, in the trade war]\nchrome: [share]\n")
+    roles = {t.source: t.payload.kind for t in load_rules(write(tmp_path, "xx.yaml", text))["xx"].lexicon.terms}
+    assert roles["tariff"] == roles["in the trade war"] == "ceasefire_not"
+    with pytest.raises(DataErrors, match="ceasefire_not"):
+        load_rules(write(tmp_path, "xx.yaml", GOOD.replace("chrome: [share]\n", "ceasefire_not: [ta*]\nchrome: [share]\n")))
