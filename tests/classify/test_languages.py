@@ -948,9 +948,14 @@ def test_an_anniversary_article_raises_nothing(pipeline):
     assert pipeline.process(raw).kind == "no_alert"  # the worker's path reads the date from the message
 
 
-def _probes() -> list[list[str]]:
-    lines = (FIXTURES / "past_probes.tsv").read_text(encoding="utf-8").splitlines()[1:]
+def _fixture_rows(name: str) -> list[list[str]]:
+    """The rows of a probe table in tests/fixtures (tab-separated, header skipped)."""
+    lines = (FIXTURES / name).read_text(encoding="utf-8").splitlines()[1:]
     return [line.split("\t") for line in lines if line.strip()]
+
+
+def _probes() -> list[list[str]]:
+    return _fixture_rows("past_probes.tsv")
 
 
 #: Retellings of old wars in tests/fixtures/past_probes.tsv that the past cues recognise (of 47):
@@ -976,8 +981,7 @@ def test_probe_sentences_keep_todays_news_and_drop_old_wars(pipeline):
 
 
 def _count_probes() -> list[list[str]]:
-    lines = (FIXTURES / "count_probes.tsv").read_text(encoding="utf-8").splitlines()[1:]
-    return [line.split("\t") for line in lines if line.strip()]
+    return _fixture_rows("count_probes.tsv")
 
 
 #: Of the 242 sentences in tests/fixtures/count_probes.tsv, how many get exactly the killed and injured
@@ -1028,8 +1032,7 @@ def test_a_singular_word_for_a_person_is_one(pipeline, lang, text, killed, injur
 
 
 def _category_probes() -> list[list[str]]:
-    lines = (FIXTURES / "category_probes.tsv").read_text(encoding="utf-8").splitlines()[1:]
-    return [line.split("\t") for line in lines if line.strip()]
+    return _fixture_rows("category_probes.tsv")
 
 
 def _categories_match(expected: str, got: set[str]) -> bool:

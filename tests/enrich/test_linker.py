@@ -24,6 +24,12 @@ def names(linking) -> set[str]:
     return {e.record.name for e in linking.entities}
 
 
+def location_of(pipeline, text: str, lang: str) -> tuple[str, str | None]:
+    """The event location's name and country."""
+    record = link(pipeline, text, lang).location.record
+    return record.name, record.country
+
+
 def entity(linking, name: str):
     return next(e for e in linking.entities if e.record.name == name)
 
@@ -288,8 +294,7 @@ def test_conflict_towns_the_gazetteer_had_wrong(pipeline, lang, text, geonames_i
     ("ar", "قتل خمسة مدنيين في قصف على ولاية شمال دارفور.", "North Darfur", "SD"),
 ])
 def test_conflict_regions(pipeline, lang, text, region, country):
-    location = link(pipeline, text, lang).location
-    assert (location.record.name, location.record.country) == (region, country)
+    assert location_of(pipeline, text, lang) == (region, country)
 
 
 def test_a_surname_or_a_cartel_is_no_region(pipeline):
@@ -337,8 +342,7 @@ def test_a_geonames_name_of_a_curated_place_wins_no_tie(pipeline):
     ("ru", "Три человека погибли при обстреле Донецка, заявили в Москве.", "Donetsk", "UA"),
 ])
 def test_place_edges_found_by_a_helper_audit(pipeline, lang, text, place, country):
-    location = link(pipeline, text, lang).location
-    assert (location.record.name, location.record.country) == (place, country)
+    assert location_of(pipeline, text, lang) == (place, country)
 
 
 @pytest.mark.parametrize("lang, text, place, country", [
@@ -350,8 +354,7 @@ def test_place_edges_found_by_a_helper_audit(pipeline, lang, text, place, countr
     ("fr", "Des frappes sur El-Facher ont tué 20 civils.", "El Fasher", "SD"),
 ])
 def test_oblasts_and_wire_spellings(pipeline, lang, text, place, country):
-    location = link(pipeline, text, lang).location
-    assert (location.record.name, location.record.country) == (place, country)
+    assert location_of(pipeline, text, lang) == (place, country)
 
 
 def test_arabic_lam_fused_with_the_article(pipeline):
