@@ -296,6 +296,30 @@ def _without_cause_beside_armed_violence(ms: list[Match[Role]], cues: list[Match
     return cues
 
 
+def _without_words_of_longer_terms(matches: list[Match[Role]]) -> list[Match[Role]]:
+    """``matches`` without the category terms that are the first or the last word of a longer term
+    of another category: «bombardeo» in «bombardeo de la aviación» is that airstrike's word, not
+    shelling as well, and «مفخخة» in «مسيرة مفخخة» the drone's, not a bomb. Each category's terms
+    are matched on their own, so no rule file can say this. Ceasefire terms are never dropped."""
+    by_first: dict[int, list[Match[Role]]] = defaultdict(list)
+    by_last: dict[int, list[Match[Role]]] = defaultdict(list)
+    for m in matches:
+        if m.payload.kind == "category" and m.last_word > m.first_word:
+            by_first[m.first_word].append(m)
+            by_last[m.last_word].append(m)
+    if not by_first:
+        return matches
+
+    def inside_another(m: Match[Role]) -> bool:
+        value, length = m.payload.value, m.last_word - m.first_word
+        return any(o.payload.value != value and o.last_word - o.first_word > length
+                   and o.first_word <= m.first_word and m.last_word <= o.last_word
+                   for o in (*by_first.get(m.first_word, ()), *by_last.get(m.last_word, ())))
+
+    return [m for m in matches if m.payload.kind != "category" or m.payload.value == "ceasefire"
+            or not inside_another(m)]
+
+
 class Classifier:
     """Classifies documents with per-language rules; holds no state between articles."""
 
@@ -311,7 +335,7 @@ class Classifier:
         """``reference_year``: the year the article was published, when known; a year well before it
         in a sentence dates that sentence's events (see :func:`_past_years`)."""
         rules = self.rules[language]
-        matches = rules.lexicon.find(doc)
+        matches = _without_words_of_longer_terms(rules.lexicon.find(doc))
         chrome = chrome_lines(doc, matches)
         suppressed: list[Suppressed] = []
 

@@ -984,17 +984,22 @@ def _count_probes() -> list[list[str]]:
     return _fixture_rows("count_probes.tsv")
 
 
-#: Of the 242 sentences in tests/fixtures/count_probes.tsv, how many get exactly the killed and injured
+#: Of the 303 sentences in tests/fixtures/count_probes.tsv, how many get exactly the killed and injured
 #: counts an ACLED-style coder would record: a floor, so that a change which loses some shows up.
 #: English, French, Spanish and Ukrainian (132): 87 of the 125 ordinary ones were right when a helper
 #: session wrote them (2026-11-27), all 125 after the fixes, `casualties.one` and a toll up to ten words
 #: from its verb; still wrong: the three tolls of 1.5 million, which would need a million-plus count.
 #: Arabic and Russian (110, a second helper the same night, after those fixes): 98 right, then all 110.
-COUNT_PROBES_RIGHT = 239
+#: English, Spanish and Arabic (61 rows with ids ``enc``/``esc``/``arc``, from a third helper's category
+#: audit, 2026-11-27 night): 49 right, 57 after its data fixes; still wrong: "a 34-year-old man" (the
+#: age keeps the people word out of reach), «امرأة وطفلها» (two people, coordinated singulars),
+#: "publicly executed four men" (also court executions), and «…, que dejaron 193 muertos» in an
+#: anniversary (the past cue does not reach across the comma).
+COUNT_PROBES_RIGHT = 296
 
 
 def test_count_probe_sentences_in_six_languages(pipeline):
-    """242 wire-style sentences: counts of every form, and numbers that are no count (ages, dates,
+    """303 wire-style sentences: counts of every form, and numbers that are no count (ages, dates,
     clock times, road numbers, percentages) beside casualty terms."""
     wrong = []
     for probe_id, lang, killed, injured, text in _count_probes():
@@ -1048,16 +1053,21 @@ def _categories_match(expected: str, got: set[str]) -> bool:
     return exact <= got and all(rest & options for options in either) and rest <= set().union(*either)
 
 
-#: Of the 127 French, Russian and Ukrainian sentences in tests/fixtures/category_probes.tsv (77 events, 50
+#: Of the 247 sentences in tests/fixtures/category_probes.tsv, first 127 French, Russian and Ukrainian ones (77 events, 50
 #: hard negatives: sport, drills, industrial accidents, business truces…), how many get exactly the expected
 #: categories: a floor. A helper session wrote them (2026-11-27): 90 right then, 120 after its data fixes
 #: (one left out: «відпрацювали» as a drill cue, since «ППО відпрацювала по цілях» is a real attack),
 #: 124 with `ceasefire_not`; still wrong: French «bombardé» by aircraft also read as shelling, sport
 #: «combats» five words from the sport word, and the drill «відпрацювали відбиття атаки».
-CATEGORY_PROBES_RIGHT = 124
+#: Then 120 English, Spanish and Arabic ones (75 events, 45 hard negatives: film and game reviews, football,
+#: plots, mine and chemical-plant blasts, labour truces…), by a third helper the same night: 91 right, 117
+#: after its data fixes and :func:`~streamproc.classify.classifier._without_words_of_longer_terms`
+#: (fr17 came right with them); still wrong: "publicly executed" (court executions too), a game review
+#: whose cue stands 12 words before the term, and an anniversary whose toll follows a comma.
+CATEGORY_PROBES_RIGHT = 242
 
 
-def test_category_probe_sentences_in_french_russian_and_ukrainian(pipeline):
+def test_category_probe_sentences_in_six_languages(pipeline):
     wrong = []
     for probe_id, lang, _kind, expected, text in _category_probes():
         got = set(classify(pipeline, lang, text).categories)
