@@ -75,7 +75,8 @@ class Pipeline:
             language, detected = self.resolve_language(article)
         doc = build_document(article.text)
         classification = self.classifier.classify(doc, language, published_year(article))
-        linking = link(doc, self.gazetteer, classification.chrome_lines, classification.event_sentences)
+        linking = link(doc, self.gazetteer, classification.chrome_lines, classification.event_sentences,
+                       language)
         return classification, linking, detected
 
     def process(self, raw: bytes | None) -> Outcome:
@@ -105,7 +106,8 @@ class Pipeline:
         if not classification.is_escalation:
             return Outcome("no_alert", article=article, language=language, classification=classification,
                            timings=timings)
-        linking = link(doc, self.gazetteer, classification.chrome_lines, classification.event_sentences)
+        linking = link(doc, self.gazetteer, classification.chrome_lines, classification.event_sentences,
+                       language)
         t4 = time.perf_counter()
         alert = build_alert(article, classification, linking, language_detected=detected)
         keys = keys_for(alert, content_key(_words_outside_chrome(doc, classification.chrome_lines)))

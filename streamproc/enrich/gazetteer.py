@@ -4,8 +4,9 @@ GeoNames / ISO 3166 layer (:mod:`streamproc.enrich.geonames`) when the folder ha
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,13 @@ class Cues:
     before_ok: frozenset[str]   # capitalised words allowed right before a Latin place name (folded)
     after_ok: frozenset[str]
     given_name_stems: frozenset[str] = frozenset()  # Cyrillic given names (:func:`given_name_stem`)
+    name_particles: frozenset[str] = frozenset()    # "al", "bin": open a family name after a given name
+    #: One language's cues, for an article in that language: French «à» folds to the Spanish "a" of
+    #: «pidió a Cúcuta habilitar albergues», no place cue there. ``lexicon`` (all of them) otherwise.
+    by_language: Mapping[str, Lexicon[str]] = field(default_factory=dict)
+
+    def for_language(self, language: str | None) -> Lexicon[str]:
+        return self.by_language.get(language or "", self.lexicon)
 
 
 def load_cues(directory: Path, proclitics: Sequence[str] = (),
@@ -54,6 +62,7 @@ def load_cues(directory: Path, proclitics: Sequence[str] = (),
     if not isinstance(doc, dict):
         raise DataErrors([DataError(path, 1, "cues.yaml is a mapping")])
     terms: list[tuple[str, str]] = []
+    by_language: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for kind in ("source", "diplomatic", "at", "speaker", "speaker_before"):
         per_lang = doc.get(kind) or {}
         if not isinstance(per_lang, dict):
@@ -70,6 +79,7 @@ def load_cues(directory: Path, proclitics: Sequence[str] = (),
                     errors.append(DataError(path, line_of(w, 1), f"{kind}.{lang}: {exc}"))
                     continue
                 terms.append((str(w), kind))
+                by_language[str(lang)].append((str(w), kind))
     neighbours = doc.get("name_neighbours") or {}
     given: set[str] = set()
     per_lang = doc.get("given_names") or {}
@@ -87,9 +97,12 @@ def load_cues(directory: Path, proclitics: Sequence[str] = (),
     if errors:
         raise DataErrors(errors)
     return Cues(lexicon=Lexicon(terms, proclitics=proclitics, contractions=contractions),
+                by_language={lang: Lexicon(ts, proclitics=proclitics, contractions=contractions)
+                             for lang, ts in by_language.items()},
                 before_ok=frozenset(key_of(w) for w in neighbours.get("before") or ()),
                 after_ok=frozenset(key_of(w) for w in neighbours.get("after") or ()),
-                given_name_stems=frozenset(given))
+                given_name_stems=frozenset(given),
+                name_particles=frozenset(key_of(w) for w in neighbours.get("particles") or ()))
 
 
 @dataclass(frozen=True, slots=True)

@@ -130,6 +130,7 @@ class _Span:
     strict: bool            # case-sensitive curated alias or imported name: subject to the neighbour rule
     payload: int = -1
     imported_only: bool = False  # found by the GeoNames index only
+    chosen: set[int] = field(default_factory=set)  # candidates found by one of their own curated aliases
 
 
 def _spans(doc: Document, gazetteer: Gazetteer, skip_lines: set[int]) -> list[_Span]:
@@ -143,6 +144,7 @@ def _spans(doc: Document, gazetteer: Gazetteer, skip_lines: set[int]) -> list[_S
                                                                  m.term.case_sensitive)
         if m.payload not in span.candidates:
             span.candidates.append(m.payload)
+        span.chosen.add(m.payload)
         span.strict = span.strict and m.term.case_sensitive
     if gazetteer.geo is not None:
         starts, ends = doc.word_starts, doc.word_ends
@@ -182,7 +184,23 @@ def _neighbour_is_name(doc: Document, span: _Span, taken: set[int], gazetteer: G
         word = orig[ws:we]
         if word[:1].isupper() and not word.isupper() and _is_latin_word(word):
             return True
+        if w > span.last_word and cues is not None and doc.words[w] in cues.name_particles \
+                and _particle_opens_name(doc, w):
+            return True
     return False
+
+
+def _particle_opens_name(doc: Document, w: int) -> bool:
+    """Whether the particle at word ``w`` ("al", "bin") is joined by a hyphen or a space to a
+    capitalised Latin word: a family name ("al-Hayya", "bin Ali")."""
+    if w + 1 >= len(doc.words):
+        return False
+    orig = doc.original
+    _, pe = doc.original_span(doc.word_starts[w], doc.word_ends[w])
+    ns, ne = doc.original_span(doc.word_starts[w + 1], doc.word_ends[w + 1])
+    word = orig[ns:ne]
+    return orig[pe:ns] in ("-", " ", "\u2010") and word[:1].isupper() and not word.isupper() \
+        and _is_latin_word(word)
 
 
 def _in_person_name(doc: Document, span: _Span, gazetteer: Gazetteer, solid: set[int]) -> bool:
@@ -223,11 +241,16 @@ SOURCE_REACH_TO_IN = 6
 _CLAUSE_PUNCTUATION = frozenset(",;:()\u060c\u061b.!?\u061f\u2026")
 
 
-def _after_source_cue(doc: Document, span: _Span, source_ends: set[int], at_ends: set[int]) -> bool:
+def _after_source_cue(doc: Document, span: _Span, source_ends: set[int], at_ends: set[int],
+                      place_ends: set[int]) -> bool:
     """Whether a source cue ends close enough before the place (see :data:`SOURCE_REACH`), in the
-    same clause: "According to officials, shelling hit Kherson" is news from Kherson."""
+    same clause, with no other place between: "According to officials, shelling hit Kherson" is news
+    from Kherson, and in "said in Kyiv that shelling near Pokrovsk killed three" the cue names Kyiv
+    only (``place_ends``: the last words of the place spans)."""
     reach = SOURCE_REACH_TO_IN if span.first_word - 1 in at_ends else SOURCE_REACH
     for end in range(span.first_word - 1, max(span.first_word - 1 - reach, -1), -1):
+        if end in place_ends:
+            return False
         if end in source_ends:
             return _CLAUSE_PUNCTUATION.isdisjoint(doc.text[doc.word_ends[end]:span.start])
     return False
@@ -263,14 +286,18 @@ def _resolve(spans: list[_Span], gazetteer: Gazetteer) -> None:
 
         # A span only the GeoNames index found names a curated place by a GeoNames name or stem, not
         # by one the curated file chose: there the curated record wins no tie (Toretsk's old name
-        # «Дзержинск» is also Dzerzhinsk, 230,000 people, in Russia).
+        # «Дзержинск» is also Dzerzhinsk, 230,000 people, in Russia). Where national context does not
+        # decide either, the record whose own curated alias found the span beats one that a GeoNames
+        # name merged into a curated record found: the Strip's curated "Gaza", not GeoNames' "Gaza"
+        # on Gaza City, bigger as it is. (National context still beats that alias: "Tripoli" is the
+        # Libyan one, unless the article is about Lebanon.)
         chosen = not span.imported_only
 
-        def key(i: int, chosen: bool = chosen) -> tuple[object, ...]:
+        def key(i: int, chosen: bool = chosen, own: set[int] = span.chosen) -> tuple[object, ...]:
             r = records[i]
             curated = gazetteer.is_curated(i)
             return (curated and not r.is_place, sub_ctx[r.country or ""], r.type == "country",
-                    curated and chosen, nat_ctx[r.country or ""], gazetteer.prior(i), -i)
+                    curated and chosen, nat_ctx[r.country or ""], i in own, gazetteer.prior(i), -i)
 
         span.payload = max(span.candidates, key=key)
 
@@ -296,7 +323,10 @@ def _is_dateline(doc: Document, span: _Span, first_lines: set[int]) -> bool:
 
 
 def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset(),  # type: ignore[assignment]
-         event_sentences: set[int] = frozenset()) -> Linking:  # type: ignore[assignment]
+         event_sentences: set[int] = frozenset(),  # type: ignore[assignment]
+         language: str | None = None) -> Linking:
+    """``language``: the article's, whose cue words (``support/cues.yaml``) are the ones looked for;
+    every language's when not given."""
     spans = _spans(doc, gazetteer, skip_lines)
     _resolve(spans, gazetteer)
     records = gazetteer.records
@@ -314,7 +344,7 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
     speaker_starts: set[int] = set()
     speaker_ends: set[int] = set()  # a verb of speech before its subject: «dijo Ereván», «وأعلنت باكو»
     diplomatic: set[int] = set()
-    for m in cues.lexicon.find(doc) if cues else ():
+    for m in cues.for_language(language).find(doc) if cues else ():
         kind = m.payload
         if kind == "source":
             source_ends.add(m.last_word)
@@ -336,6 +366,7 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
 
     found: dict[int, LinkedEntity] = {}
     sentence_places: dict[int, list[int]] = defaultdict(list)   # event sentence -> place payloads in order
+    place_ends = {s.last_word for s in spans if records[s.payload].is_place}
     for span in spans:
         record = records[span.payload]
         entity = found.setdefault(span.payload, LinkedEntity(record))
@@ -349,7 +380,7 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
             continue
         if _is_dateline(doc, span, first_lines):
             w, credit = 0.5, False
-        elif _after_source_cue(doc, span, source_ends, at_ends):
+        elif _after_source_cue(doc, span, source_ends, at_ends, place_ends):
             w, credit = 0.2, False
         elif span.payload in gazetteer.capitals and (
                 sentence in diplomatic or _adjacent_cue(doc, span.last_word, span.last_word + 1, speaker_starts)
@@ -373,9 +404,14 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
     places.sort(key=lambda e: (-e.weight, e.mentions[0].start))
     location = places[0] if places else None
     if location is not None and location.record.type == "region":
-        # A city of the same country with event credit is the more precise location ("Jenin" in the West Bank).
+        # A city of the same country with event credit is the more precise location ("Jenin" in the West
+        # Bank); not the national capital of another first-level region, more often its government than a
+        # place in the region (Yerevan, for shelling in Tavush).
+        region_admin1 = location.record.admin1
+        capitals = {id(records[i]) for i in gazetteer.capitals}
         city = next((e for e in places if e.record.type == "city" and e.record.country == location.record.country
-                     and e.weight >= 0.5 * location.weight), None)
+                     and e.weight >= 0.5 * location.weight
+                     and not (id(e.record) in capitals and e.record.admin1 != region_admin1)), None)
         if city is not None:
             places.remove(city)
             places.insert(0, city)
@@ -394,6 +430,9 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
                 first = next(i for i in ids if records[i] is a or records[i] is b)
                 location = found[first]
                 primary = location.record.country
+    if primary is None:
+        # A location with no country (the Red Sea): the best event place that has one speaks for it.
+        primary = next((e.record.country for e in places if e.record.country), None)
     if primary is None and country_weight:
         primary = max(sorted(country_weight), key=lambda c: country_weight[c])
     return Linking(entities=entities, primary_country=primary, location=location)

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from streamproc.cli.evaluate_geo import evaluate_geo
+from streamproc.enrich.linker import link as link_doc
 from streamproc.ingest.article import Article
+from streamproc.text.document import build_document
 from tests.conftest import FIXTURES, SEED
 
 SEED_ENTITIES = {"Russia", "Sergey Lavrov", "Azerbaijan", "Baku", "Armenia", "Yerevan", "Tovuz", "Tavush",
@@ -361,3 +363,88 @@ def test_arabic_lam_fused_with_the_article(pipeline):
     """«للأمم المتحدة» is «ل» + «الأمم المتحدة» with the article's alef dropped (`article_contractions`)."""
     linking = link(pipeline, "قال الأمين العام للأمم المتحدة إن الهجمات على الفاشر أدت إلى مقتل 20 مدنيا.", "ar")
     assert {"United Nations", "El Fasher"} <= names(linking)
+
+
+# A helper's audit of 120 sentences with people, organisations and places (2026-11-27 night): the
+# rules its wrong links called for, one test each.
+
+@pytest.mark.parametrize("lang, text, not_there", [
+    ("en", "Hamas commander Khalil al-Hayya said an Israeli strike killed five people in Gaza City.", "Hebron"),
+    ("en", "Hamas said Israeli shelling killed Rashid al-Najjar and two children in Khan Younis.", "Rosetta"),
+    ("en", "An Israeli drone strike killed Hassan al-Amin, a Hezbollah commander, near Tyre.", "Hassan"),
+    ("en", "Troops loyal to Ahmad bin Said clashed with rebels near Sanaa.", "Al Ahmadi"),
+])
+def test_an_arabic_given_name_before_a_family_name_is_no_place(pipeline, lang, text, not_there):
+    """GeoNames gives Hebron the alternate "Khalil", Rosetta "Rashid": a given name before a name
+    particle ("al-", "bin") and a capitalised word is a person's (`name_neighbours.particles`)."""
+    assert not_there not in names(link(pipeline, text, lang))
+
+
+def test_a_particle_before_a_lowercase_word_keeps_the_place(pipeline):
+    assert location_of(pipeline, "Shelling hit Tyre al fresco markets, killing two.", "en")[0] == "Tyre"
+
+
+def test_the_curated_alias_beats_a_geonames_name_merged_into_another_curated_place(pipeline):
+    """Bare "Gaza" is the Strip's curated alias; GeoNames' "Gaza" on the (bigger) curated Gaza City
+    decides nothing. National context still wins over the curated alias (Tripoli in Lebanon)."""
+    assert location_of(pipeline, "Israeli strikes on Gaza killed 40 people on Sunday.", "en") == ("Gaza Strip", "PS")
+    assert location_of(pipeline, "Gunmen clashed in Tripoli, the second city of Lebanon, near Beirut.", "en") \
+        == ("Tripoli (Lebanon)", "LB")
+
+
+def test_a_source_cue_names_the_first_place_after_it_only(pipeline):
+    text = "Ukraine's top commander said in Kyiv that Russian shelling near Pokrovsk killed three civilians."
+    assert location_of(pipeline, text, "en") == ("Pokrovsk", "UA")
+
+
+@pytest.mark.parametrize("lang, text, place, country", [
+    ("fr", "Le ministre a annoncé à Toulon qu'une frappe houthie a fait deux morts près de Hodeïda.", "Hodeidah", "YE"),
+    ("es", "El canciller ruso dijo en Moscú que los bombardeos mataron a cuatro personas en Donetsk.", "Donetsk", "UA"),
+    ("es", "El ministro pidió en Bruselas más ayuda tras el bombardeo que mató a seis personas en Járkov.", "Kharkiv",
+     "UA"),
+])
+def test_where_a_statement_was_made_is_no_event_place(pipeline, lang, text, place, country):
+    assert location_of(pipeline, text, lang) == (place, country)
+
+
+def test_a_capital_elsewhere_does_not_replace_the_region(pipeline):
+    """Shelling near Tavush: Yerevan, accused in the same sentence, is no more precise location."""
+    text = "Президент Азербайджану звинуватив Єреван у провокаціях біля Тавуша, де поранено двох військових."
+    assert location_of(pipeline, text, "uk") == ("Tavush", "AM")
+
+
+def test_a_location_without_a_country_takes_the_next_event_places(pipeline):
+    """The Red Sea has no country: the primary country is Sanaa's, not an alphabetical tie."""
+    text = "Une frappe israélienne sur Sanaa a fait six morts, alors que des navires ont été attaqués en mer Rouge."
+    assert link(pipeline, text, "fr").primary_country == "YE"
+
+
+def test_only_the_articles_language_cues_count(pipeline):
+    """French «à» folds to the Spanish "a": «pidió a Cúcuta» gives Cúcuta no place cue's weight in
+    Spanish, as it does when every language's cues are looked for."""
+    doc = build_document("La Defensoría pidió a Cúcuta habilitar albergues.")
+
+    def weight(language: str | None) -> float:
+        linking = link_doc(doc, pipeline.gazetteer, language=language)
+        return next(e.weight for e in linking.entities if e.record.name == "Cúcuta")
+
+    assert weight("es") == weight(None) - 1.0
+
+
+@pytest.mark.parametrize("lang, text, place, country", [
+    ("uk", "Унаслідок ракетного удару по Кривому Розі загинули четверо людей.", "Kryvyi Rih", "UA"),
+    ("uk", "Ворог обстріляв Рівне, загинули двоє людей.", "Rivne", "UA"),
+    ("ru", "Губернатор сообщил, что в Орле после атаки дронов погибли двое.", "Oryol", "RU"),
+    ("fr", "Une attaque des ADF a fait 18 morts à Beni, dans le Nord-Kivu.", "Beni", "CD"),
+    ("ru", "Турецкие беспилотники нанесли удар у плотины Тишрин, погибли пять человек.", "Tishrin Dam", "SY"),
+    ("uk", "Голова Донецької ОВА повідомив, що росіяни обстріляли Краматорськ, загинули двоє людей.", "Kramatorsk",
+     "UA"),
+])
+def test_places_the_audit_found_missing(pipeline, lang, text, place, country):
+    """Stop-listed as words (Rivne, «рівне» "flat"; Beni, «béni»), or not in GeoNames' spelling."""
+    assert location_of(pipeline, text, lang) == (place, country)
+
+
+def test_a_person_named_like_a_country_is_the_person(pipeline):
+    linking = link(pipeline, "La vicepresidenta Francia Márquez condenó la masacre de 12 personas en el Cauca.", "es")
+    assert "France" not in names(linking) and "Francia Márquez" in names(linking)
