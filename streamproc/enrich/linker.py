@@ -344,9 +344,13 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
     speaker_starts: set[int] = set()
     speaker_ends: set[int] = set()  # a verb of speech before its subject: «dijo Ereván», «وأعلنت باكو»
     diplomatic: set[int] = set()
+    diplomatic_words: set[int] = set()
+    target_ends: set[int] = set()   # a capital right after one was hit ("an attack on Kyiv")
     for m in cues.for_language(language).find(doc) if cues else ():
         kind = m.payload
-        if kind == "source":
+        if kind == "target":
+            target_ends.add(m.last_word)
+        elif kind == "source":
             source_ends.add(m.last_word)
         elif kind == "at":
             at_ends.add(m.last_word)
@@ -356,6 +360,8 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
             speaker_ends.add(m.last_word)
         else:
             diplomatic.add(doc.sentence_of_word(m.first_word))
+            diplomatic_words.update(range(m.first_word, m.last_word + 1))
+    target_ends -= diplomatic_words  # "called on Moscow to stop": no target
     # Arabic has no capitals: a small imported place needs a place word or preposition right before it.
     spans = [s for s in spans if not (s.imported_only and "\u0600" <= doc.words[s.first_word][0] <= "\u06ff"
                                       and gazetteer.prior(s.payload) < SMALL_ARABIC_PLACE
@@ -382,7 +388,7 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
             w, credit = 0.5, False
         elif _after_source_cue(doc, span, source_ends, at_ends, place_ends):
             w, credit = 0.2, False
-        elif span.payload in gazetteer.capitals and (
+        elif span.payload in gazetteer.capitals and span.first_word - 1 not in target_ends and (
                 sentence in diplomatic or _adjacent_cue(doc, span.last_word, span.last_word + 1, speaker_starts)
                 or _adjacent_cue(doc, span.first_word, span.first_word - 1, speaker_ends)):
             w, credit = 0.3, False
