@@ -39,7 +39,8 @@ class EntityRecord:
 class Cues:
     """Words around place mentions (``support/cues.yaml``), compiled."""
 
-    lexicon: Lexicon[str]       # every cue; payload: its kind (source, diplomatic, target, at, speaker, speaker_before)
+    lexicon: Lexicon[str]       # every cue; payload: its kind (source, diplomatic, target, at, speaker, speaker_before,
+                                # coordination)
     before_ok: frozenset[str]   # capitalised words allowed right before a Latin place name (folded)
     after_ok: frozenset[str]
     given_name_stems: frozenset[str] = frozenset()  # Cyrillic given names (:func:`given_name_stem`)
@@ -63,7 +64,7 @@ def load_cues(directory: Path, proclitics: Sequence[str] = (),
         raise DataErrors([DataError(path, 1, "cues.yaml is a mapping")])
     terms: list[tuple[str, str]] = []
     by_language: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for kind in ("source", "diplomatic", "target", "at", "speaker", "speaker_before"):
+    for kind in ("source", "diplomatic", "target", "at", "speaker", "speaker_before", "coordination"):
         per_lang = doc.get(kind) or {}
         if not isinstance(per_lang, dict):
             errors.append(DataError(path, line_of(per_lang, 1), f"{kind} maps language codes to lists"))

@@ -62,7 +62,7 @@ from dataclasses import dataclass, field
 
 from streamproc.enrich.gazetteer import EntityRecord, Gazetteer
 from streamproc.enrich.geonames import is_form_of
-from streamproc.text.document import Document
+from streamproc.text.document import Document, build_document
 from streamproc.text.lexicon import longest_non_overlapping
 
 #: Imported places smaller than this, named in Arabic script, need a place cue right before them.
@@ -159,6 +159,41 @@ def _spans(doc: Document, gazetteer: Gazetteer, skip_lines: set[int]) -> list[_S
                 if c not in span.candidates:
                     span.candidates.append(c)
     return longest_non_overlapping(list(by_words.values()))  # type: ignore[arg-type]
+
+
+def _with_coordinated_regions(doc: Document, gazetteer: Gazetteer, spans: list[_Span],
+                              conjunctions: set[int]) -> list[_Span]:
+    """Coordinated adjectives share their noun: in «Донецької та Луганської областей» and
+    «Харьковской и Сумской областям» the first adjective names an oblast too (alone, «Донецької» had
+    stemmed to the city of Donetsk, «Харьковской» to nothing). For a region span of two or more words
+    right after a conjunction (``coordination`` cues), the word before the conjunction is tried with
+    the span's last word (the noun); when that pair is a region's curated alias, the word is that
+    region. English "the Donetsk and Luhansk regions" works the same way."""
+    records = gazetteer.records
+    by_first = {s.first_word: s for s in spans}
+    covering = {w: s for s in spans for w in range(s.first_word, s.last_word + 1)}
+    added: list[_Span] = []
+    for span in spans:
+        conj, word = span.first_word - 1, span.first_word - 2
+        if span.last_word == span.first_word or conj not in conjunctions or word < 0 \
+                or not any(records[i].type == "region" for i in span.candidates):
+            continue
+        there = covering.get(word)
+        if there is not None and there.last_word > there.first_word:
+            continue  # a multi-word name stands there
+        s1, e1 = doc.original_span(doc.word_starts[word], doc.word_ends[word])
+        s2, e2 = doc.original_span(doc.word_starts[span.last_word], doc.word_ends[span.last_word])
+        pair = build_document(f"{doc.original[s1:e1]} {doc.original[s2:e2]}")
+        regions = [m.payload for m in gazetteer.lexicon.find(pair)
+                   if m.first_word == 0 and m.last_word == 1 and records[m.payload].type == "region"]
+        if regions:
+            if there is not None:
+                by_first.pop(there.first_word, None)
+            added.append(_Span(word, word, doc.word_starts[word], doc.word_ends[word], regions, False,
+                               chosen=set(regions)))
+    if not added:
+        return spans
+    return sorted([*by_first.values(), *added], key=lambda s: s.start)
 
 
 def _is_latin_word(word: str) -> bool:
@@ -327,7 +362,12 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
          language: str | None = None) -> Linking:
     """``language``: the article's, whose cue words (``support/cues.yaml``) are the ones looked for;
     every language's when not given."""
+    cues = gazetteer.cues
+    cue_matches = cues.for_language(language).find(doc) if cues else []
     spans = _spans(doc, gazetteer, skip_lines)
+    conjunctions = {m.first_word for m in cue_matches if m.payload == "coordination"}
+    if conjunctions:
+        spans = _with_coordinated_regions(doc, gazetteer, spans, conjunctions)
     _resolve(spans, gazetteer)
     records = gazetteer.records
     taken = {w for s in spans for w in range(s.first_word, s.last_word + 1)}
@@ -338,7 +378,6 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
              for w in range(s.first_word, s.last_word + 1)}
     spans = [s for s in spans if not (s.imported_only and _in_person_name(doc, s, gazetteer, solid))]
 
-    cues = gazetteer.cues
     source_ends: set[int] = set()
     at_ends: set[int] = set()
     speaker_starts: set[int] = set()
@@ -346,8 +385,10 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
     diplomatic: set[int] = set()
     diplomatic_words: set[int] = set()
     target_ends: set[int] = set()   # a capital right after one was hit ("an attack on Kyiv")
-    for m in cues.for_language(language).find(doc) if cues else ():
+    for m in cue_matches:
         kind = m.payload
+        if kind == "coordination":
+            continue
         if kind == "target":
             target_ends.add(m.last_word)
         elif kind == "source":

@@ -334,7 +334,7 @@ def test_a_geonames_name_of_a_curated_place_wins_no_tie(pipeline):
     # a source cue ends at a full stop, and reaches six words only to a place after "in"
     ("en", "Two people were wounded, according to officials. Drones then hit Odesa, killing one.", "Odesa", "UA"),
     ("en", "Shelling killed two people, according to the head of the Kherson regional administration.",
-     "Kherson", "UA"),
+     "Kherson Oblast", "UA"),  # "Kherson region*": the oblast's administration
     # a capital before a comma and a verb of speech is where it happened
     ("es", "Explosiones sacudieron Kiev y mataron a dos personas, dijo el alcalde.", "Kyiv", "UA"),
     ("fr", "Des frappes ont tué deux personnes à Kiev, a déclaré le maire.", "Kyiv", "UA"),
@@ -500,3 +500,27 @@ def test_a_capital_that_was_hit_is_the_location_in_a_diplomatic_sentence(pipelin
 ])
 def test_a_capital_called_on_or_met_in_is_no_target(pipeline, lang, text, place, country):
     assert location_of(pipeline, text, lang) == (place, country)
+
+
+@pytest.mark.parametrize("lang, text, regions", [
+    ("uk", "Росіяни обстріляли населені пункти Донецької та Луганської областей, загинули двоє людей.",
+     {"Donetsk Oblast", "Luhansk Oblast"}),
+    ("ru", "Удары по Харьковской и Сумской областям унесли жизни трех человек.", {"Kharkiv Oblast", "Sumy Oblast"}),
+    ("ru", "ВСУ атаковали беспилотниками Белгородскую и Курскую области, погиб один человек.",
+     {"Belgorod Oblast", "Kursk Oblast"}),
+    ("en", "Russian shelling of the Donetsk and Luhansk regions killed five civilians.",
+     {"Donetsk Oblast", "Luhansk Oblast"}),
+])
+def test_coordinated_adjectives_share_their_noun(pipeline, lang, text, regions):
+    """«Донецької та Луганської областей»: the first adjective names an oblast too, not the city of
+    Donetsk (`coordination` cues)."""
+    linking = link(pipeline, text, lang)
+    assert regions <= names(linking) and "Donetsk" not in names(linking)
+
+
+@pytest.mark.parametrize("lang, text, city", [
+    ("en", "Russia shelled Kharkiv and the Sumy region overnight, killing two.", "Kharkiv"),
+    ("uk", "Росіяни обстріляли Харків та Сумську область, загинули двоє людей.", "Kharkiv"),
+])
+def test_a_city_before_a_coordinated_region_stays_a_city(pipeline, lang, text, city):
+    assert city in names(link(pipeline, text, lang))
