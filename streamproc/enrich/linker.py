@@ -138,6 +138,8 @@ def _spans(doc: Document, gazetteer: Gazetteer, skip_lines: set[int]) -> list[_S
     for m in gazetteer.lexicon.find(doc):
         if skip_lines and doc.line_of_word(m.first_word) in skip_lines:
             continue
+        if _capitalised_lowercase_alias(doc, m.first_word, m.term.source):
+            continue
         span = by_words.get((m.first_word, m.last_word))
         if span is None:
             span = by_words[(m.first_word, m.last_word)] = _Span(m.first_word, m.last_word, m.start, m.end, [],
@@ -159,6 +161,22 @@ def _spans(doc: Document, gazetteer: Gazetteer, skip_lines: set[int]) -> list[_S
                 if c not in span.candidates:
                     span.candidates.append(c)
     return longest_non_overlapping(list(by_words.values()))  # type: ignore[arg-type]
+
+
+def _capitalised_lowercase_alias(doc: Document, word: int, source: str) -> bool:
+    """Whether a Cyrillic alias written in lower case (an adjective or a demonym: «поляк*»,
+    «немецк*») matched a capitalised word inside a sentence: Russian and Ukrainian capitalise neither,
+    so that word is a name, most often a surname («Алексей Поляков», «Немцов»). A sentence's or a
+    line's first word may be capitalised («Поляки и литовцы осудили…»), and a word in capitals says
+    nothing."""
+    first = source.lstrip("=")[:1]
+    if not ("\u0430" <= first <= "\u044f" or first in "ёіїєґ"):
+        return False
+    s, e = doc.original_span(doc.word_starts[word], doc.word_ends[word])
+    if not doc.original[s:s + 1].isupper() or doc.original[s:e].isupper():  # capitals say nothing
+        return False
+    return doc.sentence_words(doc.sentence_of_word(word)).start != word \
+        and doc.line_words(doc.line_of_word(word)).start != word
 
 
 def _with_coordinated_regions(doc: Document, gazetteer: Gazetteer, spans: list[_Span],

@@ -524,3 +524,14 @@ def test_coordinated_adjectives_share_their_noun(pipeline, lang, text, regions):
 ])
 def test_a_city_before_a_coordinated_region_stays_a_city(pipeline, lang, text, city):
     assert city in names(link(pipeline, text, lang))
+
+
+@pytest.mark.parametrize("lang, text, present, absent", [
+    ("ru", "Военкор Поляков сообщил, что при обстреле Горловки погибли двое мирных жителей.", "Horlivka", "Poland"),
+    ("ru", "Депутат Алексей Поляков заявил, что при обстреле Горловки погибли двое.", "Horlivka", "Poland"),
+    ("ru", "Поляки и литовцы осудили удар по Львову, в результате которого погибли семь человек.", "Poland", None),
+    ("ru", "Российские военные обстреляли Херсон, погибли два человека.", "Russia", None),
+])
+def test_a_capitalised_cyrillic_demonym_inside_a_sentence_is_a_surname(pipeline, lang, text, present, absent):
+    found = names(link(pipeline, text, lang))
+    assert present in found and absent not in found
