@@ -535,3 +535,20 @@ def test_a_city_before_a_coordinated_region_stays_a_city(pipeline, lang, text, c
 def test_a_capitalised_cyrillic_demonym_inside_a_sentence_is_a_surname(pipeline, lang, text, present, absent):
     found = names(link(pipeline, text, lang))
     assert present in found and absent not in found
+
+
+@pytest.mark.parametrize("lang, text, absent", [
+    ("ru", "Генерал-полковник Калинин заявил, что ВСУ обстреляли Белгород, погибли двое.", "Tver"),
+    ("uk", "Речник бригади Шевченко повідомив, що росіяни обстріляли Херсон, загинули двоє людей.", "Shevchenka"),
+    ("ru", "Эксперт Жданов заявил, что при обстреле погибли двое.", "Mariupol"),
+    ("ru", "Журналист Литвиненко сообщил, что при обстреле погибли двое.", "Lithuania"),
+])
+def test_common_surnames_are_no_towns(pipeline, lang, text, absent):
+    """Soviet-era names of towns (Калинин was Tver, Жданов Mariupol) and small towns named like the
+    commonest surnames are stop-listed; Lithuania's stem «Литв*» had taken «Литвиненко»."""
+    assert absent not in names(link(pipeline, text, lang))
+
+
+def test_lithuania_in_its_case_forms(pipeline):
+    found = names(link(pipeline, "В Литве и из Литвы сообщили, что удар по Львову унес жизни семи человек.", "ru"))
+    assert "Lithuania" in found
