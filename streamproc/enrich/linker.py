@@ -163,6 +163,18 @@ def _spans(doc: Document, gazetteer: Gazetteer, skip_lines: set[int]) -> list[_S
     return longest_non_overlapping(list(by_words.values()))  # type: ignore[arg-type]
 
 
+def _arabic_family_name(doc: Document, span: _Span, gazetteer: Gazetteer) -> bool:
+    """Whether a country's definite adjective («المصري») follows an Arabic given name («أحمد»,
+    «وأحمد», «عبد الله»): a family name (``arabic_given_names`` in ``support/cues.yaml``)."""
+    names = gazetteer.cues.arabic_given_names if gazetteer.cues else frozenset()
+    w = span.first_word
+    if not names or w == 0 or span.last_word != w or not doc.words[w].startswith("\u0627\u0644"):
+        return False
+    before = doc.words[w - 1]
+    pair = f"{doc.words[w - 2]} {before}" if w >= 2 else ""  # a two-word given name
+    return before in names or (before[:1] == "\u0648" and before[1:] in names) or pair in names
+
+
 def _capitalised_lowercase_alias(doc: Document, word: int, source: str) -> bool:
     """Whether a Cyrillic alias written in lower case (an adjective or a demonym: «поляк*»,
     «немецк*») matched a capitalised word inside a sentence: Russian and Ukrainian capitalise neither,
@@ -394,7 +406,8 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
     # Words of a curated or multi-word name: never a surname («Олександрії Кіровоградської області»).
     solid = {w for s in spans if not s.imported_only or s.last_word > s.first_word
              for w in range(s.first_word, s.last_word + 1)}
-    spans = [s for s in spans if not (s.imported_only and _in_person_name(doc, s, gazetteer, solid))]
+    spans = [s for s in spans if not (s.imported_only and _in_person_name(doc, s, gazetteer, solid)
+                                      or records[s.payload].type == "country" and _arabic_family_name(doc, s, gazetteer))]
 
     source_ends: set[int] = set()
     at_ends: set[int] = set()

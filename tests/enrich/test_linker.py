@@ -552,3 +552,14 @@ def test_common_surnames_are_no_towns(pipeline, lang, text, absent):
 def test_lithuania_in_its_case_forms(pipeline):
     found = names(link(pipeline, "В Литве и из Литвы сообщили, что удар по Львову унес жизни семи человек.", "ru"))
     assert "Lithuania" in found
+
+
+@pytest.mark.parametrize("lang, text, absent, present", [
+    ("ar", "قتل أحمد المصري واثنان من أبنائه في قصف إسرائيلي على خان يونس.", "Egypt", "Khan Younis"),
+    ("ar", "استشهد عبد الله العراقي في غارة على دير البلح.", "Iraq", "Deir al-Balah"),
+    ("ar", "قال الرئيس المصري إن القصف على غزة أسفر عن مقتل 20 شخصا.", None, "Egypt"),
+    ("ar", "زاد الضغط على السوريين بعد القصف الذي أسفر عن مقتل 20 شخصا في حلب.", None, "Syria"),
+])
+def test_a_country_nisba_after_an_arabic_given_name_is_a_family_name(pipeline, lang, text, absent, present):
+    found = names(link(pipeline, text, lang))
+    assert present in found and absent not in found
