@@ -384,16 +384,20 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
         # (or a vague one: «ألفا شخص», «آلاف»: no count, not one)
         after_a_number = {n.last_word + 1 for n in numbers} | {last + 1 for _, last in word_numbers.values()}
         ones = {first: last for first, last in ones.items() if first not in after_a_number}
-        assigned += _singular_people(doc, ones, terms, {kind for kind, _, _ in assigned})
+        # a measure between the term and the word takes no room: "shot dead a 34-year-old man"
+        measures = unit_words | {w for n in numbers if n.last_word + 1 in units
+                                 for w in range(n.first_word, n.last_word + 1)}
+        assigned += _singular_people(doc, ones, terms, {kind for kind, _, _ in assigned}, measures)
     return assigned, numbers
 
 
-def _singular_people(doc: Document, ones: dict[int, int], terms: list[Match[Role]], counted: set[str]
-                     ) -> list[tuple[str, Number, Match[Role]]]:
+def _singular_people(doc: Document, ones: dict[int, int], terms: list[Match[Role]], counted: set[str],
+                     measures: set[int] = frozenset()) -> list[tuple[str, Number, Match[Role]]]:  # type: ignore[assignment]
     """One person for each kind the sentence gives no count of, when a singular word for a person
     (``casualties.one``) stands right by its term with no comma between: "A Ukrainian soldier was
     killed", «загинула 72-річна жінка», «مقتل جندي». Right before the term, at most
-    :data:`ADJACENT` words away; after it, at most :data:`ONE_AFTER` ("killed a Palestinian man")."""
+    :data:`ADJACENT` words away; after it, at most :data:`ONE_AFTER` ("killed a Palestinian man"), not
+    counting the words of ``measures`` between ("a 34-year-old man": a number and its unit)."""
     text, starts, ends = doc.text, doc.word_starts, doc.word_ends
     out: list[tuple[str, Number, Match[Role]]] = []
     for first, last in sorted(ones.items()):
@@ -405,7 +409,10 @@ def _singular_people(doc: Document, ones: dict[int, int], terms: list[Match[Role
                 near = term.first_word - last <= ADJACENT
                 between = text[ends[last]:starts[term.first_word]]
             elif first > term.last_word:
-                near = first - term.last_word <= ONE_AFTER
+                gap = first - term.last_word
+                if measures:
+                    gap -= sum(1 for w in range(term.last_word + 1, first) if w in measures)
+                near = gap <= ONE_AFTER
                 between = text[ends[term.last_word]:starts[first]]
             else:
                 continue
