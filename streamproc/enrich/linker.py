@@ -138,7 +138,8 @@ def _spans(doc: Document, gazetteer: Gazetteer, skip_lines: set[int]) -> list[_S
     for m in gazetteer.lexicon.find(doc):
         if skip_lines and doc.line_of_word(m.first_word) in skip_lines:
             continue
-        if _capitalised_lowercase_alias(doc, m.first_word, m.term.source):
+        first_letter = m.term.source[:2].lstrip("=")[:1]  # a lower-case Cyrillic alias: rare, checked further
+        if "\u0430" <= first_letter <= "\u0491" and _capitalised_lowercase_alias(doc, m.first_word, m.term.source):
             continue
         span = by_words.get((m.first_word, m.last_word))
         if span is None:
@@ -182,7 +183,7 @@ def _capitalised_lowercase_alias(doc: Document, word: int, source: str) -> bool:
     line's first word may be capitalised («Поляки и литовцы осудили…»), and a word in capitals says
     nothing."""
     first = source.lstrip("=")[:1]
-    if not ("\u0430" <= first <= "\u044f" or first in "ёіїєґ"):
+    if not ("\u0430" <= first <= "\u044f" or first in "\u0451\u0456\u0457\u0454\u0491"):  # ё і ї є ґ
         return False
     s, e = doc.original_span(doc.word_starts[word], doc.word_ends[word])
     if not doc.original[s:s + 1].isupper() or doc.original[s:e].isupper():  # capitals say nothing
@@ -486,10 +487,10 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
         # Bank); not the national capital of another first-level region, more often its government than a
         # place in the region (Yerevan, for shelling in Tavush).
         region_admin1 = location.record.admin1
-        capitals = {id(records[i]) for i in gazetteer.capitals}
         city = next((e for e in places if e.record.type == "city" and e.record.country == location.record.country
                      and e.weight >= 0.5 * location.weight
-                     and not (id(e.record) in capitals and e.record.admin1 != region_admin1)), None)
+                     and not (e.record.admin1 != region_admin1
+                              and any(records[i] is e.record for i in gazetteer.capitals))), None)
         if city is not None:
             places.remove(city)
             places.insert(0, city)
