@@ -45,6 +45,7 @@ class Cues:
     after_ok: frozenset[str]
     given_name_stems: frozenset[str] = frozenset()  # Cyrillic given names (:func:`given_name_stem`)
     name_particles: frozenset[str] = frozenset()    # "al", "bin": open a family name after a given name
+    hyphen_particles: frozenset[str] = frozenset()  # of those, the ones that must be hyphen-joined ("al-")
     arabic_given_names: frozenset[str] = frozenset()  # folded: before a country's nisba, a family name
     #: One language's cues, for an article in that language: French «à» folds to the Spanish "a" of
     #: «pidió a Cúcuta habilitar albergues», no place cue there. ``lexicon`` (all of them) otherwise.
@@ -104,7 +105,9 @@ def load_cues(directory: Path, proclitics: Sequence[str] = (),
                 before_ok=frozenset(key_of(w) for w in neighbours.get("before") or ()),
                 after_ok=frozenset(key_of(w) for w in neighbours.get("after") or ()),
                 given_name_stems=frozenset(given),
-                name_particles=frozenset(key_of(w) for w in neighbours.get("particles") or ()),
+                name_particles=frozenset(key_of(w.rstrip("-")) for w in neighbours.get("particles") or ()),
+                hyphen_particles=frozenset(key_of(w.rstrip("-")) for w in neighbours.get("particles") or ()
+                                           if w.endswith("-")),
                 arabic_given_names=frozenset(key_of(w) for w in doc.get("arabic_given_names") or ()))
 
 

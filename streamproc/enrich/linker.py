@@ -19,13 +19,21 @@ the US state, the country Armenia / the Colombian city). The article decides, in
    "Russian troops shelled Pokrovsk" is Pokrovsk in Ukraine, not the Russian town GeoNames once
    called so, and "U.S. forces near Damascus" is no Damascus, Maryland;
 5. *national context*: the candidate whose country is otherwise named most (country names,
-   demonyms, people and organisations of that country: "Libyan", "Haftar"), then the larger
-   population (Tripoli LY > LB, Paris FR > TX).
+   demonyms, people and organisations of that country: "Libyan", "Haftar");
+6. the record whose own curated alias found the span, over one that a GeoNames name merged into a
+   curated record found (bare "Gaza" is the Strip's alias; GeoNames also names Gaza City so);
+7. the larger population (Tripoli LY > LB, Paris FR > TX).
+
+**Coordination.** «Донецької та Луганської областей», "the Donetsk and Luhansk regions": the word
+before the conjunction (``coordination`` cues) shares the region's noun and is that region too.
 
 **Person or place.** A Latin-script city or region name, or any place name that is case-sensitive
 (``=Jordan``) or imported, is dropped when a capitalised word that is no entity stands right before or after it ("Michael Jordan",
 "Jordan Peterson", "Paris Saint-Germain"); prepositions, compass words and place nouns
-(``support/cues.yaml``: ``name_neighbours``) do not count.
+(``support/cues.yaml``: ``name_neighbours``) do not count, and a lower-case name particle joined to a
+capitalised word counts as one ("Khalil al-Hayya" is no Hebron). A lower-case Cyrillic alias (a
+demonym: «поляк*») matched by a capitalised word inside a sentence is a surname («Военкор Поляков»),
+and a country's definite adjective after an Arabic given name a family name («أحمد المصري»).
 
 **Arabic** has no capitals to tell a name from a word: an imported (GeoNames) place smaller than
 :data:`SMALL_ARABIC_PLACE` counts only right after a place cue («في», «قرب», «مدينة», «بلدة» ...).
@@ -36,16 +44,20 @@ the US state, the country Armenia / the Colombian city). The article decides, in
   preposition stands right before it ("in", «في», «в», "près de");
 * 0.2 and no event credit after a *source cue* ("according to", "information from", «الواردة من»,
   «по данным»; up to four words before the place, six when a place preposition precedes it, no
-  punctuation between: "according to the Ministry of Defence in Baku"): the place a report came from;
+  punctuation and no other city or region between: "according to the Ministry of Defence in Baku"):
+  the place a report came from;
 * 0.3 and no event credit for a national capital in a *diplomatic* sentence ("urged Baku and Yerevan",
   "Moscow is concerned"), right before a verb of speech ("Baku said") or right after one that comes
   first (``speaker_before``: «dijo Ereván», «وأعلنت موسكو»): the capital stands for its government;
+  not right after a ``target`` cue ("an attack on Kyiv", «удар по Киеву»): that capital was hit;
 * 0.5 and no event credit for a *dateline* ("KYIV, March 3 (Reuters) -", «موسكو -»): where the
   reporter was.
 
 The location is the city or region with the highest total weight among those with event credit (a
-region yields to a city of the same country weighing at least half as much: the more precise place);
-the primary country is the location's country. **Border rule**: when the two best places are in neighbouring countries
+region yields to a city of the same country weighing at least half as much: the more precise place;
+not to the national capital when that lies in another first-level region); the primary country is
+the location's country, or, for a location with none (the Red Sea), that of the next place with event
+credit that has one. **Border rule**: when the two best places are in neighbouring countries
 (GeoNames land borders), share an event sentence and weigh within half of each other (Tovuz AZ and Tavush AM on the
 Armenia–Azerbaijan border), the location is the one named first in that sentence, and the primary
 country stays the location's: an alert must not say "Tovuz, Azerbaijan" and "primary country Armenia"
@@ -139,7 +151,8 @@ def _spans(doc: Document, gazetteer: Gazetteer, skip_lines: set[int]) -> list[_S
         if skip_lines and doc.line_of_word(m.first_word) in skip_lines:
             continue
         first_letter = m.term.source[:2].lstrip("=")[:1]  # a lower-case Cyrillic alias: rare, checked further
-        if "\u0430" <= first_letter <= "\u0491" and _capitalised_lowercase_alias(doc, m.first_word, m.term.source):
+        if "\u0430" <= first_letter <= "\u0491" and gazetteer.records[m.payload].is_place \
+                and _capitalised_lowercase_alias(doc, m.first_word, m.term.source):
             continue
         span = by_words.get((m.first_word, m.last_word))
         if span is None:
@@ -173,23 +186,35 @@ def _arabic_family_name(doc: Document, span: _Span, gazetteer: Gazetteer) -> boo
         return False
     before = doc.words[w - 1]
     pair = f"{doc.words[w - 2]} {before}" if w >= 2 else ""  # a two-word given name
-    return before in names or (before[:1] == "\u0648" and before[1:] in names) or pair in names
+    return any(name in names or (name[:1] == "\u0648" and name[1:] in names) for name in (before, pair) if name)
 
 
 def _capitalised_lowercase_alias(doc: Document, word: int, source: str) -> bool:
     """Whether a Cyrillic alias written in lower case (an adjective or a demonym: «поляк*»,
     «немецк*») matched a capitalised word inside a sentence: Russian and Ukrainian capitalise neither,
-    so that word is a name, most often a surname («Алексей Поляков», «Немцов»). A sentence's or a
-    line's first word may be capitalised («Поляки и литовцы осудили…»), and a word in capitals says
-    nothing."""
+    so that word is a name, most often a surname («Алексей Поляков», «Немцов»). Not when it opens a
+    sentence, a line or a quotation («Поляки и литовцы осудили…», «сказав: «Російські війська…»»), nor
+    in a name of several capitalised words («Сирийской Арабской Республике», «Збройні сили Російської
+    Федерації»); a word in capitals says nothing. For places only (callers check)."""
     first = source.lstrip("=")[:1]
     if not ("\u0430" <= first <= "\u044f" or first in "\u0451\u0456\u0457\u0454\u0491"):  # ё і ї є ґ
         return False
+    orig = doc.original
     s, e = doc.original_span(doc.word_starts[word], doc.word_ends[word])
-    if not doc.original[s:s + 1].isupper() or doc.original[s:e].isupper():  # capitals say nothing
+    if not orig[s:s + 1].isupper() or orig[s:e].isupper():  # capitals say nothing
         return False
+    if orig[:s].rstrip(" ")[-1:] in _OPENERS:
+        return False
+    if word + 1 < len(doc.words):
+        ns, _ = doc.original_span(doc.word_starts[word + 1], doc.word_ends[word + 1])
+        if orig[ns:ns + 1].isupper() and "\u0400" <= orig[ns] <= "\u04ff" and not orig[e:ns].strip(" "):
+            return False
     return doc.sentence_words(doc.sentence_of_word(word)).start != word \
         and doc.line_words(doc.line_of_word(word)).start != word
+
+
+#: After these (and spaces), a word opens a quotation or a clause of its own and may be capitalised.
+_OPENERS = frozenset(':«"\u201e\u201c(\u2014\u2013-')
 
 
 def _with_coordinated_regions(doc: Document, gazetteer: Gazetteer, spans: list[_Span],
@@ -197,9 +222,10 @@ def _with_coordinated_regions(doc: Document, gazetteer: Gazetteer, spans: list[_
     """Coordinated adjectives share their noun: in «Донецької та Луганської областей» and
     «Харьковской и Сумской областям» the first adjective names an oblast too (alone, «Донецької» had
     stemmed to the city of Donetsk, «Харьковской» to nothing). For a region span of two or more words
-    right after a conjunction (``coordination`` cues), the word before the conjunction is tried with
-    the span's last word (the noun); when that pair is a region's curated alias, the word is that
-    region. English "the Donetsk and Luhansk regions" works the same way."""
+    right after a conjunction (``coordination`` cues), the word before the conjunction, when it can be
+    a coordinated adjective (:func:`_coordinated`), is tried with the span's last word (the noun); when
+    that pair is a region's curated alias, the word is that region. English "the Donetsk and Luhansk
+    regions" works the same way."""
     records = gazetteer.records
     by_first = {s.first_word: s for s in spans}
     covering = {w: s for s in spans for w in range(s.first_word, s.last_word + 1)}
@@ -212,6 +238,8 @@ def _with_coordinated_regions(doc: Document, gazetteer: Gazetteer, spans: list[_
         there = covering.get(word)
         if there is not None and there.last_word > there.first_word:
             continue  # a multi-word name stands there
+        if not _coordinated(doc.words[word], doc.words[span.first_word], doc.words[span.last_word]):
+            continue
         s1, e1 = doc.original_span(doc.word_starts[word], doc.word_ends[word])
         s2, e2 = doc.original_span(doc.word_starts[span.last_word], doc.word_ends[span.last_word])
         pair = build_document(f"{doc.original[s1:e1]} {doc.original[s2:e2]}")
@@ -225,6 +253,16 @@ def _with_coordinated_regions(doc: Document, gazetteer: Gazetteer, spans: list[_
     if not added:
         return spans
     return sorted([*by_first.values(), *added], key=lambda s: s.start)
+
+
+def _coordinated(before: str, adjective: str, noun: str) -> bool:
+    """Whether ``before`` can be an adjective sharing ``noun`` with ``adjective``: in Cyrillic, when
+    both end alike («Донецької та Луганської», not «Донецька та Донецької области»: the city and its
+    oblast); elsewhere, when the noun is plural ("the Donetsk and Luhansk regions", not "Kyiv and
+    Odesa region")."""
+    if "\u0400" <= adjective[:1] <= "\u04ff":
+        return before[-2:] == adjective[-2:]
+    return noun.endswith("s")
 
 
 def _is_latin_word(word: str) -> bool:
@@ -251,22 +289,23 @@ def _neighbour_is_name(doc: Document, span: _Span, taken: set[int], gazetteer: G
         if word[:1].isupper() and not word.isupper() and _is_latin_word(word):
             return True
         if w > span.last_word and cues is not None and doc.words[w] in cues.name_particles \
-                and _particle_opens_name(doc, w):
+                and _particle_opens_name(doc, w, doc.words[w] in cues.hyphen_particles):
             return True
     return False
 
 
-def _particle_opens_name(doc: Document, w: int) -> bool:
-    """Whether the particle at word ``w`` ("al", "bin") is joined by a hyphen or a space to a
-    capitalised Latin word: a family name ("al-Hayya", "bin Ali")."""
+def _particle_opens_name(doc: Document, w: int, hyphen_only: bool) -> bool:
+    """Whether the particle at word ``w`` ("al", "bin") is joined by a hyphen or a space (only a
+    hyphen, ``hyphen_only``: Spanish "el", "al" are articles) to a capitalised Latin word: a family
+    name ("al-Hayya", "bin Ali")."""
     if w + 1 >= len(doc.words):
         return False
     orig = doc.original
     _, pe = doc.original_span(doc.word_starts[w], doc.word_ends[w])
     ns, ne = doc.original_span(doc.word_starts[w + 1], doc.word_ends[w + 1])
     word = orig[ns:ne]
-    return orig[pe:ns] in ("-", " ", "\u2010") and word[:1].isupper() and not word.isupper() \
-        and _is_latin_word(word)
+    joins = ("-", "\u2010") if hyphen_only else ("-", "\u2010", " ")
+    return orig[pe:ns] in joins and word[:1].isupper() and not word.isupper() and _is_latin_word(word)
 
 
 def _in_person_name(doc: Document, span: _Span, gazetteer: Gazetteer, solid: set[int]) -> bool:
@@ -445,7 +484,7 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
 
     found: dict[int, LinkedEntity] = {}
     sentence_places: dict[int, list[int]] = defaultdict(list)   # event sentence -> place payloads in order
-    place_ends = {s.last_word for s in spans if records[s.payload].is_place}
+    place_ends = {s.last_word for s in spans if records[s.payload].type in ("city", "region")}
     for span in spans:
         record = records[span.payload]
         entity = found.setdefault(span.payload, LinkedEntity(record))

@@ -1198,3 +1198,14 @@ COUNT_FORMS = [
 def test_count_forms_of_wire_copy(pipeline, lang, text, killed, injured):
     c = classify(pipeline, lang, text)
     assert (c.casualties.killed, c.casualties.injured) == (killed, injured), why(c)
+
+
+# From the review of the English, Spanish and Arabic fixes: a cause outside armed conflict does not
+# hide a weapon named beside it, and a police shooting of a thief is no armed clash.
+@pytest.mark.parametrize("lang, text, expected", [
+    ("es", "Un misil ruso impactó en una planta química de Sumy y mató a dos trabajadores.", {"shelling", "casualties"}),
+    ("es", "La policía abatió a un presunto ladrón en Bogotá.", set()),
+    ("es", "El ejército abatió a tres presuntos sicarios del cártel en Culiacán.", {"armed_clash", "casualties"}),
+])
+def test_review_of_the_spanish_fixes(pipeline, lang, text, expected):
+    assert set(classify(pipeline, lang, text).categories) == expected
