@@ -230,6 +230,7 @@ def _with_coordinated_regions(doc: Document, gazetteer: Gazetteer, spans: list[_
     by_first = {s.first_word: s for s in spans}
     covering = {w: s for s in spans for w in range(s.first_word, s.last_word + 1)}
     added: list[_Span] = []
+    tried: dict[str, list[int]] = {}
     for span in spans:
         conj, word = span.first_word - 1, span.first_word - 2
         if span.last_word == span.first_word or conj not in conjunctions or word < 0 \
@@ -242,9 +243,12 @@ def _with_coordinated_regions(doc: Document, gazetteer: Gazetteer, spans: list[_
             continue
         s1, e1 = doc.original_span(doc.word_starts[word], doc.word_ends[word])
         s2, e2 = doc.original_span(doc.word_starts[span.last_word], doc.word_ends[span.last_word])
-        pair = build_document(f"{doc.original[s1:e1]} {doc.original[s2:e2]}")
-        regions = [m.payload for m in gazetteer.lexicon.find(pair)
-                   if m.first_word == 0 and m.last_word == 1 and records[m.payload].type == "region"]
+        text = f"{doc.original[s1:e1]} {doc.original[s2:e2]}"
+        regions = tried.get(text)
+        if regions is None:  # a long article repeats its pairs: each is looked up once
+            pair = build_document(text)
+            regions = tried[text] = [m.payload for m in gazetteer.lexicon.find(pair)
+                                     if m.first_word == 0 and m.last_word == 1 and records[m.payload].type == "region"]
         if regions:
             if there is not None:
                 by_first.pop(there.first_word, None)
