@@ -84,6 +84,7 @@ def chrome_lines(doc: Document, matches: list[Match[Role]]) -> set[int]:
     inside a line it is a headline's word ("Hamas comments on the strike that killed 20", «هجوم
     بمشاركة طائرات مسيرة», "with the participation of drones")."""
     lines: set[int] = set()
+    heads: dict[int, str] = {}  # a line that heads a list (``chrome_lists``) -> "related" or "comments"
     for m in matches:
         if m.payload.kind != "chrome":
             continue
@@ -97,7 +98,48 @@ def chrome_lines(doc: Document, matches: list[Match[Role]]) -> set[int]:
             if m.first_word not in (words[0], words[-1]):
                 continue
         lines.add(line)
+        if m.payload.value and heads.get(line) != "comments":
+            heads[line] = m.payload.value
+    if heads:
+        _add_listed_lines(doc, lines, heads)
     return lines
+
+
+#: A list under a chrome header ("Related stories", «Читайте также», "Comments") is page chrome: other
+#: stories' headlines carry other wars' tolls and places, readers' comments anything at all. Its lines
+#: are short (headlines up to :data:`LIST_LINE_MAX_WORDS` words, comments up to
+#: :data:`COMMENT_MAX_WORDS`); a list only counts once the body has begun (a line of more than
+#: :data:`BODY_MIN_WORDS` words), so "Read more" atop a page takes no lede with it.
+LIST_LINE_MAX_WORDS = 20
+COMMENT_MAX_WORDS = 60
+BODY_MIN_WORDS = 20
+#: A headline list ends at a line that reads like the body's: this many words or more, ending a sentence
+#: (headlines carry no full stop); a comment list runs on, since comments do.
+SENTENCE_MIN_WORDS = 6
+_SENTENCE_ENDS = frozenset(".!?\u061f\u2026")
+
+
+def _add_listed_lines(doc: Document, lines: set[int], heads: dict[int, str]) -> None:
+    """Add to ``lines`` the lines of the lists that ``heads`` open (see :data:`LIST_LINE_MAX_WORDS`)."""
+    n = len(doc.line_starts)
+    counts = [len(doc.line_words(i)) for i in range(n)]
+    body = next((i for i, c in enumerate(counts) if c > BODY_MIN_WORDS), None)
+    if body is None:
+        return
+    for head in sorted(heads):
+        if head <= body:
+            continue
+        comments = heads[head] == "comments"
+        limit = COMMENT_MAX_WORDS if comments else LIST_LINE_MAX_WORDS
+        j = head + 1
+        while j < n and counts[j] <= limit:
+            if not comments and counts[j] >= SENTENCE_MIN_WORDS and j not in lines:
+                end = doc.line_starts[j + 1] if j + 1 < n else len(doc.text)
+                if doc.text[doc.line_starts[j]:end].rstrip()[-1:] in _SENTENCE_ENDS:
+                    break
+            if counts[j]:
+                lines.add(j)
+            j += 1
 
 
 #: Hyphens that join a compound word ("would-be", "no-fly"): the hyphen-minus and Unicode's two hyphens.
@@ -273,6 +315,17 @@ def _truce_of_something_else(doc: Document, term: Match[Role], cues: list[Match[
     return None
 
 
+def _cause_inside(m: Match[Role], cues: list[Match[Role]]) -> str | None:
+    """A category term with a cause outside armed conflict among its own words is that cause's:
+    "clashes between protesters and security forces", «enfrentamientos entre manifestantes y fuerzas»
+    are a protest's (whose injuries were already not escalation), not an armed clash."""
+    if m.payload.kind != "category":
+        return None
+    cause = next((c for c in cues if c.payload.kind == "non_conflict"
+                  and m.first_word <= c.first_word and c.last_word <= m.last_word), None)
+    return None if cause is None else f"cause outside armed conflict inside the term ('{cause.term.source}')"
+
+
 def _names_armed_violence(m: Match[Role]) -> bool:
     """Shelling, an airstrike, a clash, or an explosion that names a weapon (see :attr:`Role.generic`)."""
     role = m.payload
@@ -404,8 +457,9 @@ class Classifier:
                     why = _governed(m, past, rules.negation_window, doc, sentence_start) if past else None
                     why = why or _truce_of_something_else(doc, m, cues)
                 else:
-                    why = _governed(m, [c for c in cues if c.payload.kind != "ceasefire_not"], rules.negation_window,
-                                    doc, sentence_start)
+                    why = _cause_inside(m, cues) or _governed(
+                        m, [c for c in cues if c.payload.kind != "ceasefire_not"], rules.negation_window, doc,
+                        sentence_start)
                 if why:
                     label = m.payload.value if kind in ("category", "subtype") else kind
                     suppressed.append(Suppressed(str(label), evidence(doc, m, sentence), why))

@@ -104,7 +104,8 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     if lang is not None and lang != path.stem:
         errors.append(DataError(path, line_of(lang), f"language '{lang}' does not match the file name"))
     allowed = {"language", "proclitics", "article_contractions", "categories", "casualties", "negation", "hypothetical",
-               "hypothetical_ends", "past", "past_of", "past_since", "year_suffixes", "chrome", "ceasefire_not",
+               "hypothetical_ends", "past", "past_of", "past_since", "year_suffixes", "chrome", "chrome_lists",
+               "ceasefire_not",
                "non_conflict"}
     for key in doc:
         if key not in allowed:
@@ -254,6 +255,15 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
         year_suffixes.add(folded)
     terms += _terms(path, _require(path, doc, "chrome", errors, "top level") or [], "chrome", errors,
                     line_of(doc), Role("chrome"))
+    # Optional: chrome phrases that head a list (``value``: "related" or "comments"): the short lines
+    # under them are chrome too (see the classifier's :func:`chrome_lines`).
+    chrome_lists = doc.get("chrome_lists") or {}
+    if not isinstance(chrome_lists, dict) or not set(chrome_lists) <= {"related", "comments"}:
+        errors.append(DataError(path, line_of(chrome_lists, line_of(doc)), "chrome_lists: expected a mapping with "
+                                "the keys related and comments"))
+        chrome_lists = {}
+    for kind, phrases in chrome_lists.items():
+        terms += _terms(path, phrases or [], f"chrome_lists.{kind}", errors, line_of(doc), Role("chrome", kind))
     terms += _terms(path, doc.get("non_conflict") or [], "non_conflict", errors, line_of(doc),
                     Role("non_conflict"))
     # Optional: words right beside a ceasefire term that make it a truce of something else (trade,

@@ -1209,3 +1209,13 @@ def test_count_forms_of_wire_copy(pipeline, lang, text, killed, injured):
 ])
 def test_review_of_the_spanish_fixes(pipeline, lang, text, expected):
     assert set(classify(pipeline, lang, text).categories) == expected
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("es", "Se registraron enfrentamientos entre manifestantes y fuerzas de seguridad en Santiago, con 20 heridos."),
+    ("en", "Clashes between protesters and security forces left 20 people injured in Nairobi."),
+])
+def test_a_clash_term_that_names_a_protest_is_the_protests(pipeline, lang, text):
+    """A cause outside armed conflict among a term's own words («manifestantes») makes it that cause's."""
+    c = classify(pipeline, lang, text)
+    assert not c.categories, why(c)
