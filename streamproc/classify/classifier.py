@@ -415,6 +415,7 @@ class Classifier:
         subtypes_seen: set[str] = set()
         armed = False  # any term of _names_armed_violence kept in any sentence
         casualties = Casualties()
+        earlier = Casualties()  # counts of sentences with an `earlier_toll` cue: used only if no other
         years: list[tuple[int, int]] | None = None  # found on the first eventful sentence that needs them
         for sentence in sorted(eventful):
             ms = by_sentence[sentence]
@@ -443,6 +444,8 @@ class Classifier:
                     cues += _past_years(doc, sentence, years, ms, rules.past_since, reference_year)
             for m in ms:
                 kind = m.payload.kind
+                if kind == "earlier_toll":
+                    continue
                 if kind in _CONTEXT_ROLES or kind in _QUANTITY_ROLES or kind == "at_least":
                     kept.append(m)
                     continue
@@ -491,16 +494,26 @@ class Classifier:
                 subtypes_seen.update(m.payload.value for m in kept if m.payload.kind == "subtype")
             assigned = extract(doc, doc.sentence_words(sentence), kept, rules.glued_links, rules.articles)[0] \
                 if has_casualty_term else ()
+            # A sentence that gives an earlier or a background toll ("had earlier reported 15 dead", "a
+            # similar attack in 2024 killed 30") counts only where no other sentence gives one.
+            toll = earlier if assigned and any(m.payload.kind == "earlier_toll" for m in ms) else casualties
             for kind, num, term in assigned:
-                current = casualties.killed if kind == "killed" else casualties.injured
+                current = toll.killed if kind == "killed" else toll.injured
                 if current is None or num.value > current:
                     if kind == "killed":
-                        casualties.killed, casualties.killed_at_least = num.value, num.at_least
+                        toll.killed, toll.killed_at_least = num.value, num.at_least
                     else:
-                        casualties.injured, casualties.injured_at_least = num.value, num.at_least
+                        toll.injured, toll.injured_at_least = num.value, num.at_least
                     ev = evidence(doc, term, sentence)
-                    casualties.evidence.append(ev)
+                    toll.evidence.append(ev)
 
+        if casualties.killed is None and earlier.killed is not None or \
+                casualties.injured is None and earlier.injured is not None:
+            if casualties.killed is None:
+                casualties.killed, casualties.killed_at_least = earlier.killed, earlier.killed_at_least
+            if casualties.injured is None:
+                casualties.injured, casualties.injured_at_least = earlier.injured, earlier.injured_at_least
+            casualties.evidence += earlier.evidence
         # Deaths, and explosions that name no weapon ("the blast"), with no armed violence named
         # anywhere, in an article that names a cause outside armed conflict (the flood, the bus crash,
         # the furnace, the protest) in any sentence, are not escalation.

@@ -31,7 +31,7 @@ class Role:
     kind: str            # category | subtype | killed | injured | people | at_least | unit | range_open |
                          # link | partitive | number | number_after | one |
                          # neg_before | neg_after | hypothetical | hypothetical_end | past | past_of |
-                         # chrome | non_conflict | ceasefire_not
+                         # chrome | non_conflict | ceasefire_not | earlier_toll
     value: Any = None    # category name, ceasefire subtype, number value, or what a link joins
                          # (frozenset of "range", "group")
     #: An explosion term that names no weapon ("explosion", "blast", «انفجار»): a furnace or a gas
@@ -105,7 +105,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
         errors.append(DataError(path, line_of(lang), f"language '{lang}' does not match the file name"))
     allowed = {"language", "proclitics", "article_contractions", "categories", "casualties", "negation", "hypothetical",
                "hypothetical_ends", "past", "past_of", "past_since", "year_suffixes", "chrome", "chrome_lists",
-               "ceasefire_not",
+               "ceasefire_not", "earlier_toll",
                "non_conflict"}
     for key in doc:
         if key not in allowed:
@@ -270,6 +270,10 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     # tariffs, prices, evictions): "tariff truce", «trêve hivernale».
     terms += _terms(path, doc.get("ceasefire_not") or [], "ceasefire_not", errors, line_of(doc),
                     Role("ceasefire_not"))
+    # Optional: words that make a sentence's counts an earlier or a background toll ("had earlier
+    # reported 15 dead", "a similar attack in 2024 killed 30", «Напомним»): see the classifier.
+    terms += _terms(path, doc.get("earlier_toll") or [], "earlier_toll", errors, line_of(doc),
+                    Role("earlier_toll"))
     if len(errors) > before:
         return None
     terms = list(dict.fromkeys(terms))  # a term listed twice for one role would double its evidence

@@ -1219,3 +1219,23 @@ def test_a_clash_term_that_names_a_protest_is_the_protests(pipeline, lang, text)
     """A cause outside armed conflict among a term's own words («manifestantes») makes it that cause's."""
     c = classify(pipeline, lang, text)
     assert not c.categories, why(c)
+
+
+#: `earlier_toll`: a sentence giving an earlier or a background toll counts only where no other does.
+EARLIER_TOLLS = [
+    ("en", "A car bomb killed 11 people in Mogadishu. Police had earlier reported 15 dead.", 11),
+    ("en", "A car bomb killed 11 people in Mogadishu. A similar attack on a hotel in 2024 killed more than 30.", 11),
+    ("en", "Police had earlier reported 15 dead in the car bombing in Mogadishu.", 15),  # the only toll
+    ("ru", "При обстреле Белгорода погибли пять человек. Напомним, в 2024 году при атаке погибли более 20 человек.",
+     5),
+    ("uk", "Унаслідок удару по Одесі загинули семеро людей. Раніше повідомлялося про дев'ятьох загиблих.", 7),
+    ("fr", "L'attentat a fait 7 morts à Kaboul. Un premier bilan faisait état de 10 morts.", 7),
+    ("es", "El ataque dejó siete muertos en Culiacán. En un primer reporte habían informado de 10 fallecidos.", 7),
+    ("ar", "قتل سبعة أشخاص في قصف على حلب. وكانت حصيلة أولية قد أشارت إلى مقتل عشرة أشخاص.", 7),
+]
+
+
+@pytest.mark.parametrize("lang, text, killed", EARLIER_TOLLS, ids=ids(EARLIER_TOLLS))
+def test_an_earlier_or_background_toll_counts_only_alone(pipeline, lang, text, killed):
+    c = classify(pipeline, lang, text)
+    assert c.casualties.killed == killed, why(c)
