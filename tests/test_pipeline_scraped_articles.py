@@ -97,3 +97,24 @@ def test_a_body_sentence_ends_a_headline_list(pipeline):
             "Later on Tuesday the governor said two port workers were killed.\n")
     c, _, _ = pipeline.analyse(Article(id="t", text=text, language="en"), "en")
     assert c.casualties.killed == 2
+
+
+_BODY = ("KYIV, Ukraine — Russian missiles and drones struck Kyiv overnight, killing 11 people and injuring 37, "
+         "the head of the city's military administration said on Tuesday morning.")
+
+
+def test_a_sentence_that_ends_in_a_chrome_word_opens_no_list(pipeline):
+    """"…declined to make further comments." is a sentence, not a comments header: the paragraphs after
+    it are the article's."""
+    text = (f"{_BODY}\nRussia's defense ministry declined to make further comments.\n"
+            "Rescuers said the toll rose to 14 dead by the evening.\n")
+    c, _, _ = pipeline.analyse(Article(id="t", text=text, language="en"), "en")
+    assert c.casualties.killed == 14
+
+
+def test_an_inline_read_more_line_takes_no_paragraph_with_it(pipeline):
+    """A "Read more: <headline>" line is chrome itself, and a paragraph ending in a quote ends a list."""
+    text = (f"{_BODY}\nRead more: Gaza strike kills 40\nThe mayor said: \"Sixteen people were killed.\"\n"
+            "Related stories\nGaza strike kills 40\n\"The toll has risen to 18,\" the mayor said.\"\n")
+    c, _, _ = pipeline.analyse(Article(id="t", text=text, language="en"), "en")
+    assert c.casualties.killed == 18

@@ -26,7 +26,7 @@ from collections import defaultdict
 from functools import lru_cache
 
 from streamproc.classify import CATEGORIES, CEASEFIRE_SUBTYPES
-from streamproc.classify.casualties import extract
+from streamproc.classify.casualties import Number, extract
 from streamproc.classify.result import Casualties, CategoryHit, Classification, Evidence, Suppressed
 from streamproc.classify.rules import LanguageRules, Role
 from streamproc.classify.severity import SeverityModel
@@ -98,7 +98,7 @@ def chrome_lines(doc: Document, matches: list[Match[Role]]) -> set[int]:
             if m.first_word not in (words[0], words[-1]):
                 continue
         lines.add(line)
-        if m.payload.value and heads.get(line) != "comments":
+        if m.payload.value and heads.get(line) != "comments" and _only_the_phrase(doc, line, m):
             heads[line] = m.payload.value
     if heads:
         _add_listed_lines(doc, lines, heads)
@@ -106,24 +106,38 @@ def chrome_lines(doc: Document, matches: list[Match[Role]]) -> set[int]:
 
 
 #: A list under a chrome header ("Related stories", «Читайте также», "Comments") is page chrome: other
-#: stories' headlines carry other wars' tolls and places, readers' comments anything at all. Its lines
-#: are short (headlines up to :data:`LIST_LINE_MAX_WORDS` words, comments up to
-#: :data:`COMMENT_MAX_WORDS`); a list only counts once the body has begun (a line of more than
-#: :data:`BODY_MIN_WORDS` words), so "Read more" atop a page takes no lede with it.
-LIST_LINE_MAX_WORDS = 20
+#: stories' headlines carry other wars' tolls and places, readers' comments anything at all. A header is
+#: a line of the phrase alone, a count at most ("14 comments", "Comments (3)"): "Read more: <headline>"
+#: is one chrome line, and "…declined to make further comments." a sentence. Its list's lines are short
+#: (headlines up to :data:`LIST_LINE_MAX_WORDS` words, comments up to :data:`COMMENT_MAX_WORDS`); a list
+#: only counts once the body has begun (a line of more than :data:`BODY_MIN_WORDS` words ending a
+#: sentence: a standfirst has no full stop), so "Read more" atop a page takes no lede with it.
+LIST_LINE_MAX_WORDS = 14
 COMMENT_MAX_WORDS = 60
 BODY_MIN_WORDS = 20
-#: A headline list ends at a line that reads like the body's: this many words or more, ending a sentence
-#: (headlines carry no full stop); a comment list runs on, since comments do.
-SENTENCE_MIN_WORDS = 6
+#: A headline list ends at a line that ends a sentence (headlines carry no full stop; closing quotes
+#: and brackets aside: '…wounded 25."'); a comment list runs on, since comments do.
 _SENTENCE_ENDS = frozenset(".!?\u061f\u2026")
+_CLOSERS = "\"'\u201d\u2019\u00bb)]"
+
+
+def _only_the_phrase(doc: Document, line: int, m: Match[Role]) -> bool:
+    """Whether ``line`` holds the chrome phrase ``m`` and at most one number besides."""
+    others = [w for w in doc.line_words(line) if not m.first_word <= w <= m.last_word]
+    return len(others) <= 1 and all(doc.words[w].isdigit() for w in others)
+
+
+def _ends_sentence(doc: Document, line: int) -> bool:
+    n = len(doc.line_starts)
+    end = doc.line_starts[line + 1] if line + 1 < n else len(doc.text)
+    return doc.text[doc.line_starts[line]:end].rstrip().rstrip(_CLOSERS)[-1:] in _SENTENCE_ENDS
 
 
 def _add_listed_lines(doc: Document, lines: set[int], heads: dict[int, str]) -> None:
     """Add to ``lines`` the lines of the lists that ``heads`` open (see :data:`LIST_LINE_MAX_WORDS`)."""
     n = len(doc.line_starts)
     counts = [len(doc.line_words(i)) for i in range(n)]
-    body = next((i for i, c in enumerate(counts) if c > BODY_MIN_WORDS), None)
+    body = next((i for i, c in enumerate(counts) if c > BODY_MIN_WORDS and _ends_sentence(doc, i)), None)
     if body is None:
         return
     for head in sorted(heads):
@@ -133,10 +147,8 @@ def _add_listed_lines(doc: Document, lines: set[int], heads: dict[int, str]) -> 
         limit = COMMENT_MAX_WORDS if comments else LIST_LINE_MAX_WORDS
         j = head + 1
         while j < n and counts[j] <= limit:
-            if not comments and counts[j] >= SENTENCE_MIN_WORDS and j not in lines:
-                end = doc.line_starts[j + 1] if j + 1 < n else len(doc.text)
-                if doc.text[doc.line_starts[j]:end].rstrip()[-1:] in _SENTENCE_ENDS:
-                    break
+            if not comments and counts[j] and j not in lines and _ends_sentence(doc, j):
+                break
             if counts[j]:
                 lines.add(j)
             j += 1
@@ -313,6 +325,25 @@ def _truce_of_something_else(doc: Document, term: Match[Role], cues: list[Match[
         if not between.strip():
             return f"a truce of something else ('{cue.term.source}')"
     return None
+
+
+#: What ends the clause an `earlier_toll` cue governs: "killed 14 people, up from the 9 initially
+#: reported" gives 14 now and 9 before.
+_TOLL_CLAUSE_BREAKS = frozenset(",;:()\u060c\u061b\u2014\u2013")
+
+
+def _earlier(doc: Document, cues: list[Match[Role]], num: Number, sentence: int) -> bool:
+    """Whether an `earlier_toll` cue governs the count ``num``: a cue that opens the sentence
+    («Напомним, …», "A similar attack in 2024 killed 30") governs all of it, another only its own
+    clause («…возросло до 15, ранее сообщалось о девяти погибших»: the 15 is today's)."""
+    opening = doc.sentence_words(sentence).start
+    for cue in cues:
+        if cue.first_word == opening:
+            return True
+        a, b = (cue.last_word, num.first_word) if cue.last_word < num.first_word else (num.last_word, cue.first_word)
+        if _TOLL_CLAUSE_BREAKS.isdisjoint(doc.text[doc.word_ends[a]:doc.word_starts[b]]):
+            return True
+    return False
 
 
 def _cause_inside(m: Match[Role], cues: list[Match[Role]]) -> str | None:
@@ -494,10 +525,11 @@ class Classifier:
                 subtypes_seen.update(m.payload.value for m in kept if m.payload.kind == "subtype")
             assigned = extract(doc, doc.sentence_words(sentence), kept, rules.glued_links, rules.articles)[0] \
                 if has_casualty_term else ()
-            # A sentence that gives an earlier or a background toll ("had earlier reported 15 dead", "a
-            # similar attack in 2024 killed 30") counts only where no other sentence gives one.
-            toll = earlier if assigned and any(m.payload.kind == "earlier_toll" for m in ms) else casualties
+            # A count an `earlier_toll` cue governs ("had earlier reported 15 dead", "a similar attack
+            # in 2024 killed 30") counts only where no other sentence gives one (see :func:`_earlier`).
+            earlier_cues = [m for m in ms if m.payload.kind == "earlier_toll"] if assigned else []
             for kind, num, term in assigned:
+                toll = earlier if earlier_cues and _earlier(doc, earlier_cues, num, sentence) else casualties
                 current = toll.killed if kind == "killed" else toll.injured
                 if current is None or num.value > current:
                     if kind == "killed":

@@ -1231,7 +1231,12 @@ EARLIER_TOLLS = [
     ("uk", "Унаслідок удару по Одесі загинули семеро людей. Раніше повідомлялося про дев'ятьох загиблих.", 7),
     ("fr", "L'attentat a fait 7 morts à Kaboul. Un premier bilan faisait état de 10 morts.", 7),
     ("es", "El ataque dejó siete muertos en Culiacán. En un primer reporte habían informado de 10 fallecidos.", 7),
-    ("ar", "قتل سبعة أشخاص في قصف على حلب. وكانت حصيلة أولية قد أشارت إلى مقتل عشرة أشخاص.", 7),
+    ("ar", "قتل سبعة أشخاص في قصف على حلب. وكانت حصيلة سابقة قد أشارت إلى مقتل عشرة أشخاص.", 7),
+    # a cue governs its own clause only, unless it opens the sentence: today's toll beside it stays
+    ("en", "A missile strike killed 14 people, up from the 9 initially reported. A 7-year-old girl was killed.", 14),
+    ("ru", "Число погибших возросло до 15, ранее сообщалось о девяти погибших. Среди погибших двое детей.", 15),
+    ("es", "El ataque dejó 15 muertos, frente a los nueve que se habían informado. Entre los muertos hay dos niños.", 15),
+    ("ar", "أعلنت وزارة الصحة في وقت سابق اليوم مقتل 12 شخصا في القصف. وأضافت أن من بين القتلى طفلين.", 12),
 ]
 
 
