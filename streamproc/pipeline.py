@@ -76,7 +76,7 @@ class Pipeline:
         doc = build_document(article.text)
         classification = self.classifier.classify(doc, language, published_year(article))
         linking = link(doc, self.gazetteer, classification.chrome_lines, classification.event_sentences,
-                       language)
+                       language, classification.truce_only_sentences)
         return classification, linking, detected
 
     def process(self, raw: bytes | None) -> Outcome:
@@ -107,7 +107,7 @@ class Pipeline:
             return Outcome("no_alert", article=article, language=language, classification=classification,
                            timings=timings)
         linking = link(doc, self.gazetteer, classification.chrome_lines, classification.event_sentences,
-                       language)
+                       language, classification.truce_only_sentences)
         t4 = time.perf_counter()
         alert = build_alert(article, classification, linking, language_detected=detected)
         keys = keys_for(alert, content_key(_words_outside_chrome(doc, classification.chrome_lines)))

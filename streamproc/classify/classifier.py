@@ -443,6 +443,7 @@ class Classifier:
 
         hits: dict[str, CategoryHit] = {}
         event_sentences: set[int] = set()
+        truce_only: set[int] = set()
         subtypes_seen: set[str] = set()
         armed = False  # any term of _names_armed_violence kept in any sentence
         casualties = Casualties()
@@ -499,7 +500,7 @@ class Classifier:
                     suppressed.append(Suppressed(str(label), evidence(doc, m, sentence), why))
                     continue
                 kept.append(m)
-            has_ceasefire = has_casualty_term = False
+            has_ceasefire = has_casualty_term = has_violence = False
             for m in kept:
                 kind, value = m.payload.kind, m.payload.value
                 if kind == "category":
@@ -512,6 +513,7 @@ class Classifier:
                     if len(hit.evidence) < MAX_EVIDENCE:
                         hit.evidence.append(evidence(doc, m, sentence))
                     has_ceasefire |= value == "ceasefire"
+                    has_violence |= value != "ceasefire"
                 elif kind == "killed" or kind == "injured":
                     event_sentences.add(sentence)
                     has_casualty_term = True
@@ -521,6 +523,8 @@ class Classifier:
                     hit.matches += 1
                     if len(hit.evidence) < MAX_EVIDENCE:
                         hit.evidence.append(evidence(doc, m, sentence))
+            if has_ceasefire and not has_violence and not has_casualty_term:
+                truce_only.add(sentence)
             if has_ceasefire:
                 subtypes_seen.update(m.payload.value for m in kept if m.payload.kind == "subtype")
             assigned = extract(doc, doc.sentence_words(sentence), kept, rules.glued_links, rules.articles)[0] \
@@ -566,4 +570,4 @@ class Classifier:
         return Classification(language=language, categories=ordered, casualties=casualties, score=score,
                               severity=self.severity.level(score) if ordered else "none",
                               severity_reasons=reasons, suppressed=suppressed, chrome_lines=chrome,
-                              event_sentences=event_sentences)
+                              event_sentences=event_sentences, truce_only_sentences=truce_only)

@@ -57,6 +57,9 @@ class Classification:
     suppressed: list[Suppressed] = field(default_factory=list)
     chrome_lines: set[int] = field(default_factory=set)      # line indices dropped as page chrome
     event_sentences: set[int] = field(default_factory=set)   # sentences holding category evidence
+    #: Event sentences whose only evidence is a ceasefire: talks about a truce happen where no fighting is
+    #: ("a new round of ceasefire talks in Istanbul"); see the linker.
+    truce_only_sentences: set[int] = field(default_factory=set)
 
     @property
     def is_escalation(self) -> bool:

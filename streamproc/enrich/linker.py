@@ -50,6 +50,8 @@ and a country's definite adjective after an Arabic given name a family name («�
   "Moscow is concerned"), right before a verb of speech ("Baku said") or right after one that comes
   first (``speaker_before``: «dijo Ereván», «وأعلنت موسكو»): the capital stands for its government;
   not right after a ``target`` cue ("an attack on Kyiv", «удар по Киеву»): that capital was hit;
+* no event credit in a diplomatic sentence whose only evidence is a ceasefire ("a round of truce talks
+  ended in Istanbul"): where talks are held;
 * 0.5 and no event credit for a *dateline* ("KYIV, March 3 (Reuters) -", «موسكو -»): where the
   reporter was.
 
@@ -433,9 +435,10 @@ def _is_dateline(doc: Document, span: _Span, first_lines: set[int]) -> bool:
 
 def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset(),  # type: ignore[assignment]
          event_sentences: set[int] = frozenset(),  # type: ignore[assignment]
-         language: str | None = None) -> Linking:
+         language: str | None = None, truce_only: set[int] = frozenset()) -> Linking:  # type: ignore[assignment]
     """``language``: the article's, whose cue words (``support/cues.yaml``) are the ones looked for;
-    every language's when not given."""
+    every language's when not given. ``truce_only``: event sentences whose only evidence is a
+    ceasefire; in a diplomatic one they give no event credit (where truce talks are held)."""
     cues = gazetteer.cues
     cue_matches = cues.for_language(language).find(doc) if cues else []
     spans = _spans(doc, gazetteer, skip_lines)
@@ -495,7 +498,7 @@ def link(doc: Document, gazetteer: Gazetteer, skip_lines: set[int] = frozenset()
         s, e = doc.original_span(span.start, span.end)
         entity.mentions.append(Mention(s, e, doc.original[s:e]))
         sentence = doc.sentence_of_word(span.first_word)
-        in_event = sentence in event_sentences
+        in_event = sentence in event_sentences and not (sentence in truce_only and sentence in diplomatic)
         if in_event:
             entity.in_event_sentences += 1
         if not record.is_place:

@@ -594,3 +594,17 @@ def test_what_the_review_of_the_new_rules_found(pipeline, lang, text, place, cou
 ])
 def test_a_city_before_its_region_and_names_of_several_capitalised_words_stay(pipeline, lang, text, present):
     assert present <= names(link(pipeline, text, lang))
+
+
+@pytest.mark.parametrize("lang, text, place", [
+    ("uk", "У Стамбулі завершився раунд переговорів щодо перемир'я. Росія обстріляла Запоріжжя.", "Zaporizhzhia"),
+    ("en", "Ceasefire talks resumed in Geneva on Monday. Israeli strikes killed 12 people in Khan Younis.", "Khan Younis"),
+])
+def test_where_truce_talks_are_held_is_no_event_place(pipeline, lang, text, place):
+    """A diplomatic sentence whose only evidence is a ceasefire gives its places no event credit."""
+    assert location_of(pipeline, text, lang)[0] == place
+
+
+def test_a_ceasefire_violated_somewhere_is_still_an_event_there(pipeline):
+    text = "Azerbaijan said Armenian forces violated the ceasefire near Tovuz overnight."
+    assert location_of(pipeline, text, "en")[0] == "Tovuz"
