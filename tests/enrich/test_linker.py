@@ -608,3 +608,8 @@ def test_where_truce_talks_are_held_is_no_event_place(pipeline, lang, text, plac
 def test_a_ceasefire_violated_somewhere_is_still_an_event_there(pipeline):
     text = "Azerbaijan said Armenian forces violated the ceasefire near Tovuz overnight."
     assert location_of(pipeline, text, "en")[0] == "Tovuz"
+
+
+def test_benny_gantz_is_no_beni(pipeline):
+    found = names(link(pipeline, "Бени Ганц заявил, что при обстреле Кирьят-Шмона погибли двое.", "ru"))
+    assert "Benny Gantz" in found and "Beni" not in found
