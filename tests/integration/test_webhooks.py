@@ -129,10 +129,15 @@ class Worker:
         return self.proc
 
     def wait_api(self, timeout: float = 60) -> None:
+        """Until the subscriptions API answers: a refused connection too means not yet (a CI run at
+        ff13523's parent once found the port closed right after the worker said it was ready)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.call("get", "/subscriptions").status_code == 200:
-                return
+            try:
+                if self.call("get", "/subscriptions").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
             time.sleep(0.2)
         raise TimeoutError("subscriptions API not ready")
 
