@@ -327,21 +327,17 @@ def _truce_of_something_else(doc: Document, term: Match[Role], cues: list[Match[
     return None
 
 
-#: What ends the clause an `earlier_toll` cue governs: "killed 14 people, up from the 9 initially
-#: reported" gives 14 now and 9 before.
-_TOLL_CLAUSE_BREAKS = frozenset(",;:()\u060c\u061b\u2014\u2013")
-
-
 def _earlier(doc: Document, cues: list[Match[Role]], num: Number, sentence: int) -> bool:
     """Whether an `earlier_toll` cue governs the count ``num``: a cue that opens the sentence
     («Напомним, …», "A similar attack in 2024 killed 30") governs all of it, another only its own
-    clause («…возросло до 15, ранее сообщалось о девяти погибших»: the 15 is today's)."""
+    clause, up to :data:`_CLAUSE_BREAKS` («…возросло до 15, ранее сообщалось о девяти погибших»: the 15
+    is today's)."""
     opening = doc.sentence_words(sentence).start
     for cue in cues:
         if cue.first_word == opening:
             return True
         a, b = (cue.last_word, num.first_word) if cue.last_word < num.first_word else (num.last_word, cue.first_word)
-        if _TOLL_CLAUSE_BREAKS.isdisjoint(doc.text[doc.word_ends[a]:doc.word_starts[b]]):
+        if _CLAUSE_BREAKS.isdisjoint(doc.text[doc.word_ends[a]:doc.word_starts[b]]):
             return True
     return False
 
