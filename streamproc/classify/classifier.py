@@ -59,6 +59,11 @@ _PAST_YEAR = Role("past_year")
 _THOUSANDS = re.compile(r"(?<=\d)[,.\u066c \u00a0\u202f](?=\d{3}(?!\d))")
 #: Punctuation that closes a clause: a past cue does not reach across it ("shelling killed three in
 #: Kherson, which Ukraine retook two years ago" keeps its dead).
+#: Roles that only qualify a sentence's counts (see :func:`_earlier_cues`): never terms themselves.
+_TOLL_CUE_ROLES = {"earlier_toll", "superlative"}
+#: How many words a superlative may stand before an `earlier_toll` cue to make it a comparison
+#: ("the deadliest attack on the city since 2022": four between).
+SUPERLATIVE_WINDOW = 5
 _CLAUSE_BREAKS = frozenset(",;:()[]\u2014\u2013\u060c\u061b")
 MAX_EVIDENCE = 5
 _CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "hypothetical_end", "non_conflict", "past", "past_of",
@@ -334,6 +339,20 @@ def _truce_of_something_else(doc: Document, term: Match[Role], cues: list[Match[
     return None
 
 
+def _earlier_cues(doc: Document, ms: list[Match[Role]]) -> list[Match[Role]]:
+    """A sentence's `earlier_toll` cues, but those a superlative stands just before (up to
+    :data:`SUPERLATIVE_WINDOW` words, in the same clause): "the deadliest attack since 2022" compares
+    today's toll with a war's, it gives no running total."""
+    cues = [m for m in ms if m.payload.kind == "earlier_toll"]
+    if not cues:
+        return cues
+    supers = [m for m in ms if m.payload.kind == "superlative"]
+    return [c for c in cues if not any(
+        s.last_word < c.first_word and c.first_word - s.last_word <= SUPERLATIVE_WINDOW + 1
+        and _CLAUSE_BREAKS.isdisjoint(doc.text[doc.word_ends[s.last_word]:doc.word_starts[c.first_word]])
+        for s in supers)]
+
+
 def _earlier(doc: Document, cues: list[Match[Role]], num: Number, sentence: int) -> bool:
     """Whether an `earlier_toll` cue governs the count ``num``: a cue that opens the sentence
     («Напомним, …», "A similar attack in 2024 killed 30") governs all of it, another only its own
@@ -437,7 +456,7 @@ class Classifier:
             # (this loop runs for every match).
             sentence = bisect_right(sentence_starts, m.start) - 1
             if chrome and bisect_right(line_starts, m.start) - 1 in chrome:
-                if kind not in _CONTEXT_ROLES and kind not in _QUANTITY_ROLES:
+                if kind not in _CONTEXT_ROLES and kind not in _QUANTITY_ROLES and kind not in _TOLL_CUE_ROLES:
                     suppressed.append(Suppressed(kind, evidence(doc, m, sentence), "page chrome"))
                 continue
             by_sentence[sentence].append(m)
@@ -479,7 +498,7 @@ class Classifier:
                     cues += _past_years(doc, sentence, years, ms, rules.past_since, reference_year)
             for m in ms:
                 kind = m.payload.kind
-                if kind == "earlier_toll":
+                if kind in _TOLL_CUE_ROLES:
                     continue
                 if kind in _CONTEXT_ROLES or kind in _QUANTITY_ROLES or kind == "at_least":
                     kept.append(m)
@@ -534,7 +553,7 @@ class Classifier:
                 if has_casualty_term else ()
             # A count an `earlier_toll` cue governs ("had earlier reported 15 dead", "a similar attack
             # in 2024 killed 30") counts only where no other sentence gives one (see :func:`_earlier`).
-            earlier_cues = [m for m in ms if m.payload.kind == "earlier_toll"] if assigned else []
+            earlier_cues = _earlier_cues(doc, ms) if assigned else []
             for kind, num, term in assigned:
                 toll = earlier if earlier_cues and _earlier(doc, earlier_cues, num, sentence) else casualties
                 current = toll.killed if kind == "killed" else toll.injured

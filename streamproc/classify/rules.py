@@ -31,7 +31,7 @@ class Role:
     kind: str            # category | subtype | killed | injured | people | at_least | unit | range_open |
                          # link | partitive | number | number_after | one |
                          # neg_before | neg_after | hypothetical | hypothetical_end | past | past_of |
-                         # chrome | non_conflict | ceasefire_not | earlier_toll
+                         # chrome | non_conflict | ceasefire_not | earlier_toll | superlative
     value: Any = None    # category name, ceasefire subtype, number value, or what a link joins
                          # (frozenset of "range", "group")
     #: An explosion term that names no weapon ("explosion", "blast", «انفجار»): a furnace or a gas
@@ -105,7 +105,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
         errors.append(DataError(path, line_of(lang), f"language '{lang}' does not match the file name"))
     allowed = {"language", "proclitics", "article_contractions", "categories", "casualties", "negation", "hypothetical",
                "hypothetical_ends", "past", "past_of", "past_since", "year_suffixes", "chrome", "chrome_lists",
-               "ceasefire_not", "earlier_toll",
+               "ceasefire_not", "earlier_toll", "superlatives",
                "non_conflict"}
     for key in doc:
         if key not in allowed:
@@ -274,6 +274,10 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     # reported 15 dead", "a similar attack in 2024 killed 30", «Напомним»): see the classifier.
     terms += _terms(path, doc.get("earlier_toll") or [], "earlier_toll", errors, line_of(doc),
                     Role("earlier_toll"))
+    # Optional: a superlative just before an `earlier_toll` cue makes it a comparison, not a running
+    # total: "killed 12 in the deadliest attack since 2022" is today's toll.
+    terms += _terms(path, doc.get("superlatives") or [], "superlatives", errors, line_of(doc),
+                    Role("superlative"))
     if len(errors) > before:
         return None
     terms = list(dict.fromkeys(terms))  # a term listed twice for one role would double its evidence

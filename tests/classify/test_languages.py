@@ -1244,3 +1244,65 @@ EARLIER_TOLLS = [
 def test_an_earlier_or_background_toll_counts_only_alone(pipeline, lang, text, killed):
     c = classify(pipeline, lang, text)
     assert c.casualties.killed == killed, why(c)
+
+
+#: A running total (a war's, a year's) is a background toll too: "has killed 43,000 since October 2023",
+#: «с начала года», «desde septiembre de 2024». A superlative before the cue makes it a comparison of
+#: today's toll ("the deadliest attack since 2022"), no running total (`superlatives`).
+RUNNING_TOTALS = [
+    ('en', 'An Israeli airstrike on a school in Gaza City killed 12 people on Tuesday, the civil defence agency said. The war has killed more than 43,000 Palestinians since October 2023, according to the health ministry.',
+     12),
+    ('en', 'Russian shelling killed three civilians in Kherson on Monday, bringing the number of residents killed in the city since the start of the full-scale invasion to 1,250.',
+     3),
+    ('en', 'A drone strike killed five people in Sumy. Since the war began, at least 12,000 civilians have been killed in Ukraine, the UN says.',
+     5),
+    ('en', 'The strike killed 12 people in the deadliest attack on the city since 2022, officials said.',
+     12),
+    ('en', 'Gunmen killed seven soldiers near the border on Friday. Attacks by the group have killed more than 300 soldiers so far this year.',
+     7),
+    ('en', 'Clashes in El Fasher killed nine people. The conflict has killed tens of thousands and displaced 12 million since April 2023.',
+     9),
+    ('ar', 'قتل 12 شخصا في غارة إسرائيلية على مدرسة في مدينة غزة يوم الثلاثاء. وارتفعت حصيلة الشهداء منذ بدء الحرب إلى 43 ألفا.',
+     12),
+    ('ar', 'استشهد خمسة فلسطينيين في قصف على خان يونس. ومنذ 7 أكتوبر 2023 قتل أكثر من 43 ألف فلسطيني.',
+     5),
+    ('ru', 'В результате обстрела Белгорода погибли три человека. С начала года в области погибли 120 мирных жителей.',
+     3),
+    ('ru', 'Удар дрона по автобусу убил четырех человек. Всего с 2014 года в Донбассе погибли более 14 тысяч человек.',
+     4),
+    ('uk', 'Внаслідок обстрілу Херсона загинули двоє людей. З початку повномасштабного вторгнення в області загинули понад 1200 цивільних.',
+     2),
+    ('uk', 'Російський удар по Одесі забрав життя шести людей. Від початку війни в Одесі загинули понад 300 людей.',
+     6),
+    ('fr', 'Une frappe aérienne a tué huit civils à Gaza mardi. La guerre a fait plus de 43 000 morts depuis le 7 octobre 2023, selon le ministère.',
+     8),
+    ('fr', "Quatre soldats ont été tués dans une attaque jihadiste au Mali. Depuis le début de l'année, plus de 500 soldats ont été tués.",
+     4),
+    ('es', 'Un ataque armado dejó seis muertos en Culiacán el lunes. La guerra entre facciones del cártel ha dejado más de 1.800 muertos desde septiembre de 2024.',
+     6),
+    ('es', 'Tres soldados murieron en un ataque con drones en el Catatumbo. En lo que va del año, 80 militares han muerto en la región.',
+     3),
+    ('en', 'An airstrike killed 12 people in the deadliest attack on the city since 2022. Earlier on Monday, a drone killed two people in a nearby village.',
+     12),
+    ('en', 'The strike killed 12 people, the highest toll since the start of the war in a single attack. A separate strike killed 2 in Izium.',
+     12),
+    ('fr', "La frappe a tué 15 personnes, l'attaque la plus meurtrière depuis 2022. Une autre frappe a tué deux civils.",
+     15),
+    ('es', 'El ataque dejó nueve muertos, el más mortífero desde 2023 en la región. Otro ataque dejó dos muertos.',
+     9),
+    ('ru', 'Удар унес жизни десяти человек - это самый смертоносный удар с начала года. Еще два человека погибли в Харькове.',
+     10),
+]
+
+
+@pytest.mark.parametrize("lang, text, killed", RUNNING_TOTALS, ids=ids(RUNNING_TOTALS))
+def test_a_running_total_is_a_background_toll(pipeline, lang, text, killed):
+    c = classify(pipeline, lang, text)
+    assert c.casualties.killed == killed, why(c)
+
+
+def test_a_running_total_alone_is_still_the_articles_toll(pipeline):
+    """As with an earlier toll: where the article gives no other count, the running total is reported."""
+    c = classify(pipeline, "en", "The war has killed more than 43,000 Palestinians since October 2023, "
+                 "the health ministry said, as mediators called for a ceasefire.")
+    assert c.casualties.killed == 43000, why(c)
