@@ -7,6 +7,7 @@ environment.
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
@@ -91,6 +92,15 @@ class Settings:
                 values[f.name] = parse(raw)
             except ValueError as exc:
                 errors.append(f"{name}={raw!r}: {exc}")
+        for name in sorted(env):
+            if name.startswith(PREFIX) and not name.startswith(_RESERVED) and name not in _NAMES:
+                close = difflib.get_close_matches(name, sorted(_NAMES), n=1)
+                errors.append(f"{name}: no such setting" + (f" (did you mean {close[0]}?)" if close else "")
+                              + "; `streamproc config` lists them")
+        for field_name, value in values.items():
+            problem = _check(field_name, value)
+            if problem:
+                errors.append(f"{PREFIX}{field_name.upper()}={env[PREFIX + field_name.upper()]!r}: {problem}")
         if errors:
             raise ValueError("invalid configuration: " + "; ".join(errors))
         settings = cls(**values)
@@ -106,6 +116,40 @@ class Settings:
         """``host:port[,host:port]`` for aiokafka clients, from a ``kafka://`` URL."""
         url = broker_url or self.broker
         return ",".join(part.split("://", 1)[-1] for part in url.split(";"))
+
+
+#: Names under the prefix that are not settings: the test harness's own (``STREAMPROC_TEST_*``).
+_RESERVED = PREFIX + "TEST_"
+_NAMES = frozenset(PREFIX + f.name.upper() for f in fields(Settings))
+#: The smallest value each numeric setting takes: a misread value fails at start-up with its name,
+#: instead of as a symptom (a batch wait of 0 spins the event loop; a message limit below the record
+#: headroom dead-letters every alert as too large).
+_MINIMUMS: dict[str, float] = {
+    "web_port": 0, "topic_partitions": 1, "topic_replication": 1, "max_message_bytes": 2 * RECORD_HEADROOM,
+    "session_timeout": 0.1, "rebalance_timeout": 0.1, "heartbeat_interval": 0.01, "shutdown_timeout": 0,
+    "fetch_max_wait_ms": 0, "fetch_min_bytes": 1, "batch_size": 1, "batch_wait_ms": 1, "classify_processes": 0,
+    "producer_batch_bytes": 0, "dedup_window": 0, "dedup_event_window": 0, "webhook_timeout": 0.1,
+    "webhook_queue_size": 1, "webhook_concurrency": 1, "webhook_secret_grace": 0, "webhook_max_subscriptions": 0,
+}
+_CHOICES: dict[str, frozenset[str]] = {
+    "log_level": frozenset({"debug", "info", "warning", "error", "critical"}),
+    "log_format": frozenset({"text", "json"}),
+}
+#: Settings ``streamproc config`` shows masked.
+SECRETS = frozenset({"webhook_secret", "admin_token"})
+
+
+def _check(name: str, value: Any) -> str | None:
+    """What is wrong with a parsed setting's value, or ``None``."""
+    if name in _MINIMUMS and value < _MINIMUMS[name]:
+        return f"must be at least {_MINIMUMS[name]:g}"
+    if name == "web_port" and value > 65535:
+        return "must be a port number (0-65535)"
+    if name in _CHOICES and value.strip().lower() not in _CHOICES[name]:
+        return "must be one of " + ", ".join(sorted(_CHOICES[name]))
+    if name == "webhook_retry_delays" and (not value or min(value) < 0):
+        return "must list at least one delay, none negative"
+    return None
 
 
 _PARSERS: dict[str, Callable[[str], Any]] = {

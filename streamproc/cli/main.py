@@ -76,8 +76,10 @@ def main(argv: list[str] | None = None) -> None:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
+    from streamproc.broker.embedded import BrokerUnavailable
     from streamproc.config import Settings
     from streamproc.data import DataError, DataErrors
+    from streamproc.publish.webhooks.subscribers import SubscriberConfigError
 
     try:
         settings = Settings.from_env()
@@ -132,19 +134,25 @@ def main(argv: list[str] | None = None) -> None:
                                subscription=args.subscription, from_start=args.all, dry_run=args.dry_run))
             sys.exit(0)
         if args.command == "config":
-            from streamproc.config import describe, markdown_table
+            from streamproc.config import SECRETS, describe, markdown_table
 
             if args.markdown:
                 print(markdown_table())
                 sys.exit(0)
             for name, default, doc in describe():
-                current = getattr(settings, name[len("STREAMPROC_"):].lower())
+                field_name = name[len("STREAMPROC_"):].lower()
+                current = getattr(settings, field_name)
                 if isinstance(current, tuple):
                     current = ",".join(f"{v:g}" for v in current)
+                elif field_name in SECRETS and current:
+                    current = "(set, not shown)"  # the output ends up in CI logs and terminal captures
                 print(f"{name}={current}\n    {doc} (default: {default or 'empty'})")
             sys.exit(0)
     except (DataError, DataErrors) as exc:
         print(f"streamproc: invalid data files:\n{exc}", file=sys.stderr)
+        sys.exit(2)
+    except (SubscriberConfigError, BrokerUnavailable) as exc:  # a bad subscribers file; no broker to use
+        print(f"streamproc: {exc}", file=sys.stderr)
         sys.exit(2)
     except OSError as exc:  # a missing or unreadable input file: say which, no traceback
         print(f"streamproc: {exc.strerror or exc}: {exc.filename}" if exc.filename else f"streamproc: {exc}",

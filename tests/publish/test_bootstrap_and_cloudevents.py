@@ -23,7 +23,9 @@ def test_bootstrap_from_file_and_env(tmp_path):
 
 
 @pytest.mark.parametrize("doc", ["- {url: 'ftp://x'}", "- {secret: x}", "- {url: 'https://a/', filters: {x: 1}}",
-                                 "- {url: 'https://a/'}", "- {url: 'https://a/', secret: whsec_bbbbb}"])
+                                 "- {url: 'https://a/'}", "- {url: 'https://a/', secret: whsec_bbbbb}",
+                                 # a misspelt key would have given an unfiltered subscription
+                                 "- {url: 'https://a/', secret: s, filter: {min_severity: high}}"])
 def test_bootstrap_errors(tmp_path, doc):
     f = tmp_path / "subs.yaml"
     f.write_text(doc)

@@ -30,7 +30,16 @@ def _check_url(url: str) -> str:
     return url
 
 
+#: What a subscriber entry may hold. Anything else is refused, as the API refuses unknown fields: a
+#: misspelt ``filter:`` would otherwise give a subscription without filters, sent every alert.
+_ENTRY_KEYS = frozenset({"url", "secret", "id", "description", "filters"})
+
+
 def _entry(where: str, item: dict[str, Any], default_secret: str) -> Subscription:
+    unknown = sorted(str(k) for k in item if k not in _ENTRY_KEYS)
+    if unknown:
+        raise SubscriberConfigError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))}; expected "
+                                    + ", ".join(sorted(_ENTRY_KEYS)))
     url = _check_url(str(item["url"]))
     secret = item.get("secret") or default_secret
     if not secret:
