@@ -130,9 +130,10 @@ def main(argv: list[str] | None = None) -> None:
             if not broker:
                 print("streamproc: webhooks replay needs --broker or STREAMPROC_BROKER", file=sys.stderr)
                 sys.exit(2)
-            asyncio.run(replay(settings.bootstrap_servers(broker), settings.webhook_topic_prefix, settings.app_id,
-                               subscription=args.subscription, from_start=args.all, dry_run=args.dry_run))
-            sys.exit(0)
+            report = asyncio.run(replay(settings.bootstrap_servers(broker), settings.webhook_topic_prefix,
+                                        settings.app_id, subscription=args.subscription, from_start=args.all,
+                                        dry_run=args.dry_run))
+            sys.exit(1 if report.unfinished else 0)
         if args.command == "config":
             from streamproc.config import SECRETS, describe, markdown_table
 

@@ -397,8 +397,10 @@ async def test_a_dead_lettered_group_is_replayed_as_its_tasks(wh: Worker, broker
         tasks = [DeliveryTask.for_alert(a, sub["id"]) for a in alerts]
         [group] = encode_records(tasks, 1024 * 1024)
         await produce(broker, [(sub["id"].encode(), group)], topic=f"{PREFIX}.dlq")
+        stalled = await replay(broker.bootstrap, PREFIX, "wh-it", subscription=sub["id"], dry_run=True, timeout=0)
+        assert stalled.unfinished and stalled.replayed == 0  # stopped before reading: said so, not "done"
         report = await replay(broker.bootstrap, PREFIX, "wh-it", subscription=sub["id"])
-        assert (report.replayed, report.invalid) == (3, 0)
+        assert (report.replayed, report.invalid, report.unfinished) == (3, 0, [])
         ids = {a["article"]["id"] for a in alerts}
         await asyncio.to_thread(
             wait_until, lambda: {h["webhook-id"] for _, h, _ in hook.for_articles(ids)} == {t.webhook_id for t in tasks},

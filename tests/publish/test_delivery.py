@@ -111,6 +111,15 @@ def test_expiry_of_tasks_only_ever_deferred():
     assert s.expired(task, now=1000.0)
 
 
+def test_a_replayed_task_is_not_expired_by_its_age():
+    """Replayed days after its fan-out, a task deferred by a busy subscriber is retried, not given up."""
+    s = RetrySchedule((1, 2))
+    task = DeliveryTask.for_alert(ALERT, "s", now=0.0).after_attempt("HTTP 503", due_at=1.0)
+    replayed = task.replayed(now=3 * 86400.0)
+    assert not s.expired(replayed, now=3 * 86400.0 + 10)
+    assert replayed.created_at == 3 * 86400.0
+
+
 def test_parse_retry_after():
     assert parse_retry_after("3") == 3.0
     assert parse_retry_after(None) is None and parse_retry_after("soon") is None

@@ -91,9 +91,11 @@ class DeliveryTask:
         return replace(self, deferrals=self.deferrals + 1, due_at=due_at, last_result="deferred")
 
     def replayed(self, now: float | None = None) -> DeliveryTask:
-        """A fresh task for ``streamproc webhooks replay``: same webhook-id, attempts start again."""
+        """A fresh task for ``streamproc webhooks replay``: same webhook-id, attempts start again, and
+        so does its clock: a task replayed days after its fan-out (the usual case, after an outage)
+        would otherwise be :meth:`RetrySchedule.expired` the first time its busy subscriber deferred it."""
         now = time.time() if now is None else now
-        return replace(self, attempt=0, deferrals=0, due_at=now, last_result="replayed",
+        return replace(self, attempt=0, deferrals=0, created_at=now, due_at=now, last_result="replayed",
                        history=(self.history + ["replayed"])[-20:])
 
 

@@ -5,6 +5,8 @@ Reads ``<prefix>.dlq`` up to its end as of the start, with its own consumer grou
 the beginning. ``--subscription ID`` replays that subscription's dead letters from the beginning and
 commits nothing (the others stay for a later replay). Each replayed task keeps its ``webhook-id`` (receivers deduplicate) and gets a fresh
 set of attempts. Offsets are committed only after the replayed tasks are acknowledged by the broker.
+It runs until every partition is read to that end; ``timeout`` seconds without a record stop it
+early, and then it says which partitions are left and the command exits 1.
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ class ReplayReport:
     skipped: int = 0
     invalid: int = 0
     by_subscription: dict[str, int] = field(default_factory=dict)
+    #: Partitions of the dead-letter topic not read to their end (no progress for ``timeout``
+    #: seconds): the command says so and exits 1, a run that stopped early never looks complete.
+    unfinished: list[int] = field(default_factory=list)
 
 
 async def replay(bootstrap: str, prefix: str, app_id: str, subscription: str | None = None,
@@ -68,6 +73,8 @@ async def replay(bootstrap: str, prefix: str, app_id: str, subscription: str | N
 
         while remaining and time.monotonic() < deadline:
             batch = await consumer.getmany(*remaining, timeout_ms=500)
+            if batch:  # ``timeout`` bounds a stall, not the whole replay: a large backlog runs to its end
+                deadline = time.monotonic() + timeout
             commits: dict[TopicPartition, OffsetAndMetadata] = {}
             for tp, records in batch.items():
                 for rec in records:
@@ -90,6 +97,10 @@ async def replay(bootstrap: str, prefix: str, app_id: str, subscription: str | N
                     remaining.discard(tp)
         print(f"{'would replay' if dry_run else 'replayed'} {report.replayed} dead letter(s) "
               f"({report.skipped} skipped, {report.invalid} invalid)", file=out)
+        if remaining:
+            report.unfinished = sorted(tp.partition for tp in remaining)
+            print(f"stopped: no progress for {timeout:g} s; partition(s) {report.unfinished} of {dlq} not read "
+                  "to their end. Run the command again to go on.", file=out)
         return report
     finally:
         await producer.stop()
