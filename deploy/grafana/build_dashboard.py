@@ -19,8 +19,10 @@ OUT = Path(__file__).resolve().parent / "dashboards" / "streamproc.json"
 DS = {"type": "prometheus", "uid": "prometheus"}  # provisioning/datasources/prometheus.yml
 JOB = 'job="streamproc"'
 RI = "$__rate_interval"
-#: Faust's internal topics (``<app id>-__assignor-__leader``) are not input: leave them out of lag.
-USER_TOPICS = 'topic!~".+-__.+"'
+#: Faust's internal topics (``<app id>-__assignor-__leader``) are not input, and a webhook retry topic
+#: holds tasks waiting out their delay (up to 10 h during a subscriber's outage), which is no backlog:
+#: leave both out of lag, as the ``StreamprocConsumerLag`` alert rule does.
+USER_TOPICS = 'topic!~".+-__.+|.+[.]retry[.][0-9]+"'
 LAG = (f"faust_topic_partition_end_offset{{{USER_TOPICS}}} - faust_topic_partition_offset_commited")
 
 
@@ -195,7 +197,9 @@ def build() -> dict[str, Any]:
                        "reqps", stack=True, bars=True), 12, 8)
     lay.add(timeseries("Kafka sends per topic", "Messages the workers produce (alerts and dead letters) "
                        "and send retries after broker errors.",
-                       [q(f"sum by (topic) (rate(faust_topic_messages_sent_total[{RI}]))", "{{topic}}", "A"),
+                       # Faust labels a topic "topic.<name>"; our retry counter, the bare name: one legend for both
+                       [q(f'sum by (topic) (label_replace(rate(faust_topic_messages_sent_total[{RI}]), "topic", "$1", '
+                          f'"topic", "topic[.](.+)"))', "{{topic}}", "A"),
                         q(f"sum by (topic) (rate(streamproc_publish_retries_total[{RI}]))", "retries {{topic}}",
                           "B")], "reqps"), 12, 8)
     lay.add(timeseries("Work held back by failures",
