@@ -62,8 +62,9 @@ _THOUSANDS = re.compile(r"(?<=\d)[,.\u066c \u00a0\u202f](?=\d{3}(?!\d))")
 #: Roles that only qualify a sentence's counts (see :func:`_earlier_cues`): never terms themselves.
 _TOLL_CUE_ROLES = {"earlier_toll", "superlative"}
 #: How many words a superlative may stand before an `earlier_toll` cue to make it a comparison
-#: ("the deadliest attack on the city since 2022": four between).
-SUPERLATIVE_WINDOW = 5
+#: ("the deadliest attack on the city since 2022": four between; "the first Russian missile attack on
+#: the western city of Lviv since 2023": seven).
+SUPERLATIVE_WINDOW = 8
 _CLAUSE_BREAKS = frozenset(",;:()[]\u2014\u2013\u060c\u061b")
 MAX_EVIDENCE = 5
 _CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "hypothetical_end", "non_conflict", "past", "past_of",
@@ -353,18 +354,30 @@ def _earlier_cues(doc: Document, ms: list[Match[Role]]) -> list[Match[Role]]:
         for s in supers)]
 
 
-def _earlier(doc: Document, cues: list[Match[Role]], num: Number, sentence: int) -> bool:
+def _earlier(doc: Document, cues: list[Match[Role]], num: Number, sentence: int, counted: list[int]) -> bool:
     """Whether an `earlier_toll` cue governs the count ``num``: a cue that opens the sentence
-    («Напомним, …», "A similar attack in 2024 killed 30") governs all of it, another only its own
-    clause, up to :data:`_CLAUSE_BREAKS` («…возросло до 15, ранее сообщалось о девяти погибших»: the 15
-    is today's)."""
+    («Напомним, …», "A similar attack in 2024 killed 30") governs all of it, another its own clause, up
+    to :data:`_CLAUSE_BREAKS` («…возросло до 15, ранее сообщалось о девяти погибших»: the 15 is
+    today's), and a cue whose own clause gives no count the clause right after it as well ("Overall,
+    since the war began, more than 1,200 civilians…", «Всего с 2014 года, по данным ООН, …»).
+    ``counted``: the first word of each count of the sentence."""
     opening = doc.sentence_words(sentence).start
+    text, starts, ends = doc.text, doc.word_starts, doc.word_ends
     for cue in cues:
         if cue.first_word == opening:
             return True
         a, b = (cue.last_word, num.first_word) if cue.last_word < num.first_word else (num.last_word, cue.first_word)
-        if _CLAUSE_BREAKS.isdisjoint(doc.text[doc.word_ends[a]:doc.word_starts[b]]):
+        gap = text[ends[a]:starts[b]]
+        if _CLAUSE_BREAKS.isdisjoint(gap):
             return True
+        if cue.last_word < num.first_word:
+            cut = next(i for i, ch in enumerate(gap) if ch in _CLAUSE_BREAKS)
+            clause_end = ends[a] + cut  # where the cue's clause ends
+            rest = gap[cut:].lstrip("".join(_CLAUSE_BREAKS) + " \t\u00a0")
+            words_between = doc.words_between(ends[a], clause_end)
+            if _CLAUSE_BREAKS.isdisjoint(rest) and not any(
+                    cue.last_word < w and starts[w] < clause_end for w in counted) and words_between <= 2:
+                return True
     return False
 
 
@@ -554,8 +567,10 @@ class Classifier:
             # A count an `earlier_toll` cue governs ("had earlier reported 15 dead", "a similar attack
             # in 2024 killed 30") counts only where no other sentence gives one (see :func:`_earlier`).
             earlier_cues = _earlier_cues(doc, ms) if assigned else []
+            counted = [n.first_word for _, n, _ in assigned] if earlier_cues else []
             for kind, num, term in assigned:
-                toll = earlier if earlier_cues and _earlier(doc, earlier_cues, num, sentence) else casualties
+                toll = earlier if earlier_cues and _earlier(doc, earlier_cues, num, sentence, counted) \
+                    else casualties
                 current = toll.killed if kind == "killed" else toll.injured
                 if current is None or num.value > current:
                     if kind == "killed":
