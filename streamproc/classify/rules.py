@@ -129,6 +129,9 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
             if spec is None:
                 continue
             if cat == "ceasefire":
+                for key in spec if isinstance(spec, dict) else ():
+                    if key not in ("terms", "subtypes"):
+                        errors.append(DataError(path, line_of(key), f"unknown key 'categories.ceasefire.{key}'"))
                 terms += _terms(path, _require(path, spec, "terms", errors, "categories.ceasefire"),
                                 "categories.ceasefire.terms", errors, line_of(spec), Role("category", cat))
                 subtypes = _require(path, spec, "subtypes", errors, "categories.ceasefire") or {}
@@ -219,6 +222,9 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     window = 4
     neg = _require(path, doc, "negation", errors, "top level")
     if isinstance(neg, dict):
+        for key in neg:
+            if key not in ("window", "before", "after"):
+                errors.append(DataError(path, line_of(key), f"unknown key 'negation.{key}'"))
         window = neg.get("window", 4)
         if not isinstance(window, int) or not 1 <= window <= 12:
             errors.append(DataError(path, line_of(neg), "negation.window must be an integer from 1 to 12"))
@@ -246,7 +252,11 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
             continue
         past_since.add(words[0][0])
     year_suffixes: set[str] = set()
-    for suffix in doc.get("year_suffixes") or []:
+    suffixes = doc.get("year_suffixes") or []
+    if not isinstance(suffixes, list):
+        errors.append(DataError(path, line_of(suffixes, line_of(doc)), "year_suffixes: expected a list"))
+        suffixes = []
+    for suffix in suffixes:
         folded = fold(suffix).strip() if isinstance(suffix, str) else ""
         if not folded or not folded.isalpha() or len(folded) > 3:
             errors.append(DataError(path, line_of(suffix, line_of(doc)), f"year_suffixes: {suffix!r} must be "

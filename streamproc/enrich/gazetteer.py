@@ -55,6 +55,9 @@ class Cues:
         return self.by_language.get(language or "", self.lexicon)
 
 
+_CUE_KINDS = ("source", "diplomatic", "target", "at", "speaker", "speaker_before", "coordination")
+
+
 def load_cues(directory: Path, proclitics: Sequence[str] = (),
               contractions: Mapping[str, Sequence[str]] | None = None) -> Cues | None:
     path = directory / "support" / "cues.yaml"
@@ -66,7 +69,7 @@ def load_cues(directory: Path, proclitics: Sequence[str] = (),
         raise DataErrors([DataError(path, 1, "cues.yaml is a mapping")])
     terms: list[tuple[str, str]] = []
     by_language: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for kind in ("source", "diplomatic", "target", "at", "speaker", "speaker_before", "coordination"):
+    for kind in _CUE_KINDS:
         per_lang = doc.get(kind) or {}
         if not isinstance(per_lang, dict):
             errors.append(DataError(path, line_of(per_lang, 1), f"{kind} maps language codes to lists"))
@@ -83,7 +86,19 @@ def load_cues(directory: Path, proclitics: Sequence[str] = (),
                     continue
                 terms.append((str(w), kind))
                 by_language[str(lang)].append((str(w), kind))
+    for key in doc:  # a misspelt section would otherwise be ignored without a word
+        if key not in _CUE_KINDS + ("name_neighbours", "given_names", "arabic_given_names"):
+            errors.append(DataError(path, line_of(key, 1), f"unknown key {key!r}"))
     neighbours = doc.get("name_neighbours") or {}
+    if not isinstance(neighbours, dict) or not set(neighbours) <= {"before", "after", "particles"} or not all(
+            isinstance(v, list) and all(isinstance(w, str) for w in v) for v in neighbours.values()):
+        errors.append(DataError(path, line_of(neighbours, 1), "name_neighbours maps before, after and particles "
+                                                              "to lists of words"))
+        neighbours = {}
+    arabic_given = doc.get("arabic_given_names") or []
+    if not isinstance(arabic_given, list) or not all(isinstance(w, str) and w.strip() for w in arabic_given):
+        errors.append(DataError(path, line_of(arabic_given, 1), "arabic_given_names must be a list of names"))
+        arabic_given = []
     given: set[str] = set()
     per_lang = doc.get("given_names") or {}
     for lang, names in per_lang.items() if isinstance(per_lang, dict) else ():
@@ -108,7 +123,7 @@ def load_cues(directory: Path, proclitics: Sequence[str] = (),
                 name_particles=frozenset(key_of(w.rstrip("-")) for w in neighbours.get("particles") or ()),
                 hyphen_particles=frozenset(key_of(w.rstrip("-")) for w in neighbours.get("particles") or ()
                                            if w.endswith("-")),
-                arabic_given_names=frozenset(key_of(w) for w in doc.get("arabic_given_names") or ()))
+                arabic_given_names=frozenset(key_of(w) for w in arabic_given))
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +147,9 @@ class Gazetteer:
         return self.population[index] if index < len(self.population) else 0
 
 
+_ENTITY_KEYS = frozenset({"id", "type", "name", "aliases", "country", "lat", "lon", "geonames_id", "admin1"})
+
+
 def _parse_entity(path: Path, item: Any, errors: list[DataError]) -> tuple[EntityRecord, list[str]] | None:
     line = line_of(item)
     if not isinstance(item, dict):
@@ -140,6 +158,11 @@ def _parse_entity(path: Path, item: Any, errors: list[DataError]) -> tuple[Entit
     missing = [k for k in ("id", "type", "name", "aliases") if k not in item]
     if missing:
         errors.append(DataError(path, line, f"entity missing {', '.join(missing)}"))
+        return None
+    unknown = [str(k) for k in item if k not in _ENTITY_KEYS]
+    if unknown:  # a misspelt "contry:" would give a place with no country, without a word
+        errors.append(DataError(path, line_of(unknown[0], line), f"entity {item['name']!r}: unknown key(s) "
+                                f"{', '.join(map(repr, unknown))}; expected {', '.join(sorted(_ENTITY_KEYS))}"))
         return None
     if item["type"] not in ENTITY_TYPES:
         errors.append(DataError(path, line_of(item["type"], line),

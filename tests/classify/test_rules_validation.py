@@ -55,6 +55,10 @@ def test_a_good_file_loads_and_no_stays_a_string(tmp_path):
      "unknown key 'categories.explosion.genric'"),
     (("  explosion: [explosion]\n", "  explosion: {generic: [explosion]}\n"), 9,
      "categories.explosion: missing required key 'terms'"),
+    # misspelt optional keys under negation and ceasefire were ignored without a word
+    (("  before: [no]\n", "  before: [no]\n  windw: 6\n"), 18, "unknown key 'negation.windw'"),
+    (("    terms: [ceasefire]\n", "    terms: [ceasefire]\n    subtype: {}\n"), 5,
+     "unknown key 'categories.ceasefire.subtype'"),
 ])
 def test_a_bad_file_fails_with_file_line_and_reason(tmp_path, change, line, reason):
     path = write(tmp_path, "xx.yaml", GOOD.replace(*change))
@@ -121,7 +125,7 @@ def test_past_cues_are_optional_lists_and_past_since_takes_single_words(tmp_path
 def test_year_suffixes_are_an_optional_list_of_short_letter_runs(tmp_path):
     text = GOOD.replace("chrome: [share]\n", "year_suffixes: [Г]\nchrome: [share]\n")
     assert load_rules(write(tmp_path, "xx.yaml", text))["xx"].year_suffixes == frozenset({"г"})  # folded
-    for bad in ("year_suffixes: [г.]\n", "year_suffixes: [года]\n", "year_suffixes: [1]\n"):
+    for bad in ("year_suffixes: [г.]\n", "year_suffixes: [года]\n", "year_suffixes: [1]\n", "year_suffixes: г\n"):
         with pytest.raises(DataErrors, match="year_suffixes"):
             load_rules(write(tmp_path, "xx.yaml", GOOD.replace("chrome: [share]\n", bad + "chrome: [share]\n")))
 

@@ -253,6 +253,34 @@ def test_given_names_are_validated(tmp_path: Path):
     assert load_cues(tmp_path).given_name_stems == frozenset({"серг", "анн"})
 
 
+@pytest.mark.parametrize("text, reason", [
+    ("sourse:\n  en: [said]\n", "unknown key 'sourse'"),
+    ("name_neighbours:\n  partcles: [al-]\n", "name_neighbours maps before, after and particles"),
+    ("name_neighbours: [al-]\n", "name_neighbours maps"),
+    ("arabic_given_names: محمد\n", "arabic_given_names must be a list"),
+])
+def test_cue_file_sections_are_validated(tmp_path: Path, text, reason):
+    """Misspelt or misshapen sections fail at start-up with the file and reason, not an AttributeError."""
+    from streamproc.data import DataErrors
+    from streamproc.enrich.gazetteer import load_cues
+
+    (tmp_path / "support").mkdir()
+    (tmp_path / "support" / "cues.yaml").write_text(text, "utf-8")
+    with pytest.raises(DataErrors, match=reason) as err:
+        load_cues(tmp_path)
+    assert "cues.yaml" in str(err.value)
+
+
+def test_an_entity_with_an_unknown_key_is_refused(tmp_path: Path):
+    from streamproc.data import DataErrors
+    from streamproc.enrich.gazetteer import _parse_entity
+
+    errors: list = []
+    item = {"id": "x", "type": "city", "name": "X", "contry": "UA", "aliases": {"en": ["X"]}, "lat": 1, "lon": 2}
+    assert _parse_entity(tmp_path / "places.yaml", item, errors) is None
+    assert "unknown key(s) 'contry'" in str(DataErrors(errors))
+
+
 def test_the_keep_section_wins_over_the_stop_lists(tmp_path: Path):
     from streamproc.enrich.geonames import load_config
 
