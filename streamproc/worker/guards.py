@@ -1,7 +1,7 @@
-"""Two guards on Faust's consumer for the topics our agents ack by hand (articles, webhook tasks).
+"""Three guards on Faust's consumer for the topics our agents ack by hand (articles, webhook tasks).
 
 Our agents consume with ``noack`` streams and ack each event by hand, in order, once it is handled,
-so that a committed offset always means "handled". Two Faust behaviours break that promise; both are
+so that a committed offset always means "handled". Three Faust behaviours break that promise; all are
 patched here, for the guarded topics only, and each has a test that fails if a Faust or aiokafka
 upgrade moves what we touch.
 

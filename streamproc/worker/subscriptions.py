@@ -21,6 +21,7 @@ import asyncio
 import hmac
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -50,6 +51,9 @@ class TrackedGlobalTable(GlobalTable):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.applied: dict[int, int] = {}
+        #: Called after each changelog batch is applied: a subscription created, disabled or deleted
+        #: through another worker reaches this worker's gauges too, not only its own writes.
+        self.on_applied: Callable[[], None] | None = None
 
     def partition_for_key(self, key: Any) -> int | None:
         # One partition. Naming it spares Faust's eager partitioning, which asks the producer's
@@ -63,6 +67,8 @@ class TrackedGlobalTable(GlobalTable):
             p, off = event.message.partition, event.message.offset
             if off > self.applied.get(p, -1):
                 self.applied[p] = off
+        if self.on_applied is not None and batch:
+            self.on_applied()
 
 
 class SubscriptionStore:
@@ -75,6 +81,7 @@ class SubscriptionStore:
             standby_buffer_size=1, recovery_buffer_size=1, is_global=True, use_partitioner=True,
             synchronize_all_active_partitions=False, key_type=str, value_type=bytes,
             help="webhook subscriptions"))
+        self.table.on_applied = self._gauges
         self._ready: asyncio.Event | None = None
         self.ready = False
         self._parsed: dict[str, tuple[bytes, Subscription]] = {}

@@ -57,3 +57,25 @@ def test_a_deleted_subscription_leaves_nothing_parsed_behind():
     assert [x.id for x in s.all()] == ["sub-1"] and "sub-1" in s._parsed
     del s.table.data["sub-1"]  # deleted by another worker: the change arrives through the changelog
     assert s.all() == [] and "sub-1" not in s._parsed, "its record (and secret) is not kept"
+
+
+def test_a_change_made_through_another_worker_reaches_this_workers_gauges():
+    """The subscription gauges used to move only on this worker's own writes: one created or disabled
+    through another worker arrived through the changelog and left them stale."""
+    from types import SimpleNamespace
+
+    import orjson
+
+    from streamproc.publish.webhooks import metrics as m
+    from streamproc.publish.webhooks.model import create
+
+    s = store()
+    sub = create("https://hooks.example.org/y", filters=None, secret=None, sub_id="sub-2", description="",
+                 source="api", now=0.0)
+    m.WEBHOOK_SUBSCRIBERS.set(0)
+    raw = orjson.dumps(sub.record())
+    event = SimpleNamespace(key="sub-2", value=raw, message=SimpleNamespace(partition=0, offset=7, value=raw))
+    s.table.apply_changelog_batch([event])  # what Faust's changelog reader calls
+    assert s.table.applied == {0: 7}
+    assert m.WEBHOOK_SUBSCRIBERS._value.get() == 1
+    assert m.SUBSCRIBERS_BY_STATE.labels("active")._value.get() == 1
