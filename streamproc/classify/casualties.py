@@ -270,6 +270,7 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
     group_links: dict[int, int] = {}  # last word of "and" (between two groups) -> its first word
     partitive_starts: set[int] = set()  # first words of "of the", «منهم»: a part of a count already given
     ones: dict[int, int] = {}  # first -> last word of singular people words: "soldier", «جندي»
+    fates: dict[int, int] = {}  # first -> last word of another fate than death or injury: "displaced"
     for m in matches:  # one pass sorts the sentence's matches by role
         kind = m.payload.kind
         if kind == "killed" or kind == "injured":
@@ -301,6 +302,8 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
             partitive_starts.add(m.first_word)
         elif kind == "one":
             ones[m.first_word] = max(m.last_word, ones.get(m.first_word, m.last_word))
+        elif kind == "other_fate":
+            fates[m.first_word] = max(m.last_word, fates.get(m.first_word, m.last_word))
     assigned: list[tuple[str, Number, Match[Role]]] = []
     if not terms:
         return assigned, []
@@ -378,6 +381,8 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
             assigned.append((term.payload.kind, num, term))
     if len(assigned) > 1 and (group_links or glued):
         assigned = _join_groups(doc, assigned, people, partitive_starts)
+    if len(assigned) > 1 and fates:
+        assigned = _without_other_fates(assigned, fates, blockers)
     if ones:
         # a singular word right after a number is that number's counted noun («مقتل 100 جندي»,
         # «استشهد 25 فلسطينيا»: Arabic counts 11 and up take a singular noun), not one more person
@@ -421,6 +426,32 @@ def _singular_people(doc: Document, ones: dict[int, int], terms: list[Match[Role
                 counted.add(kind)
                 break
     return out
+
+
+def _without_other_fates(assigned: list[tuple[str, Number, Match[Role]]], fates: dict[int, int],
+                         blockers: set[int]) -> list[tuple[str, Number, Match[Role]]]:
+    """Drop a count of another fate (`casualties.other_fates`: displaced, evacuated, arrested) that a
+    term already counted took as a second number: «dejó 8 muertos y unos 600 desplazados», "8 dead and
+    some 600 displaced people", «مقتل 8 أشخاص ونزوح 600 عائلة» are 8 dead, not 600. The fate word
+    follows the number (up to :data:`PEOPLE_AFTER` words, before the next number or term) or stands
+    right before it. A term's only number stays, whatever follows it: "killed 30 displaced people" are
+    30 of the displaced."""
+    per_term: dict[int, int] = {}
+    for _, _, term in assigned:
+        per_term[id(term)] = per_term.get(id(term), 0) + 1
+    fate_ends = set(fates.values())
+
+    def of_another_fate(num: Number) -> bool:
+        if num.first_word - 1 in fate_ends:
+            return True
+        for w in range(num.last_word + 1, num.last_word + 1 + PEOPLE_AFTER):
+            if w in blockers:
+                return False
+            if w in fates:
+                return fates[w] + 1 not in blockers  # «5 déplacés tués»: displaced people were killed
+        return False
+
+    return [a for a in assigned if per_term[id(a[2])] < 2 or not of_another_fate(a[1])]
 
 
 def _group_link_before(doc: Document, num: Number, lead: int, links: dict[int, int],

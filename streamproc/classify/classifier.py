@@ -77,7 +77,8 @@ _NAMED_BY_A_YEAR = {"people", "category"}
 #: Roles that can make a sentence count; a sentence with none of them holds only context.
 _EVENT_ROLES = {"category", "killed", "injured", "subtype"}
 #: Roles that only quantify a casualty term ("three", "soldiers"): never suppressed themselves.
-_QUANTITY_ROLES = {"number", "number_after", "people", "unit", "range_open", "link", "partitive", "one"}
+_QUANTITY_ROLES = {"number", "number_after", "people", "unit", "range_open", "link", "partitive", "one",
+                   "other_fate"}
 #: Categories that name armed violence whatever else the article says (an explosion does when it
 #: names a weapon: see :attr:`Role.generic`).
 _ARMED = {"shelling", "airstrike", "armed_clash"}
@@ -340,6 +341,34 @@ def _truce_of_something_else(doc: Document, term: Match[Role], cues: list[Match[
     return None
 
 
+def _past_reach(cues: list[Match[Role]], sentence_start: int) -> int | None:
+    """The word after which a sentence's counts are a past toll, or ``None``: a `past` cue or a year
+    that opens the sentence dates all of it, an anniversary (`past_of`) what follows it. A past cue
+    governs its terms only up to a comma; the count of a term beyond it ("Il y a deux ans, en mars
+    2024, une frappe…, dans la région de Gao, avait tué 13 civils"; «…الذكرى العشرين لحرب تموز 2006،
+    التي … أسفرت عن مقتل نحو 1200») is then used only as an earlier toll is: where no other is given."""
+    reach = None
+    for c in cues:
+        kind = c.payload.kind
+        if kind == "past_of" or (kind == "past" and c.first_word - sentence_start <= PAST_OPENING) or \
+                (kind == "past_year" and c.first_word - sentence_start <= PAST_YEAR_OPENING):
+            after = sentence_start - 1 if kind != "past_of" else c.last_word
+            reach = after if reach is None else min(reach, after)
+    return reach
+
+
+def _within_sentences(doc: Document, matches: list[Match[Role]]) -> list[Match[Role]]:
+    """Drop the matches of several words that run across a sentence's end: the lexicon searches words
+    whatever stands between them, so "drones de combat. Au sol" was «combat au sol» (an armed clash)
+    and "a parade of armed men. Attacked by critics" "armed men attacked". (The gazetteer keeps such
+    matches: "St. Petersburg" is split into two sentences and stays one name.)"""
+    starts = doc.sentence_starts
+    if len(starts) < 2:
+        return matches
+    return [m for m in matches if m.first_word == m.last_word
+            or bisect_right(starts, m.start) == bisect_right(starts, m.end - 1)]
+
+
 def _earlier_cues(doc: Document, ms: list[Match[Role]]) -> list[Match[Role]]:
     """A sentence's `earlier_toll` cues, but those a superlative stands just before (up to
     :data:`SUPERLATIVE_WINDOW` words, in the same clause): "the deadliest attack since 2022" compares
@@ -454,7 +483,7 @@ class Classifier:
         """``reference_year``: the year the article was published, when known; a year well before it
         in a sentence dates that sentence's events (see :func:`_past_years`)."""
         rules = self.rules[language]
-        matches = _without_words_of_longer_terms(rules.lexicon.find(doc))
+        matches = _without_words_of_longer_terms(_within_sentences(doc, rules.lexicon.find(doc)))
         chrome = chrome_lines(doc, matches)
         suppressed: list[Suppressed] = []
 
@@ -568,9 +597,10 @@ class Classifier:
             # in 2024 killed 30") counts only where no other sentence gives one (see :func:`_earlier`).
             earlier_cues = _earlier_cues(doc, ms) if assigned else []
             counted = [n.first_word for _, n, _ in assigned] if earlier_cues else []
+            past_from = _past_reach(cues, sentence_start) if assigned and cues else None
             for kind, num, term in assigned:
-                toll = earlier if earlier_cues and _earlier(doc, earlier_cues, num, sentence, counted) \
-                    else casualties
+                toll = earlier if (earlier_cues and _earlier(doc, earlier_cues, num, sentence, counted)) \
+                    or (past_from is not None and num.first_word > past_from) else casualties
                 current = toll.killed if kind == "killed" else toll.injured
                 if current is None or num.value > current:
                     if kind == "killed":

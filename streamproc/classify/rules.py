@@ -21,7 +21,7 @@ RULES_DIR = DATA_DIR / "rules"
 
 _CASUALTY_KEYS = frozenset({"killed", "injured", "people", "at_least", "units", "range_open", "range_link",
                             "group_link", "partitive", "numbers", "only_after_a_number", "articles",
-                            "one"})
+                            "one", "other_fates"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,7 @@ class Role:
     """What a matched term means: ``kind`` is one of the keys below, ``value`` its detail."""
 
     kind: str            # category | subtype | killed | injured | people | at_least | unit | range_open |
-                         # link | partitive | number | number_after | one |
+                         # link | partitive | number | number_after | one | other_fate |
                          # neg_before | neg_after | hypothetical | hypothetical_end | past | past_of |
                          # chrome | non_conflict | ceasefire_not | earlier_toll | superlative
     value: Any = None    # category name, ceasefire subtype, number value, or what a link joins
@@ -165,6 +165,10 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
         # Optional: words that make the number before them a measure, not a count of people
         # ("killed two weeks ago", "within 3 km").
         terms += _terms(path, cas.get("units") or [], "casualties.units", errors, line_of(cas), Role("unit"))
+        # Optional: fates other than death or injury ("displaced", «نزوح»): a second number a term took
+        # that counts one of these is no casualty count (see casualties._without_other_fates).
+        terms += _terms(path, cas.get("other_fates") or [], "casualties.other_fates", errors, line_of(cas),
+                        Role("other_fate"))
         # Optional: a range of counts, "between 10 and 15": the words before its first number and
         # between its two numbers. The count is the lower figure (the conservative estimate).
         terms += _terms(path, cas.get("range_open") or [], "casualties.range_open", errors, line_of(cas),

@@ -1330,3 +1330,78 @@ def test_a_running_total_alone_is_still_the_articles_toll(pipeline):
     c = classify(pipeline, "en", "The war has killed more than 43,000 Palestinians since October 2023, "
                  "the health ministry said, as mediators called for a ceasefire.")
     assert c.casualties.killed == 43000, why(c)
+
+
+# -- from the second audit of whole scraped pages (tests/fixtures/scraped_articles_2) -----------------
+
+@pytest.mark.parametrize("lang, text", [
+    ("fr", "Le salon présentait des drones de combat. Au sol, les visiteurs faisaient la queue."),
+    ("en", "The show ended with a parade of armed men. Attacked by critics, the organisers apologised."),
+])
+def test_a_term_of_several_words_does_not_run_across_a_sentences_end(pipeline, lang, text):
+    """«combat. Au sol» was «combat au sol», "men. Attacked" "armed men attacked": armed clashes."""
+    c = classify(pipeline, lang, text)
+    assert not c.categories, why(c)
+
+
+@pytest.mark.parametrize("lang, text, killed", [
+    ("fr", ("Une frappe de drone a tué 11 civils lundi près de Gao. Il y a deux ans, en mars 2024, une frappe à "
+           "Amasrakad, dans la région de Gao, avait tué 13 civils."), 11),
+    ("es", ("Un ataque con drones dejó siete muertos en Tibú. Hace un año, la ofensiva del ELN en el Catatumbo "
+           "dejó más de 80 muertos."), 7),
+    ("ar", ("قتل ثلاثة أشخاص في غارة إسرائيلية على بنت جبيل. ويحيي اللبنانيون الشهر المقبل الذكرى العشرين لحرب "
+           "تموز 2006، التي استمرت 33 يوما وأسفرت عن مقتل نحو 1200 لبناني."), 3),
+    # alone, the past toll is still the article's (as an earlier toll is)
+    ("es", "Hace un año, la ofensiva del ELN en el Catatumbo dejó más de 80 muertos.", 80),
+])
+def test_a_past_cue_makes_its_sentences_counts_a_past_toll_beyond_its_reach(pipeline, lang, text, killed):
+    """A past cue governs its terms up to a comma; a count further on in its sentence is a past toll."""
+    c, _, _ = pipeline.analyse(Article(id="t", text=text, language=lang, published_at="2026-05-17"), lang)
+    assert c.casualties.killed == killed, why(c)
+
+
+@pytest.mark.parametrize("lang, text, killed, injured", [
+    ("es", "La ofensiva del ELN dejó 8 muertos y unos 600 desplazados.", 8, None),
+    ("fr", "L'offensive a fait 8 morts et quelque 600 déplacés.", 8, None),
+    ("ar", "أسفرت المعارك عن مقتل 8 أشخاص ونزوح 600 عائلة.", 8, None),
+    ("en", "The offensive left 8 dead and some 600 displaced people.", 8, None),
+    ("en", "The strike killed 30 displaced people sheltering in a school.", 30, None),  # a term's only number
+    ("fr", "Une frappe a tué 5 déplacés et blessé 12.", 5, 12),  # displaced people were killed
+])
+def test_a_second_number_of_another_fate_is_no_casualty_count(pipeline, lang, text, killed, injured):
+    c = classify(pipeline, lang, text)
+    assert (c.casualties.killed, c.casualties.injured) == (killed, injured), why(c)
+
+
+@pytest.mark.parametrize("lang, text, killed, injured", [
+    ("en", ("Gunmen killed 12 people in Port-au-Prince on Monday. Gang violence killed more than 5,600 people "
+           "across Haiti last year, according to the UN."), 12, None),
+    ("es", ("Los enfrentamientos dejaron 15 heridos en Rosario. En octubre de 2025, choques similares en los "
+           "mismos barrios dejaron una veintena de heridos."), None, 15),
+    ("ru", ("При обстреле Горловки погиб один человек. Горловка подвергается обстрелам с 2014 года. За это время "
+           "в городе погибли более 600 мирных жителей."), 1, None),
+    ("ar", ("استشهد ثلاثة أشخاص في غارة على بنت جبيل. وتقول وزارة الصحة إن الغارات الإسرائيلية منذ إعلان وقف "
+           "إطلاق النار أسفرت عن استشهاد أكثر من 330 شخصا."), 3, None),
+    ("uk", "Унаслідок удару по Харкову поранено 12 людей. Кількість поранених зросла до 15.", None, 15),
+])
+def test_tolls_from_the_second_page_audit(pipeline, lang, text, killed, injured):
+    c, _, _ = pipeline.analyse(Article(id="t", text=text, language=lang, published_at="2026-07-22"), lang)
+    assert (c.casualties.killed, c.casualties.injured) == (killed, injured), why(c)
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Police ruled out a terrorist attack."),
+    ("es", "Tras los enfrentamientos entre aficionados de ambos equipos, tres personas resultaron heridas leves."),
+    ("es", "Mbappé empató con un cañonazo desde la frontal."),
+    ("ru", "Теракт исключен, сообщили в полиции."),
+])
+def test_no_escalation_in_these_from_the_second_page_audit(pipeline, lang, text):
+    """A terrorist attack ruled out, fans' fights (a riot's, by the README's policy), a shot in football."""
+    c = classify(pipeline, lang, text)
+    assert not c.is_escalation, why(c)
+
+
+def test_fire_returned_after_an_attack_is_a_clash(pipeline):
+    c = classify(pipeline, "es", "Los militares fueron atacados a balazos desde los cerros cercanos y repelieron "
+                 "la agresión.")
+    assert "armed_clash" in c.categories, why(c)

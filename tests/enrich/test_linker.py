@@ -641,3 +641,10 @@ def test_a_ceasefire_violated_somewhere_is_still_an_event_there(pipeline):
 def test_benny_gantz_is_no_beni(pipeline):
     found = names(link(pipeline, "Бени Ганц заявил, что при обстреле Кирьят-Шмона погибли двое.", "ru"))
     assert "Benny Gantz" in found and "Beni" not in found
+
+
+def test_el_obeid_only_as_the_city_of_al_abyad(pipeline):
+    """«الأبيض» alone is "the white" («البيت الأبيض», the White House); «مدينة الأبيض» is El Obeid."""
+    assert link(pipeline, "قتل 5 مدنيين في قصف على مدينة الأبيض.", "ar").location.record.name == "El Obeid"
+    found = link(pipeline, "قال البيت الأبيض إن القصف على الخرطوم قتل 5 مدنيين.", "ar").entities
+    assert "El Obeid" not in {e.record.name for e in found}
