@@ -8,6 +8,13 @@ toll, 14 primary countries and 12 locations: only a list's header line was chrom
 under it added categories, places and the biggest toll. The floors below are what the pipeline has
 reached since (``chrome_lists`` in the rule files, data fixes, a cause inside a term); what is left
 is in each row's ``notes`` and the README.
+
+A second helper session wrote 24 more (``scraped_articles_2``, the morning after) to see whether those
+fixes generalise: other wars (the Sahel, Myanmar, Haiti, Kashmir, Lebanon, Sudan, Colombia), live
+blogs, tolls corrected in the article, running totals and anniversaries beside today's toll, and
+hard negatives (a parade, a court verdict, a gas blast, a football match). The pipeline then got 20
+escalation verdicts, 16 category sets, 11 tolls, 16 wounded counts, 20 primary countries and 19
+locations right.
 """
 
 from __future__ import annotations
@@ -15,17 +22,24 @@ from __future__ import annotations
 import csv
 from collections import Counter
 
+import pytest
+
 from streamproc.ingest.article import Article
 from tests.conftest import FIXTURES
 
 DIR = FIXTURES / "scraped_articles"
 
-#: (escalation, categories exact, killed, injured, primary country, location) right, of 24.
-FLOORS = {"escalation": 20, "categories": 19, "killed": 17, "injured": 20, "primary_country": 20, "location": 20}
+#: (escalation, categories exact, killed, injured, primary country, location) right, of 24, per set.
+FLOORS = {
+    "scraped_articles": {"escalation": 20, "categories": 19, "killed": 17, "injured": 20, "primary_country": 20,
+                         "location": 20},
+    "scraped_articles_2": {"escalation": 20, "categories": 17, "killed": 17, "injured": 18, "primary_country": 20,
+                           "location": 20},
+}
 
 
-def _rows() -> list[dict[str, str]]:
-    with (DIR / "expected.tsv").open(encoding="utf-8") as f:
+def _rows(directory=DIR) -> list[dict[str, str]]:
+    with (directory / "expected.tsv").open(encoding="utf-8") as f:
         return list(csv.DictReader(f, delimiter="\t"))
 
 
@@ -38,11 +52,13 @@ def _count(text: str) -> int | None:
     return int(text) if text else None
 
 
-def test_scraped_articles_floors(pipeline):
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_scraped_articles_floors(pipeline, name):
+    floors, directory = FLOORS[name], FIXTURES / name
     right: Counter[str] = Counter()
-    wrong: dict[str, list[str]] = {k: [] for k in FLOORS}
-    for row in _rows():
-        text = (DIR / f"{row['id']}.txt").read_text("utf-8")
+    wrong: dict[str, list[str]] = {k: [] for k in floors}
+    for row in _rows(directory):
+        text = (directory / f"{row['id']}.txt").read_text("utf-8")
         article = Article(id=row["id"], text=text, language=row["lang"], published_at=row["published"])
         c, linking, _ = pipeline.analyse(article, row["lang"])
         escalation = row["escalation"] == "yes"
@@ -60,13 +76,13 @@ def test_scraped_articles_floors(pipeline):
                 "location": location in row["location"].split("|"),
             }
         else:
-            checks = dict.fromkeys(FLOORS, not c.is_escalation)
+            checks = dict.fromkeys(floors, not c.is_escalation)
         for key, ok in checks.items():
             right[key] += ok
             if not ok:
                 wrong[key].append(row["id"])
-    assert len(_rows()) == 24
-    for key, floor in FLOORS.items():
+    assert len(_rows(directory)) == 24
+    for key, floor in floors.items():
         assert right[key] >= floor, (key, right[key], wrong[key])
 
 
