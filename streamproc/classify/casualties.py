@@ -433,17 +433,23 @@ def _without_other_fates(assigned: list[tuple[str, Number, Match[Role]]], fates:
     """Drop a count of another fate (`casualties.other_fates`: displaced, evacuated, arrested) that a
     term already counted took as a second number: «dejó 8 muertos y unos 600 desplazados», "8 dead and
     some 600 displaced people", «مقتل 8 أشخاص ونزوح 600 عائلة» are 8 dead, not 600. The fate word
-    follows the number (up to :data:`PEOPLE_AFTER` words, before the next number or term) or stands
-    right before it. A term's only number stays, whatever follows it: "killed 30 displaced people" are
-    30 of the displaced."""
+    stands right before the number, or follows it (up to :data:`PEOPLE_AFTER` words, before the next
+    number or term) where the term stands between the two numbers. A term's only number stays, whatever
+    follows it: "killed 30 displaced people" are 30 of the displaced."""
     per_term: dict[int, int] = {}
-    for _, _, term in assigned:
+    firsts: dict[int, int] = {}  # per term, the first word of its first number
+    for _, num, term in assigned:
         per_term[id(term)] = per_term.get(id(term), 0) + 1
+        firsts[id(term)] = min(num.first_word, firsts.get(id(term), num.first_word))
     fate_ends = set(fates.values())
 
-    def of_another_fate(num: Number) -> bool:
+    def of_another_fate(num: Number, term: Match[Role]) -> bool:
         if num.first_word - 1 in fate_ends:
             return True
+        # A fate word after the number only where the term stands between the numbers ("8 dead and 600
+        # displaced"): «mató a 4 soldados y a 9 desplazados» killed displaced people too.
+        if not firsts[id(term)] < term.first_word < num.first_word:
+            return False
         for w in range(num.last_word + 1, num.last_word + 1 + PEOPLE_AFTER):
             if w in blockers:
                 return False
@@ -451,7 +457,7 @@ def _without_other_fates(assigned: list[tuple[str, Number, Match[Role]]], fates:
                 return fates[w] + 1 not in blockers  # «5 déplacés tués»: displaced people were killed
         return False
 
-    return [a for a in assigned if per_term[id(a[2])] < 2 or not of_another_fate(a[1])]
+    return [a for a in assigned if per_term[id(a[2])] < 2 or not of_another_fate(a[1], a[2])]
 
 
 def _group_link_before(doc: Document, num: Number, lead: int, links: dict[int, int],

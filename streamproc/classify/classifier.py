@@ -59,13 +59,13 @@ _PAST_YEAR = Role("past_year")
 _THOUSANDS = re.compile(r"(?<=\d)[,.\u066c \u00a0\u202f](?=\d{3}(?!\d))")
 #: Punctuation that closes a clause: a past cue does not reach across it ("shelling killed three in
 #: Kherson, which Ukraine retook two years ago" keeps its dead).
-#: Roles that only qualify a sentence's counts (see :func:`_earlier_cues`): never terms themselves.
-_TOLL_CUE_ROLES = {"earlier_toll", "superlative"}
-#: How many words a superlative may stand before an `earlier_toll` cue to make it a comparison
+_CLAUSE_BREAKS = frozenset(",;:()[]\u2014\u2013\u060c\u061b")
+#: Roles that only qualify a sentence's counts (see :func:`_toll_cues`): never terms themselves.
+_TOLL_CUE_ROLES = {"earlier_toll", "running_total", "superlative", "today", "relative"}
+#: How many words a superlative may stand before a `running_total` cue to make it a comparison
 #: ("the deadliest attack on the city since 2022": four between; "the first Russian missile attack on
 #: the western city of Lviv since 2023": seven).
 SUPERLATIVE_WINDOW = 8
-_CLAUSE_BREAKS = frozenset(",;:()[]\u2014\u2013\u060c\u061b")
 MAX_EVIDENCE = 5
 _CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "hypothetical_end", "non_conflict", "past", "past_of",
                   "ceasefire_not"}
@@ -341,73 +341,125 @@ def _truce_of_something_else(doc: Document, term: Match[Role], cues: list[Match[
     return None
 
 
-def _past_reach(cues: list[Match[Role]], sentence_start: int) -> int | None:
-    """The word after which a sentence's counts are a past toll, or ``None``: a `past` cue or a year
-    that opens the sentence dates all of it, an anniversary (`past_of`) what follows it. A past cue
-    governs its terms only up to a comma; the count of a term beyond it ("Il y a deux ans, en mars
-    2024, une frappe…, dans la région de Gao, avait tué 13 civils"; «…الذكرى العشرين لحرب تموز 2006،
-    التي … أسفرت عن مقتل نحو 1200») is then used only as an earlier toll is: where no other is given."""
-    reach = None
-    for c in cues:
-        kind = c.payload.kind
-        if kind == "past_of" or (kind == "past" and c.first_word - sentence_start <= PAST_OPENING) or \
-                (kind == "past_year" and c.first_word - sentence_start <= PAST_YEAR_OPENING):
-            after = sentence_start - 1 if kind != "past_of" else c.last_word
-            reach = after if reach is None else min(reach, after)
-    return reach
+def _clause_bounds(doc: Document, sentence: int) -> list[int]:
+    """Offsets where the clauses of ``sentence`` begin (the sentence's start, then one after each
+    :data:`_CLAUSE_BREAKS` character; a thousands separator, "8,000", is no break)."""
+    start, end = doc.sentence_span(sentence)
+    text = doc.text
+    bounds = [start]
+    for i in range(start, end):
+        ch = text[i]
+        if ch in _CLAUSE_BREAKS and not (ch == "," and text[i - 1:i].isdigit() and text[i + 1:i + 2].isdigit()):
+            bounds.append(i + 1)
+    return bounds
+
+
+def _clause_of(bounds: list[int], offset: int) -> int:
+    """Index of the clause (of :func:`_clause_bounds`) holding normalised ``offset``."""
+    return bisect_right(bounds, offset) - 1
+
+
+def _toll_cues(doc: Document, ms: list[Match[Role]]) -> list[Match[Role]]:
+    """A sentence's `earlier_toll` and `running_total` cues, but the running totals a superlative stands
+    just before (up to :data:`SUPERLATIVE_WINDOW` words, in the same clause): "the deadliest attack since
+    2022" compares today's toll with a war's, it gives no running total. ("The largest hospital had
+    earlier reported 30 dead" is still an earlier toll.)"""
+    cues = [m for m in ms if m.payload.kind in ("earlier_toll", "running_total")]
+    if not cues:
+        return cues
+    supers = [m for m in ms if m.payload.kind == "superlative"]
+    return [c for c in cues if c.payload.kind == "earlier_toll" or not any(
+        s.last_word < c.first_word and c.first_word - s.last_word <= SUPERLATIVE_WINDOW + 1
+        and not _gap(doc, s.last_word, c.first_word)[1] for s in supers)]
+
+
+def _background(doc: Document, num: Number, sentence: int, sentence_start: int, toll_cues: list[Match[Role]],
+                cues: list[Match[Role]], ms: list[Match[Role]]) -> bool:
+    """Whether ``num`` is a background toll, to be used only where the article gives no other count of
+    its kind. Each cue governs its own clause, and:
+
+    * an `earlier_toll` cue that opens the sentence («Напомним, …», "A similar attack in 2024 killed
+      30") the whole sentence (before, «…возросло до 15, ранее сообщалось о девяти погибших»: the 15 is
+      today's);
+    * a `running_total` cue ("since the war began", «с начала года», «منذ بدء الحرب») that opens the
+      sentence and ends its own clause (at most two words follow it there, no count) the clause after
+      it too ("Since the war began, at least 12,000 civilians…"; "Overall, since the war began, …");
+    * a `past` cue that opens the sentence, every later clause ("Il y a deux ans, en mars 2024, une
+      frappe…, dans la région de Gao, avait tué 13 civils"), a year that opens it the clause after its
+      own ("Just as in 2022, Russia struck energy facilities, killing 6" stays today's): they govern
+      their terms only up to a comma;
+    * an anniversary (`past_of`), its own clause and a clause after it that a relative pronoun opens
+      («الذكرى العشرين لحرب تموز 2006، التي … أسفرت عن مقتل نحو 1200»; `relative`).
+
+    A count whose own clause names the day of the report (`today`: "on Monday", «сьогодні», «اليوم»)
+    is today's, whatever a cue in another clause says ("Two years ago the town was liberated; on Monday
+    shelling killed 4")."""
+    bounds = _clause_bounds(doc, sentence)
+    starts = doc.word_starts
+    clause = _clause_of(bounds, starts[num.first_word])
+    # the day in the count's clause, or in a fronted clause of its own just before it ("lundi, une attaque…")
+    today = any(m.payload.kind == "today" and (
+        _clause_of(bounds, m.start) == clause or (_clause_of(bounds, m.start) == clause - 1
+                                                   and doc.words_between(bounds[clause - 1], bounds[clause]) <= 3))
+        for m in ms)
+    # clauses a relative pronoun opens (its first word or two): they go on with the clause before them
+    relative = {k for m in ms if m.payload.kind == "relative"
+                for k in (_clause_of(bounds, m.start),) if k > 0 and doc.words_between(bounds[k], m.start) <= 1}
+
+    def reaches(own: int) -> bool:
+        """Whether a cue in clause ``own`` reaches the count's clause: the same, or relatives after it."""
+        return own <= clause and all(k in relative for k in range(own + 1, clause + 1))
+
+    for cue in toll_cues:
+        own = _clause_of(bounds, cue.start)
+        if reaches(own):
+            return True
+        if today:
+            continue
+        opening = cue.first_word - sentence_start <= PAST_OPENING
+        if cue.payload.kind == "earlier_toll" and cue.first_word == sentence_start:
+            return True
+        if cue.payload.kind == "running_total" and opening and clause == own + 1:
+            end = bounds[own + 1] - 1  # the clause break after the cue's clause
+            if doc.words_between(doc.word_ends[cue.last_word], end) <= 2:
+                return True
+    if today:
+        return False
+    for cue in cues:
+        kind = cue.payload.kind
+        own = _clause_of(bounds, cue.start)
+        if kind == "past" and cue.first_word - sentence_start <= PAST_OPENING:
+            if clause >= own and num.first_word > cue.last_word:
+                return True
+        elif kind == "past_year" and cue.first_word - sentence_start <= PAST_YEAR_OPENING:
+            # a year reaches one clause further only ("Just as in 2022, Russia struck energy facilities,
+            # killing 6": today's)
+            if own <= clause <= own + 1 and num.first_word > cue.last_word:
+                return True
+        elif kind == "past_of" and num.first_word > cue.last_word and reaches(own):
+            return True
+    return False
 
 
 def _within_sentences(doc: Document, matches: list[Match[Role]]) -> list[Match[Role]]:
     """Drop the matches of several words that run across a sentence's end: the lexicon searches words
     whatever stands between them, so "drones de combat. Au sol" was «combat au sol» (an armed clash)
-    and "a parade of armed men. Attacked by critics" "armed men attacked". (The gazetteer keeps such
-    matches: "St. Petersburg" is split into two sentences and stays one name.)"""
+    and "a parade of armed men. Attacked by critics" "armed men attacked". A line break after no
+    full stop is no such end here: hard-wrapped text ("A Russian drone\nattack") keeps its term. (The
+    gazetteer keeps such matches: "St. Petersburg" is split into two sentences and stays one name.)"""
     starts = doc.sentence_starts
     if len(starts) < 2:
         return matches
-    return [m for m in matches if m.first_word == m.last_word
-            or bisect_right(starts, m.start) == bisect_right(starts, m.end - 1)]
-
-
-def _earlier_cues(doc: Document, ms: list[Match[Role]]) -> list[Match[Role]]:
-    """A sentence's `earlier_toll` cues, but those a superlative stands just before (up to
-    :data:`SUPERLATIVE_WINDOW` words, in the same clause): "the deadliest attack since 2022" compares
-    today's toll with a war's, it gives no running total."""
-    cues = [m for m in ms if m.payload.kind == "earlier_toll"]
-    if not cues:
-        return cues
-    supers = [m for m in ms if m.payload.kind == "superlative"]
-    return [c for c in cues if not any(
-        s.last_word < c.first_word and c.first_word - s.last_word <= SUPERLATIVE_WINDOW + 1
-        and _CLAUSE_BREAKS.isdisjoint(doc.text[doc.word_ends[s.last_word]:doc.word_starts[c.first_word]])
-        for s in supers)]
-
-
-def _earlier(doc: Document, cues: list[Match[Role]], num: Number, sentence: int, counted: list[int]) -> bool:
-    """Whether an `earlier_toll` cue governs the count ``num``: a cue that opens the sentence
-    («Напомним, …», "A similar attack in 2024 killed 30") governs all of it, another its own clause, up
-    to :data:`_CLAUSE_BREAKS` («…возросло до 15, ранее сообщалось о девяти погибших»: the 15 is
-    today's), and a cue whose own clause gives no count the clause right after it as well ("Overall,
-    since the war began, more than 1,200 civilians…", «Всего с 2014 года, по данным ООН, …»).
-    ``counted``: the first word of each count of the sentence."""
-    opening = doc.sentence_words(sentence).start
-    text, starts, ends = doc.text, doc.word_starts, doc.word_ends
-    for cue in cues:
-        if cue.first_word == opening:
-            return True
-        a, b = (cue.last_word, num.first_word) if cue.last_word < num.first_word else (num.last_word, cue.first_word)
-        gap = text[ends[a]:starts[b]]
-        if _CLAUSE_BREAKS.isdisjoint(gap):
-            return True
-        if cue.last_word < num.first_word:
-            cut = next(i for i, ch in enumerate(gap) if ch in _CLAUSE_BREAKS)
-            clause_end = ends[a] + cut  # where the cue's clause ends
-            rest = gap[cut:].lstrip("".join(_CLAUSE_BREAKS) + " \t\u00a0")
-            words_between = doc.words_between(ends[a], clause_end)
-            if _CLAUSE_BREAKS.isdisjoint(rest) and not any(
-                    cue.last_word < w and starts[w] < clause_end for w in counted) and words_between <= 2:
-                return True
-    return False
+    text = doc.text
+    kept = []
+    for m in matches:
+        if m.first_word != m.last_word:
+            i, j = bisect_right(starts, m.start), bisect_right(starts, m.end - 1)
+            if i != j and any(text[max(0, starts[k] - 8):starts[k]].rstrip().rstrip(_CLOSERS)[-1:] in _SENTENCE_ENDS
+                              for k in range(i, j)):
+                continue
+        kept.append(m)
+    return kept
 
 
 def _cause_inside(m: Match[Role], cues: list[Match[Role]]) -> str | None:
@@ -593,14 +645,16 @@ class Classifier:
                 subtypes_seen.update(m.payload.value for m in kept if m.payload.kind == "subtype")
             assigned = extract(doc, doc.sentence_words(sentence), kept, rules.glued_links, rules.articles)[0] \
                 if has_casualty_term else ()
-            # A count an `earlier_toll` cue governs ("had earlier reported 15 dead", "a similar attack
-            # in 2024 killed 30") counts only where no other sentence gives one (see :func:`_earlier`).
-            earlier_cues = _earlier_cues(doc, ms) if assigned else []
-            counted = [n.first_word for _, n, _ in assigned] if earlier_cues else []
-            past_from = _past_reach(cues, sentence_start) if assigned and cues else None
+            # A count an `earlier_toll` or `running_total` cue, a past cue or an anniversary governs ("had
+            # earlier reported 15 dead", "has killed 43,000 since October 2023") counts only where no other
+            # sentence gives one (see :func:`_background`).
+            toll_cues = _toll_cues(doc, ms) if assigned else []
+            dated = bool(toll_cues) or any(c.payload.kind in _PAST_ROLES for c in cues)
+            if dated:
+                sentence_start = doc.sentence_words(sentence).start
             for kind, num, term in assigned:
-                toll = earlier if (earlier_cues and _earlier(doc, earlier_cues, num, sentence, counted)) \
-                    or (past_from is not None and num.first_word > past_from) else casualties
+                toll = earlier if dated and _background(doc, num, sentence, sentence_start, toll_cues, cues, ms) \
+                    else casualties
                 current = toll.killed if kind == "killed" else toll.injured
                 if current is None or num.value > current:
                     if kind == "killed":

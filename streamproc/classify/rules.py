@@ -31,7 +31,8 @@ class Role:
     kind: str            # category | subtype | killed | injured | people | at_least | unit | range_open |
                          # link | partitive | number | number_after | one | other_fate |
                          # neg_before | neg_after | hypothetical | hypothetical_end | past | past_of |
-                         # chrome | non_conflict | ceasefire_not | earlier_toll | superlative
+                         # chrome | non_conflict | ceasefire_not | earlier_toll | running_total |
+                         # superlative | today | relative
     value: Any = None    # category name, ceasefire subtype, number value, or what a link joins
                          # (frozenset of "range", "group")
     #: An explosion term that names no weapon ("explosion", "blast", «انفجار»): a furnace or a gas
@@ -105,7 +106,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
         errors.append(DataError(path, line_of(lang), f"language '{lang}' does not match the file name"))
     allowed = {"language", "proclitics", "article_contractions", "categories", "casualties", "negation", "hypothetical",
                "hypothetical_ends", "past", "past_of", "past_since", "year_suffixes", "chrome", "chrome_lists",
-               "ceasefire_not", "earlier_toll", "superlatives",
+               "ceasefire_not", "earlier_toll", "running_total", "superlatives", "today", "relative",
                "non_conflict"}
     for key in doc:
         if key not in allowed:
@@ -288,10 +289,18 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     # reported 15 dead", "a similar attack in 2024 killed 30", «Напомним»): see the classifier.
     terms += _terms(path, doc.get("earlier_toll") or [], "earlier_toll", errors, line_of(doc),
                     Role("earlier_toll"))
-    # Optional: a superlative just before an `earlier_toll` cue makes it a comparison, not a running
-    # total: "killed 12 in the deadliest attack since 2022" is today's toll.
+    # Optional: a war's or a year's running total ("since the war began", «с начала года»): like an
+    # earlier toll, but a superlative just before it makes it a comparison ("killed 12 in the deadliest
+    # attack since 2022" is today's toll). See the classifier's _background.
+    terms += _terms(path, doc.get("running_total") or [], "running_total", errors, line_of(doc),
+                    Role("running_total"))
     terms += _terms(path, doc.get("superlatives") or [], "superlatives", errors, line_of(doc),
                     Role("superlative"))
+    # Optional: words naming the day of the report ("on Monday", «сьогодні»): a count in their clause is
+    # today's whatever cue stands in another; and relative pronouns ("which", «التي»), which carry an
+    # anniversary's reach into the clause they open.
+    terms += _terms(path, doc.get("today") or [], "today", errors, line_of(doc), Role("today"))
+    terms += _terms(path, doc.get("relative") or [], "relative", errors, line_of(doc), Role("relative"))
     if len(errors) > before:
         return None
     terms = list(dict.fromkeys(terms))  # a term listed twice for one role would double its evidence

@@ -33,6 +33,10 @@ _CYRILLIC_APOSTROPHE_RE = re.compile(r"'(?<=[а-яіїєґ]')(?=[а-яіїєґ])
 #: equivalent ``[.!?…]["'»”)\]]*\s+|\n+``).
 _SENTENCE_END_RE = re.compile(r"""[.!?؟…。\n](?:(?<=\n)\n*|["'»”)\]]*\s+)""")
 _NEWLINE_RE = re.compile(r"\n")
+#: A full stop after one letter, or a run of them, ending the text before a sentence start: an
+#: initialism or an initial ("U.S. Navy", "3 a.m. Russian", "John F. Kennedy", «د. محمد»), not a
+#: sentence's end. Letters only: "rose to 9. Officials said" ends one.
+_INITIALS_RE = re.compile(r"(?:^|[\s(])(?:[^\W\d_]\.){1,4}[ \t]+$")
 _MATCH_END = re.Match.end
 
 
@@ -236,6 +240,7 @@ def build_document(text: str) -> Document:
     sentences = _starts_after(_SENTENCE_END_RE, t)
     if len(sentences) > 1:
         sentences = _without_lowercase_starts(norm, sentences)
+        sentences = [s for s in sentences if not s or _INITIALS_RE.search(t, max(0, s - 12), s) is None]
     lines = _starts_after(_NEWLINE_RE, t)
     return Document(norm=norm, word_starts=starts, word_ends=ends, sentence_starts=sentences,
                     line_starts=lines, words=words, _scan_text=scan)

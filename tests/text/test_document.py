@@ -71,3 +71,16 @@ def test_original_sentence_quotes_the_sentence_with_its_whitespace_collapsed():
 ])
 def test_a_full_stop_before_a_lowercase_word_ends_no_sentence(text, sentences):
     assert len(build_document(text).sentence_starts) == sentences
+
+
+@pytest.mark.parametrize("text, sentences", [
+    ("The death toll from the U.S. Navy strike on the boat rose to 11.", 1),
+    ("The death toll from the 3 a.m. Russian missile strike on Dnipro rose to 9. Officials said so.", 2),
+    ("لقي د. محمد أبو سلمية مصرعه في غارة إسرائيلية.", 1),
+    ("Shelling killed 9. Officials said so.", 2),  # a number's full stop still ends one
+    ("They fired at the U.N. base.\nThe next line.", 2),
+])
+def test_an_initialism_or_an_initial_ends_no_sentence(text, sentences):
+    """"U.S. Navy", "3 a.m. Russian", «د. محمد»: the capital after them had made a new sentence, and cut
+    "death toll … rose to 11" from its count."""
+    assert len(build_document(text).sentence_starts) == sentences
