@@ -68,12 +68,17 @@ class Pipeline:
         lang, _ = detect_language(article.text)
         return lang, True
 
+    def document(self, text: str, language: str) -> Document:
+        """``text`` normalised and segmented, the language's abbreviations ending no sentence."""
+        rules = self.classifier.rules.get(language)
+        return build_document(text, rules.abbreviations if rules is not None else frozenset())
+
     def analyse(self, article: Article, language: str | None = None) -> tuple[Classification, Linking, bool]:
         """Classify and link one article (language detected when not given)."""
         detected = False
         if language is None:
             language, detected = self.resolve_language(article)
-        doc = build_document(article.text)
+        doc = self.document(article.text, language)
         classification = self.classifier.classify(doc, language, published_year(article))
         linking = link(doc, self.gazetteer, classification.chrome_lines, classification.event_sentences,
                        language, classification.truce_only_sentences)
@@ -98,7 +103,7 @@ class Pipeline:
         if language not in self.classifier.rules:
             return Outcome("no_alert", article=article, language=language,
                            skipped=f"unsupported language '{language}'")
-        doc = build_document(article.text)
+        doc = self.document(article.text, language)
         t2 = time.perf_counter()
         classification = self.classifier.classify(doc, language, published_year(article))
         t3 = time.perf_counter()

@@ -60,6 +60,9 @@ class LanguageRules:
     #: Number words that are also indefinite articles (folded): French «une frappe», Spanish «un
     #: ataque». They count only with a people word of their own after them («un soldat tué»).
     articles: frozenset[str] = frozenset()
+    #: Words (folded) written with a full stop that ends no sentence: «ул. Ленина», "St. Petersburg"
+    #: (see :func:`streamproc.text.document.build_document`).
+    abbreviations: frozenset[str] = frozenset()
 
 
 def _terms(path: Path, value: Any, where: str, errors: list[DataError], parent_line: int | None,
@@ -107,6 +110,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     allowed = {"language", "proclitics", "article_contractions", "categories", "casualties", "negation", "hypothetical",
                "hypothetical_ends", "past", "past_of", "past_since", "year_suffixes", "chrome", "chrome_lists",
                "ceasefire_not", "earlier_toll", "running_total", "superlatives", "today", "relative",
+               "abbreviations",
                "non_conflict"}
     for key in doc:
         if key not in allowed:
@@ -268,6 +272,19 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
                                     "one to three letters"))
             continue
         year_suffixes.add(folded)
+    # Optional: words whose full stop ends no sentence (one word each, compared with the text's words).
+    abbreviations: set[str] = set()
+    listed = doc.get("abbreviations") or []
+    if not isinstance(listed, list):
+        errors.append(DataError(path, line_of(listed, line_of(doc)), "abbreviations: expected a list"))
+        listed = []
+    for word in listed:
+        folded = fold(word).strip() if isinstance(word, str) else ""
+        if not folded.isalpha():
+            errors.append(DataError(path, line_of(word, line_of(doc)), f"abbreviations: {word!r} must be one "
+                                    "word of letters, without its full stop"))
+            continue
+        abbreviations.add(folded)
     terms += _terms(path, _require(path, doc, "chrome", errors, "top level") or [], "chrome", errors,
                     line_of(doc), Role("chrome"))
     # Optional: chrome phrases that head a list (``value``: "related" or "comments"): the short lines
@@ -316,7 +333,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     return LanguageRules(language=str(lang), lexicon=Lexicon(terms, proclitics=proclitics, contractions=contractions),
                          negation_window=window, path=path, term_count=len(terms), glued_links=glued_links,
                          past_since=frozenset(past_since), year_suffixes=frozenset(year_suffixes),
-                         articles=frozenset(article_words))
+                         articles=frozenset(article_words), abbreviations=frozenset(abbreviations))
 
 
 def load_rules(directory: Path = RULES_DIR) -> dict[str, LanguageRules]:

@@ -19,7 +19,6 @@ import orjson
 
 from streamproc.config import Settings
 from streamproc.ingest.decode import decode_article
-from streamproc.text.document import build_document
 from streamproc.text.language import detect_language
 
 if TYPE_CHECKING:
@@ -98,7 +97,8 @@ def run_bench(settings: Settings, paths: list[str], seconds: float, size: int) -
         while time.perf_counter() - start < seconds:
             for p in payloads:
                 article = decode_article(p, max_bytes)
-                classify(build_document(article.text), pipeline.resolve_language(article)[0])
+                language = pipeline.resolve_language(article)[0]
+                classify(pipeline.document(article.text, language), language)
                 n += 1
             in_window += len(payloads)
             now = time.perf_counter()

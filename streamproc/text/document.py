@@ -225,8 +225,27 @@ def _without_lowercase_starts(norm: NormalizedText, starts: list[int]) -> list[i
     return kept
 
 
-def build_document(text: str) -> Document:
-    """Normalise and segment ``text``."""
+def _after_abbreviation(t: str, start: int, abbreviations: frozenset[str]) -> bool:
+    """Whether the full stop before sentence start ``start`` of normalised ``t`` is an abbreviation's:
+    an initialism or an initial (:data:`_INITIALS_RE`), or a listed word (the rule files'
+    ``abbreviations``: «ул. Ленина», «г. Донецк», "St. Petersburg", "Gen. Smith", «Av. Bolívar»)."""
+    if _INITIALS_RE.search(t, max(0, start - 12), start) is not None:
+        return True
+    if not abbreviations:
+        return False
+    j = start - 1
+    while j > 0 and t[j].isspace():
+        j -= 1
+    if t[j] != ".":
+        return False
+    k = j
+    while k > 0 and t[k - 1].isalpha():
+        k -= 1
+    return t[k:j] in abbreviations
+
+
+def build_document(text: str, abbreviations: frozenset[str] = frozenset()) -> Document:
+    """Normalise and segment ``text``. ``abbreviations``: words (folded) whose full stop ends no sentence."""
     norm = normalize(text)
     t = norm.text
     scan: str | None
@@ -240,7 +259,7 @@ def build_document(text: str) -> Document:
     sentences = _starts_after(_SENTENCE_END_RE, t)
     if len(sentences) > 1:
         sentences = _without_lowercase_starts(norm, sentences)
-        sentences = [s for s in sentences if not s or _INITIALS_RE.search(t, max(0, s - 12), s) is None]
+        sentences = [s for s in sentences if not s or not _after_abbreviation(t, s, abbreviations)]
     lines = _starts_after(_NEWLINE_RE, t)
     return Document(norm=norm, word_starts=starts, word_ends=ends, sentence_starts=sentences,
                     line_starts=lines, words=words, _scan_text=scan)

@@ -144,3 +144,11 @@ def test_ceasefire_not_is_an_optional_list_of_terms(tmp_path):
     assert roles["tariff"] == roles["in the trade war"] == "ceasefire_not"
     with pytest.raises(DataErrors, match="ceasefire_not"):
         load_rules(write(tmp_path, "xx.yaml", GOOD.replace("chrome: [share]\n", "ceasefire_not: [ta*]\nchrome: [share]\n")))
+
+
+def test_abbreviations_are_words_without_their_full_stop(tmp_path):
+    text = GOOD.replace("chrome: [share]\n", "abbreviations: [St, Gen]\nchrome: [share]\n")
+    assert load_rules(write(tmp_path, "xx.yaml", text))["xx"].abbreviations == frozenset({"st", "gen"})
+    for bad in ("abbreviations: [St.]\n", "abbreviations: st\n", "abbreviations: [u s]\n"):
+        with pytest.raises(DataErrors, match="abbreviations"):
+            load_rules(write(tmp_path, "xx.yaml", GOOD.replace("chrome: [share]\n", bad + "chrome: [share]\n")))

@@ -84,3 +84,14 @@ def test_an_initialism_or_an_initial_ends_no_sentence(text, sentences):
     """"U.S. Navy", "3 a.m. Russian", «د. محمد»: the capital after them had made a new sentence, and cut
     "death toll … rose to 11" from its count."""
     assert len(build_document(text).sentence_starts) == sentences
+
+
+@pytest.mark.parametrize("text, sentences", [
+    ("Число погибших при обстреле ул. Ленина в Донецке возросло до 6.", 1),
+    ("The death toll from the drone attack on St. Petersburg rose to 4, the governor said.", 1),
+    ("Il est parti. St. Louis était calme.", 2),  # "parti." is no listed word
+])
+def test_a_listed_abbreviation_ends_no_sentence(text, sentences):
+    """The rule files' ``abbreviations`` (passed by the pipeline for the article's language)."""
+    assert len(build_document(text, frozenset({"ул", "st"})).sentence_starts) == sentences
+    assert len(build_document(text).sentence_starts) >= sentences
