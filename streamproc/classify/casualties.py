@@ -382,7 +382,7 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
     if len(assigned) > 1 and (group_links or glued):
         assigned = _join_groups(doc, assigned, people, partitive_starts)
     if len(assigned) > 1 and fates:
-        assigned = _without_other_fates(assigned, fates, blockers)
+        assigned = _without_other_fates(doc, assigned, fates, blockers)
     if ones:
         # a singular word right after a number is that number's counted noun («مقتل 100 جندي»,
         # «استشهد 25 فلسطينيا»: Arabic counts 11 and up take a singular noun), not one more person
@@ -428,7 +428,7 @@ def _singular_people(doc: Document, ones: dict[int, int], terms: list[Match[Role
     return out
 
 
-def _without_other_fates(assigned: list[tuple[str, Number, Match[Role]]], fates: dict[int, int],
+def _without_other_fates(doc: Document, assigned: list[tuple[str, Number, Match[Role]]], fates: dict[int, int],
                          blockers: set[int]) -> list[tuple[str, Number, Match[Role]]]:
     """Drop a count of another fate (`casualties.other_fates`: displaced, evacuated, arrested) that a
     term already counted took as a second number: «dejó 8 muertos y unos 600 desplazados», "8 dead and
@@ -444,8 +444,9 @@ def _without_other_fates(assigned: list[tuple[str, Number, Match[Role]]], fates:
     fate_ends = set(fates.values())
 
     def of_another_fate(num: Number, term: Match[Role]) -> bool:
-        if num.first_word - 1 in fate_ends:
-            return True
+        if num.first_word - 1 in fate_ends and \
+                doc.text[doc.word_ends[num.first_word - 1]:doc.word_starts[num.first_word]].isspace():
+            return True  # «ونزوح 600»; not "a school sheltering displaced: 20 killed"
         # A fate word after the number only where the term stands between the numbers ("8 dead and 600
         # displaced"): «mató a 4 soldados y a 9 desplazados» killed displaced people too.
         if not firsts[id(term)] < term.first_word < num.first_word:

@@ -33,10 +33,6 @@ _CYRILLIC_APOSTROPHE_RE = re.compile(r"'(?<=[а-яіїєґ]')(?=[а-яіїєґ])
 #: equivalent ``[.!?…]["'»”)\]]*\s+|\n+``).
 _SENTENCE_END_RE = re.compile(r"""[.!?؟…。\n](?:(?<=\n)\n*|["'»”)\]]*\s+)""")
 _NEWLINE_RE = re.compile(r"\n")
-#: A full stop after one letter, or a run of them, ending the text before a sentence start: an
-#: initialism or an initial ("U.S. Navy", "3 a.m. Russian", "John F. Kennedy", «د. محمد»), not a
-#: sentence's end. Letters only: "rose to 9. Officials said" ends one.
-_INITIALS_RE = re.compile(r"(?:^|[\s(])(?:[^\W\d_]\.){1,4}[ \t]+$")
 _MATCH_END = re.Match.end
 
 
@@ -226,13 +222,11 @@ def _without_lowercase_starts(norm: NormalizedText, starts: list[int]) -> list[i
 
 
 def _after_abbreviation(t: str, start: int, abbreviations: frozenset[str]) -> bool:
-    """Whether the full stop before sentence start ``start`` of normalised ``t`` is an abbreviation's:
-    an initialism or an initial (:data:`_INITIALS_RE`), or a listed word (the rule files'
-    ``abbreviations``: «ул. Ленина», «г. Донецк», "St. Petersburg", "Gen. Smith", «Av. Bolívar»)."""
-    if _INITIALS_RE.search(t, max(0, start - 12), start) is not None:
-        return True
-    if not abbreviations:
-        return False
+    """Whether the full stop before sentence start ``start`` of normalised ``t`` is that of a word the
+    rule files list (``abbreviations``: «ул. Ленина», "St. Petersburg", "Gen. Smith", «Av. Bolívar»,
+    «د. محمد»): titles and address words, which end no sentence. Not initialisms: "the U.S." and "3
+    a.m." end sentences too, and a sentence joined to the next one by mistake lets a cue at its start
+    govern the other's toll."""
     j = start - 1
     while j > 0 and t[j].isspace():
         j -= 1
@@ -259,7 +253,8 @@ def build_document(text: str, abbreviations: frozenset[str] = frozenset()) -> Do
     sentences = _starts_after(_SENTENCE_END_RE, t)
     if len(sentences) > 1:
         sentences = _without_lowercase_starts(norm, sentences)
-        sentences = [s for s in sentences if not s or not _after_abbreviation(t, s, abbreviations)]
+        if abbreviations:
+            sentences = [s for s in sentences if not s or not _after_abbreviation(t, s, abbreviations)]
     lines = _starts_after(_NEWLINE_RE, t)
     return Document(norm=norm, word_starts=starts, word_ends=ends, sentence_starts=sentences,
                     line_starts=lines, words=words, _scan_text=scan)

@@ -74,15 +74,13 @@ def test_a_full_stop_before_a_lowercase_word_ends_no_sentence(text, sentences):
 
 
 @pytest.mark.parametrize("text, sentences", [
-    ("The death toll from the U.S. Navy strike on the boat rose to 11.", 1),
-    ("The death toll from the 3 a.m. Russian missile strike on Dnipro rose to 9. Officials said so.", 2),
-    ("لقي د. محمد أبو سلمية مصرعه في غارة إسرائيلية.", 1),
-    ("Shelling killed 9. Officials said so.", 2),  # a number's full stop still ends one
-    ("They fired at the U.N. base.\nThe next line.", 2),
+    ("Weapons were supplied by the U.S. Russian shelling killed 4 civilians there.", 2),
+    ("Russian troops stormed the village at 4 a.m. Russian shelling killed 3 residents.", 2),
 ])
-def test_an_initialism_or_an_initial_ends_no_sentence(text, sentences):
-    """"U.S. Navy", "3 a.m. Russian", «د. محمد»: the capital after them had made a new sentence, and cut
-    "death toll … rose to 11" from its count."""
+def test_an_initialism_before_a_capital_still_ends_a_sentence(text, sentences):
+    """"the U.S." and "4 a.m." end sentences as often as they stand inside one: joined by mistake, a cue
+    opening the first sentence ("Two years ago, …") governed the second's toll. Only listed words
+    (titles, address words: `abbreviations`) are never a sentence's end."""
     assert len(build_document(text).sentence_starts) == sentences
 
 
@@ -90,8 +88,9 @@ def test_an_initialism_or_an_initial_ends_no_sentence(text, sentences):
     ("Число погибших при обстреле ул. Ленина в Донецке возросло до 6.", 1),
     ("The death toll from the drone attack on St. Petersburg rose to 4, the governor said.", 1),
     ("Il est parti. St. Louis était calme.", 2),  # "parti." is no listed word
+    ("لقي د. محمد أبو سلمية مصرعه في غارة إسرائيلية.", 1),
 ])
 def test_a_listed_abbreviation_ends_no_sentence(text, sentences):
     """The rule files' ``abbreviations`` (passed by the pipeline for the article's language)."""
-    assert len(build_document(text, frozenset({"ул", "st"})).sentence_starts) == sentences
+    assert len(build_document(text, frozenset({"ул", "st", "د"})).sentence_starts) == sentences
     assert len(build_document(text).sentence_starts) >= sentences
