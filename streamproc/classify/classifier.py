@@ -458,12 +458,14 @@ def _within_sentences(doc: Document, matches: list[Match[Role]]) -> list[Match[R
     if len(starts) < 2:
         return matches
     text = doc.text
+    ends = [s for s in starts[1:] if text[max(0, s - 8):s].rstrip().rstrip(_CLOSERS)[-1:] in _SENTENCE_ENDS]
+    if not ends:
+        return matches
     kept = []
     for m in matches:
         if m.first_word != m.last_word:
-            i, j = bisect_right(starts, m.start), bisect_right(starts, m.end - 1)
-            if i != j and any(text[max(0, starts[k] - 8):starts[k]].rstrip().rstrip(_CLOSERS)[-1:] in _SENTENCE_ENDS
-                              for k in range(i, j)):
+            i = bisect_right(ends, m.start)
+            if i < len(ends) and ends[i] < m.end:
                 continue
         kept.append(m)
     return kept
