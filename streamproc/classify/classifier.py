@@ -60,6 +60,7 @@ _THOUSANDS = re.compile(r"(?<=\d)[,.\u066c \u00a0\u202f](?=\d{3}(?!\d))")
 #: Punctuation that closes a clause: a past cue does not reach across it ("shelling killed three in
 #: Kherson, which Ukraine retook two years ago" keeps its dead).
 _CLAUSE_BREAKS = frozenset(",;:()[]\u2014\u2013\u060c\u061b")
+_CLAUSE_BREAK_RE = re.compile("[" + re.escape("".join(sorted(_CLAUSE_BREAKS))) + "]")
 #: Roles that only qualify a sentence's counts (see :func:`_toll_cues`): never terms themselves.
 _TOLL_CUE_ROLES = {"earlier_toll", "running_total", "superlative", "today", "relative"}
 #: How many words a superlative may stand before a `running_total` cue to make it a comparison
@@ -347,9 +348,9 @@ def _clause_bounds(doc: Document, sentence: int) -> list[int]:
     start, end = doc.sentence_span(sentence)
     text = doc.text
     bounds = [start]
-    for i in range(start, end):
-        ch = text[i]
-        if ch in _CLAUSE_BREAKS and not (ch == "," and text[i - 1:i].isdigit() and text[i + 1:i + 2].isdigit()):
+    for m in _CLAUSE_BREAK_RE.finditer(text, start, end):
+        i = m.start()
+        if not (text[i] == "," and text[i - 1:i].isdigit() and text[i + 1:i + 2].isdigit()):
             bounds.append(i + 1)
     return bounds
 
