@@ -19,6 +19,9 @@ from streamproc.text.normalize import fold
 RULES_DIR = DATA_DIR / "rules"
 
 
+#: Optional top-level lists of cues about a sentence's counts, as (key, role kind), in lexicon order.
+_TOLL_LISTS = (("earlier_toll", "earlier_toll"), ("running_total", "running_total"), ("superlatives", "superlative"),
+               ("today", "today"), ("relative", "relative"))
 _CASUALTY_KEYS = frozenset({"killed", "injured", "people", "at_least", "units", "range_open", "range_link",
                             "group_link", "partitive", "numbers", "only_after_a_number", "articles",
                             "one", "other_fates"})
@@ -260,31 +263,10 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
                                     "word, not a stem"))
             continue
         past_since.add(words[0][0])
-    year_suffixes: set[str] = set()
-    suffixes = doc.get("year_suffixes") or []
-    if not isinstance(suffixes, list):
-        errors.append(DataError(path, line_of(suffixes, line_of(doc)), "year_suffixes: expected a list"))
-        suffixes = []
-    for suffix in suffixes:
-        folded = fold(suffix).strip() if isinstance(suffix, str) else ""
-        if not folded or not folded.isalpha() or len(folded) > 3:
-            errors.append(DataError(path, line_of(suffix, line_of(doc)), f"year_suffixes: {suffix!r} must be "
-                                    "one to three letters"))
-            continue
-        year_suffixes.add(folded)
+    year_suffixes = _letter_words(path, doc, "year_suffixes", errors, 3, "one to three letters")
     # Optional: words whose full stop ends no sentence (one word each, compared with the text's words).
-    abbreviations: set[str] = set()
-    listed = doc.get("abbreviations") or []
-    if not isinstance(listed, list):
-        errors.append(DataError(path, line_of(listed, line_of(doc)), "abbreviations: expected a list"))
-        listed = []
-    for word in listed:
-        folded = fold(word).strip() if isinstance(word, str) else ""
-        if not folded.isalpha():
-            errors.append(DataError(path, line_of(word, line_of(doc)), f"abbreviations: {word!r} must be one "
-                                    "word of letters, without its full stop"))
-            continue
-        abbreviations.add(folded)
+    abbreviations = _letter_words(path, doc, "abbreviations", errors, None,
+                                  "one word of letters, without its full stop")
     terms += _terms(path, _require(path, doc, "chrome", errors, "top level") or [], "chrome", errors,
                     line_of(doc), Role("chrome"))
     # Optional: chrome phrases that head a list (``value``: "related" or "comments"): the short lines
@@ -302,22 +284,13 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     # tariffs, prices, evictions): "tariff truce", «trêve hivernale».
     terms += _terms(path, doc.get("ceasefire_not") or [], "ceasefire_not", errors, line_of(doc),
                     Role("ceasefire_not"))
-    # Optional: words that make a sentence's counts an earlier or a background toll ("had earlier
-    # reported 15 dead", "a similar attack in 2024 killed 30", «Напомним»): see the classifier.
-    terms += _terms(path, doc.get("earlier_toll") or [], "earlier_toll", errors, line_of(doc),
-                    Role("earlier_toll"))
-    # Optional: a war's or a year's running total ("since the war began", «с начала года»): like an
-    # earlier toll, but a superlative just before it makes it a comparison ("killed 12 in the deadliest
-    # attack since 2022" is today's toll). See the classifier's _background.
-    terms += _terms(path, doc.get("running_total") or [], "running_total", errors, line_of(doc),
-                    Role("running_total"))
-    terms += _terms(path, doc.get("superlatives") or [], "superlatives", errors, line_of(doc),
-                    Role("superlative"))
-    # Optional: words naming the day of the report ("on Monday", «сьогодні»): a count in their clause is
-    # today's whatever cue stands in another; and relative pronouns ("which", «التي»), which carry an
-    # anniversary's reach into the clause they open.
-    terms += _terms(path, doc.get("today") or [], "today", errors, line_of(doc), Role("today"))
-    terms += _terms(path, doc.get("relative") or [], "relative", errors, line_of(doc), Role("relative"))
+    # Optional lists that only qualify a sentence's counts (see the classifier's _background): an
+    # earlier or background toll ("had earlier reported 15 dead", «Напомним»); a war's or a year's
+    # running total ("since the war began", «с начала года»), which a superlative just before makes a
+    # comparison ("killed 12 in the deadliest attack since 2022"); words naming the day of the report
+    # ("on Monday", «сьогодні»); relative pronouns ("which", «التي»).
+    for key, kind in _TOLL_LISTS:
+        terms += _terms(path, doc.get(key) or [], key, errors, line_of(doc), Role(kind))
     if len(errors) > before:
         return None
     terms = list(dict.fromkeys(terms))  # a term listed twice for one role would double its evidence
@@ -334,6 +307,24 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
                          negation_window=window, path=path, term_count=len(terms), glued_links=glued_links,
                          past_since=frozenset(past_since), year_suffixes=frozenset(year_suffixes),
                          articles=frozenset(article_words), abbreviations=frozenset(abbreviations))
+
+
+def _letter_words(path: Path, doc: dict[str, Any], key: str, errors: list[DataError], longest: int | None,
+                  what: str) -> set[str]:
+    """An optional list of single words of letters (``year_suffixes``, ``abbreviations``), folded; a
+    bad entry is reported with its line as ``"<key>: <entry> must be <what>"``."""
+    out: set[str] = set()
+    listed = doc.get(key) or []
+    if not isinstance(listed, list):
+        errors.append(DataError(path, line_of(listed, line_of(doc)), f"{key}: expected a list"))
+        return out
+    for word in listed:
+        folded = fold(word).strip() if isinstance(word, str) else ""
+        if not folded.isalpha() or (longest is not None and len(folded) > longest):
+            errors.append(DataError(path, line_of(word, line_of(doc)), f"{key}: {word!r} must be {what}"))
+            continue
+        out.add(folded)
+    return out
 
 
 def load_rules(directory: Path = RULES_DIR) -> dict[str, LanguageRules]:
