@@ -378,15 +378,16 @@ def _toll_cues(doc: Document, ms: list[Match[Role]]) -> list[Match[Role]]:
 
 
 def _background(doc: Document, num: Number, sentence: int, sentence_start: int, toll_cues: list[Match[Role]],
-                cues: list[Match[Role]], ms: list[Match[Role]]) -> bool:
+                cues: list[Match[Role]], ms: list[Match[Role]], counted: list[int]) -> bool:
     """Whether ``num`` is a background toll, to be used only where the article gives no other count of
     its kind. Each cue reaches little, since a wrong reach takes today's toll: two review sessions'
     current-event probes (each with a second, smaller count elsewhere) found every wider reach tried
     costing more tolls than it saved. A cue governs its own clause, and:
 
     * an `earlier_toll` cue that opens the sentence («Напомним, …», "A similar attack in 2024 killed
-      30") the whole sentence (before, «…возросло до 15, ранее сообщалось о девяти погибших»: the 15 is
-      today's);
+      30") the whole sentence, unless its own clause gives the earlier count ("Officials had earlier
+      reported 9 dead, which later rose to 14": 14); elsewhere only its clause («…возросло до 15, ранее
+      сообщалось о девяти погибших»: the 15 is today's);
     * a `running_total` cue ("since the war began", «с начала года», «منذ بدء الحرب») that opens the
       sentence and ends its own clause (at most two words follow it there) the clause after it too
       ("Since the war began, at least 12,000 civilians…"). A running total after the count, past a
@@ -415,8 +416,9 @@ def _background(doc: Document, num: Number, sentence: int, sentence_start: int, 
             return True
         if today or own > clause:
             continue
-        if cue.payload.kind == "earlier_toll" and cue.first_word == sentence_start:
-            return True
+        if cue.payload.kind == "earlier_toll" and cue.first_word == sentence_start and not any(
+                _clause_of(bounds, starts[w]) == own for w in counted):
+            return True  # not when its own clause gives the earlier count: "…reported 9 dead, which later rose to 14"
         if cue.payload.kind == "running_total" and cue.first_word - sentence_start <= PAST_OPENING and \
                 clause == own + 1 and doc.words_between(doc.word_ends[cue.last_word], bounds[own + 1] - 1) <= 2:
             return True
@@ -662,9 +664,10 @@ class Classifier:
             dated = bool(toll_cues) or any(c.payload.kind in _PAST_ROLES for c in cues)
             if dated:
                 sentence_start = doc.sentence_words(sentence).start
+                counted = [n.first_word for _, n, _ in assigned]
             for kind, num, term in assigned:
-                toll = earlier if dated and _background(doc, num, sentence, sentence_start, toll_cues, cues, ms) \
-                    else casualties
+                toll = earlier if dated and _background(doc, num, sentence, sentence_start, toll_cues, cues, ms,
+                                                        counted) else casualties
                 current = toll.killed if kind == "killed" else toll.injured
                 if current is None or num.value > current:
                     if kind == "killed":
