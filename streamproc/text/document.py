@@ -10,7 +10,7 @@ import re
 from array import array
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 from itertools import accumulate, count
 from operator import add
 
@@ -221,21 +221,28 @@ def _without_lowercase_starts(norm: NormalizedText, starts: list[int]) -> list[i
     return kept
 
 
-@lru_cache(maxsize=16)
-def _abbreviation_re(abbreviations: frozenset[str]) -> re.Pattern[str]:
-    """A listed word, its full stop and the space after it: where it ends, no sentence starts."""
-    words = "|".join(sorted(map(re.escape, abbreviations), key=len, reverse=True))
-    return re.compile(rf"(?<![^\W\d_])(?:{words})\.[ \t]+")
-
-
-def _after_abbreviations(t: str, starts: list[int], abbreviations: frozenset[str]) -> list[int]:
+def _after_abbreviations(t: str, starts: list[int], word_ends: array[int], words: list[str],
+                         abbreviations: frozenset[str]) -> list[int]:
     """``starts`` without the sentence starts that follow a word the rule files list (``abbreviations``:
-    «ул. Ленина», "St. Petersburg", "Gen. Smith", «Av. Bolívar», «د. محمد»): titles and address words,
-    which end no sentence. Not initialisms: "the U.S." and "3 a.m." end sentences too, and a sentence
-    joined to the next one by mistake lets a cue at its start govern the other's toll. One regex pass
-    over the text (a Python look at each start cost ~0.1 ms an article)."""
-    joined = {m.end() for m in _abbreviation_re(abbreviations).finditer(t)}
-    return [s for s in starts if s not in joined] if joined else starts
+    «ул. Ленина», "St. Petersburg", "Gen. Smith", «Av. Bolívar», «د. محمد»), its full stop and spaces
+    or tabs: titles and address words, which end no sentence. Not initialisms: "the U.S." and "3 a.m."
+    end sentences too, and a sentence joined to the next one by mistake lets a cue at its start govern
+    the other's toll.
+
+    Only the few starts behind a full stop are looked at, each by one bisect into the word ends. A
+    regex over the whole text (the listed words as an alternation behind a lookbehind) cost ~85 µs a
+    3 KB article: ``re`` tried the lookbehind at every character."""
+    kept = [starts[0]]
+    for s in starts[1:]:
+        j = s - 1
+        while j > 0 and (t[j] == " " or t[j] == "\t"):
+            j -= 1
+        if j < s - 1 and t[j] == ".":
+            i = bisect_left(word_ends, j)
+            if i < len(word_ends) and word_ends[i] == j and words[i] in abbreviations:
+                continue
+        kept.append(s)
+    return kept
 
 
 def build_document(text: str, abbreviations: frozenset[str] = frozenset()) -> Document:
@@ -254,7 +261,7 @@ def build_document(text: str, abbreviations: frozenset[str] = frozenset()) -> Do
     if len(sentences) > 1:
         sentences = _without_lowercase_starts(norm, sentences)
         if abbreviations:
-            sentences = _after_abbreviations(t, sentences, abbreviations)
+            sentences = _after_abbreviations(t, sentences, ends, words, abbreviations)
     lines = _starts_after(_NEWLINE_RE, t)
     return Document(norm=norm, word_starts=starts, word_ends=ends, sentence_starts=sentences,
                     line_starts=lines, words=words, _scan_text=scan)
