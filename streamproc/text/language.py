@@ -16,7 +16,9 @@ n-grams of at most :data:`MAX_NGRAM_BYTES` bytes, so its state after any byte de
 that many bytes: :class:`VectorWalk` computes every position's state at once with numpy (the 6-byte
 window ending there, walked from the start state, column by column) and counts the features in the
 order py3langid's walk first meets them. The scores are computed from the same arrays in the same
-order, so the answers are bit-identical to stock (tested), at about half the cost per detection.
+order, so the answers are bit-identical to stock (tested), at about half the cost per detection;
+sorting the features as (feature, position) keys instead of by a stable sort took ~100 µs more
+off a detection of ~300 (2026-11-27, alternating timings in one process).
 """
 
 from __future__ import annotations
@@ -66,17 +68,25 @@ class VectorWalk:
         np = self._np
         found = self.output[self.states(data)]
         found = found[found >= 0]
-        if not found.size:
+        n = len(found)
+        if not n:
             return None
-        order = np.argsort(found, kind="stable")
-        ranked = found[order]
-        new = np.empty(len(ranked), dtype=bool)
+        # A stable sort of the features, as one plain sort of (feature, position) keys: numpy's
+        # stable sort of 64-bit integers is a merge sort (~135 µs for the ~2,400 features of a
+        # sample), its default sort of the same number of distinct keys a SIMD one (~18 µs).
+        shift = n.bit_length()
+        keys = np.sort((found << shift) | np.arange(n))
+        ranked = keys >> shift
+        order = keys & ((1 << shift) - 1)
+        new = np.empty(n, dtype=bool)
         new[0] = True
         np.not_equal(ranked[1:], ranked[:-1], out=new[1:])
         starts = np.flatnonzero(new)
-        counts = np.diff(starts, append=len(ranked))
-        first_seen = np.argsort(order[starts])
-        return ranked[starts][first_seen], counts[first_seen].astype(np.float32)
+        counts = np.empty(len(starts), dtype=np.float32)
+        counts[:-1] = starts[1:] - starts[:-1]
+        counts[-1] = n - starts[-1]
+        first_seen = np.argsort(order[starts])  # distinct positions: any sort gives this order
+        return ranked[starts][first_seen], counts[first_seen]
 
 
 @lru_cache(maxsize=1)
