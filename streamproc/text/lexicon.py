@@ -14,6 +14,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 import ahocorasick
@@ -317,16 +318,23 @@ def _script(ch: str) -> str:
 def _same_case(doc: Document, match: Match[object], source: str) -> bool:
     """Case-sensitive terms (``=US``): the original text must have the term's capitals."""
     s, e = doc.original_span(match.start, match.end)
-    original_words = WORD_RE.findall(doc.original[s:e])
-    term_words = [w for w in WORD_RE.findall(source.lstrip("=")) if w != "~"]
-    if not original_words or not term_words:
+    found = WORD_RE.search(doc.original, s, e)  # only the first word's case is compared
+    term_words, stem = _case_words(source)
+    if found is None or not term_words:
         return False
-    stem = source.rstrip().endswith("*")
+    first = found.group()
     if len(term_words) == 1:
-        same = original_words[0].startswith(term_words[0]) if stem else original_words[0] == term_words[0]
+        same = first.startswith(term_words[0]) if stem else first == term_words[0]
     else:
-        same = original_words[0] == term_words[0]
-    return same and not (original_words[0].isupper() and _among_capitals(doc, match))
+        same = first == term_words[0]
+    return same and not (first.isupper() and _among_capitals(doc, match))
+
+
+@lru_cache(maxsize=4096)
+def _case_words(source: str) -> tuple[tuple[str, ...], bool]:
+    """A case-sensitive term's words as written, and whether it ends in a stem (parsed once per term,
+    not at each of its matches: «=UN» meets every French «un»)."""
+    return tuple(WORD_RE.findall(source.lstrip("="))), source.rstrip().endswith("*")
 
 
 def _among_capitals(doc: Document, match: Match[object]) -> bool:
