@@ -12,8 +12,9 @@ import pytest
 
 from streamproc.config import Settings
 from streamproc.observability.metrics import CLASSIFY_PROCESSES as PROCESSES
+from streamproc.pipeline import Outcome
 from streamproc.worker.run import build_pipeline
-from streamproc.worker.runner import BatchRunner
+from streamproc.worker.runner import BatchRunner, from_wire, to_wire
 
 BATCH = [orjson.dumps({"id": f"a{i}", "text": "Artillery shelling killed two soldiers in Donetsk.", "language": "en"})
          for i in range(5)] + [b"not json", None]
@@ -54,6 +55,34 @@ def test_pool_runner_survives_a_killed_process(pipeline):
     assert kinds(first) == kinds(second) == expected
     assert first[0].alert["alert_id"] == second[0].alert["alert_id"]
     assert first[0].classification is None, "outcomes cross the process boundary without the classification"
+
+
+def test_alerts_from_a_process_are_the_threads_field_for_field(pipeline):
+    """An alert crosses the pipe as JSON: what the worker reads back is the alert the thread makes."""
+    async def scenario() -> list:  # type: ignore[type-arg]
+        runner = BatchRunner(pipeline, Settings(classify_processes=1))
+        await runner.start()
+        try:
+            return await runner.run(BATCH)
+        finally:
+            runner.stop()
+
+    from_process = asyncio.run(scenario())
+    in_thread = asyncio.run(BatchRunner(pipeline, Settings(classify_processes=0)).run(BATCH))
+    for ours, theirs in zip(from_process, in_thread, strict=True):
+        assert ours.kind == theirs.kind and ours.dedupe_keys == theirs.dedupe_keys
+        if theirs.alert is not None:
+            assert {**ours.alert, "detected_at": None} == {**theirs.alert, "detected_at": None}
+
+
+def test_an_alert_that_is_not_json_crosses_the_pipe_as_it_is():
+    """A count over 64 bits is no JSON: the alert goes back pickled, for the worker to dead-letter."""
+    plain = Outcome("alert", alert={"alert_id": "a", "casualties": {"killed": 3}})
+    huge = Outcome("alert", alert={"alert_id": "b", "casualties": {"killed": 2**70}})
+    wired = [to_wire(plain), to_wire(huge)]
+    assert wired[0][0].alert is None and wired[0][1] is not None
+    assert wired[1][0].alert == huge.alert and wired[1][1] is None
+    assert [o.alert for o in from_wire(wired)] == [plain.alert, huge.alert]
 
 
 def test_batches_in_flight_when_the_process_dies_share_one_new_process(pipeline):
@@ -173,6 +202,9 @@ def _echo_runner(processes: int):  # type: ignore[no-untyped-def]
 
         def _new_process(self):  # type: ignore[no-untyped-def]
             return ClassifyProcess(handlers.echo_init if not self._pool else type(self).replacement)
+
+        def _received(self, answer):  # type: ignore[no-untyped-def]
+            return answer  # the echo handlers' own answers, not outcomes
 
     return Echo(None, Settings(classify_processes=processes)), handlers  # type: ignore[arg-type]
 
