@@ -62,11 +62,17 @@ _THOUSANDS = re.compile(r"(?<=\d)[,.\u066c \u00a0\u202f](?=\d{3}(?!\d))")
 _CLAUSE_BREAKS = frozenset(",;:()[]\u2014\u2013\u060c\u061b")
 _CLAUSE_BREAK_RE = re.compile("[" + re.escape("".join(sorted(_CLAUSE_BREAKS))) + "]")
 #: Roles that only qualify a sentence's counts (see :func:`_toll_cues`): never terms themselves.
-_TOLL_CUE_ROLES = {"earlier_toll", "running_total", "superlative", "today", "relative"}
+_TOLL_CUE_ROLES = {"earlier_toll", "running_total", "since", "update", "superlative", "today", "relative"}
 #: How many words a superlative may stand before a `running_total` cue to make it a comparison
 #: ("the deadliest attack on the city since 2022": four between; "the first Russian missile attack on
 #: the western city of Lviv since 2023": seven).
 SUPERLATIVE_WINDOW = 8
+#: How many times an earlier sentence's count a count over a period up to now must exceed to be taken for
+#: a running total (see :func:`_since_then`): an order of magnitude. The natural paragraphs' running
+#: totals were 15 to 20,000 times the day's toll (and one 9.5 times, left to stand); a review's
+#: updates of the day's toll ("have since pulled 23 bodies" after 7, «desde el comienzo del asalto»)
+#: 3.3 to 10 times the first report.
+SINCE_MULTIPLE = 10
 MAX_EVIDENCE = 5
 _CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "hypothetical_end", "non_conflict", "past", "past_of",
                   "ceasefire_not"}
@@ -372,9 +378,73 @@ def _toll_cues(doc: Document, ms: list[Match[Role]]) -> list[Match[Role]]:
     if not cues:
         return cues
     supers = [m for m in ms if m.payload.kind == "superlative"]
-    return [c for c in cues if c.payload.kind == "earlier_toll" or not any(
-        s.last_word < c.first_word and c.first_word - s.last_word <= SUPERLATIVE_WINDOW + 1
-        and not _gap(doc, s.last_word, c.first_word)[1] for s in supers)]
+    return [c for c in cues if c.payload.kind == "earlier_toll" or not _compared(doc, c, supers)]
+
+
+def _compared(doc: Document, cue: Match[Role], supers: list[Match[Role]]) -> bool:
+    """Whether a superlative stands just before ``cue`` (up to :data:`SUPERLATIVE_WINDOW` words, in the
+    same clause): "the deadliest attack since 2022" compares, it counts nothing since then."""
+    return any(s.last_word < cue.first_word and cue.first_word - s.last_word <= SUPERLATIVE_WINDOW + 1
+               and not _gap(doc, s.last_word, cue.first_word)[1] for s in supers)
+
+
+def _names_today(doc: Document, bounds: list[int], clause: int, ms: list[Match[Role]]) -> bool:
+    """Whether ``clause`` (of ``bounds``, see :func:`_clause_bounds`) names the day of the report
+    (`today`: "on Monday", «сьогодні», «اليوم»), or a short fronted clause just before it does (at most
+    four words: «lundi, une attaque…»)."""
+    return any(m.payload.kind == "today" and (
+        _clause_of(bounds, m.start) == clause or (_clause_of(bounds, m.start) == clause - 1
+                                                   and doc.words_between(bounds[clause - 1], bounds[clause]) <= 4))
+        for m in ms)
+
+
+def _since_then(doc: Document, num: Number, term: Match[Role], sentence: int, since: list[Match[Role]],
+                ms: list[Match[Role]]) -> bool:
+    """Whether ``num`` counts over a period up to now: a `since` cue ("since", «depuis le début», «с
+    начала», «منذ») in its clause or in its casualty ``term``'s ("more than 500 people, most of them
+    combatants, have been killed since the offensive began"), or opening its sentence ("Since the
+    offensive began, more than 500…").
+
+    Asked only of a sentence after one that gave a count of the kind, for a count over
+    :data:`SINCE_MULTIPLE` times that one: a wire story's lead gives the day's toll, and a later "more than 5,000 civilians have been
+    killed since the coup" the conflict's. Not where those clauses name the day of the report (`today`,
+    which lists times of day too: "since dawn", «с начала суток», «منذ الصباح»), nor where they say the
+    toll rose (`updates`: "the toll has since risen to 31", «число погибших с момента удара выросло до
+    40», «ارتفع»: the day's toll updated); not past a relative pronoun ("…killed 3 in the camp where an
+    operation has gone on since January"), nor after a superlative ("the deadliest day since 2022")."""
+    bounds = _clause_bounds(doc, sentence)
+    clause = _clause_of(bounds, doc.word_starts[num.first_word])
+    term_clause = _clause_of(bounds, term.start)
+    if _names_today(doc, bounds, clause, ms) or any(
+            m.payload.kind == "update" and _clause_of(bounds, m.start) in (clause, term_clause) for m in ms):
+        return False
+    sentence_start = doc.sentence_words(sentence).start
+    relatives = [m for m in ms if m.payload.kind == "relative"]
+    supers = [m for m in ms if m.payload.kind == "superlative"]
+    todays = [m for m in ms if m.payload.kind == "today"]
+    for cue in since:
+        if _compared(doc, cue, supers) or any(t.start <= cue.start < t.end for t in todays) or \
+                _quoted(doc.text, bounds[0], cue.start):
+            continue  # "the deadliest day since 2022", "since dawn", a witness's «depuis que le bus a été touché»
+        own = _clause_of(bounds, cue.start)
+        if own == clause or own == term_clause:
+            if cue.first_word > num.last_word and any(num.last_word < r.first_word < cue.first_word for r in relatives):
+                continue
+            return True
+        if own < clause and cue.first_word - sentence_start <= 1:
+            return True
+    return False
+
+
+_OPENING_QUOTES, _CLOSING_QUOTES = "\u201c\u00ab\u201e", "\u201d\u00bb"
+
+
+def _quoted(text: str, start: int, offset: int) -> bool:
+    """Whether ``offset`` stands inside quotation marks opened since ``start`` (a sentence's start):
+    a witness's "since the drone hit we have counted 12 dead" tells of the event just reported."""
+    before = text[start:offset]
+    opened = sum(before.count(q) for q in _OPENING_QUOTES) - sum(before.count(q) for q in _CLOSING_QUOTES)
+    return opened > 0 or before.count('"') % 2 == 1
 
 
 def _background(doc: Document, num: Number, sentence: int, sentence_start: int, toll_cues: list[Match[Role]],
@@ -403,10 +473,7 @@ def _background(doc: Document, num: Number, sentence: int, sentence_start: int, 
     bounds = _clause_bounds(doc, sentence)
     starts = doc.word_starts
     clause = _clause_of(bounds, starts[num.first_word])
-    today = any(m.payload.kind == "today" and (
-        _clause_of(bounds, m.start) == clause or (_clause_of(bounds, m.start) == clause - 1
-                                                   and doc.words_between(bounds[clause - 1], bounds[clause]) <= 4))
-        for m in ms)
+    today = _names_today(doc, bounds, clause, ms)
     relatives = [m for m in ms if m.payload.kind == "relative"]
     for cue in toll_cues:
         own = _clause_of(bounds, cue.start)
@@ -579,6 +646,7 @@ class Classifier:
         years: list[tuple[int, int]] | None = None  # found on the first eventful sentence that needs them
         for sentence in sorted(eventful):
             ms = by_sentence[sentence]
+            given = {"killed": casualties.killed, "injured": casualties.injured}  # by earlier sentences
             kept: list[Match[Role]] = []
             cues: list[Match[Role]] = []
             bounds: list[tuple[int, int]] = []
@@ -665,9 +733,17 @@ class Classifier:
             if dated:
                 sentence_start = doc.sentence_words(sentence).start
                 counted = [n.first_word for _, n, _ in assigned]
+            # A period up to now ("since", «منذ») in a sentence after one that gave a count of the kind, with
+            # a count an order of magnitude above that one: the conflict's running total, not the day's toll
+            # (see :func:`_since_then`). A smaller multiple is rather the day's toll updated ("rescuers have
+            # since pulled 23 bodies from the rubble", after "killing 7").
+            since = [m for m in ms if m.payload.kind == "since"] if assigned and any(given.values()) else []
             for kind, num, term in assigned:
-                toll = earlier if dated and _background(doc, num, sentence, sentence_start, toll_cues, cues, ms,
-                                                        counted) else casualties
+                background = dated and _background(doc, num, sentence, sentence_start, toll_cues, cues, ms, counted)
+                before = given[kind]
+                if not background and since and before is not None and num.value > SINCE_MULTIPLE * before:
+                    background = _since_then(doc, num, term, sentence, since, ms)
+                toll = earlier if background else casualties
                 current = toll.killed if kind == "killed" else toll.injured
                 if current is None or num.value > current:
                     if kind == "killed":

@@ -20,8 +20,8 @@ RULES_DIR = DATA_DIR / "rules"
 
 
 #: Optional top-level lists of cues about a sentence's counts, as (key, role kind), in lexicon order.
-_TOLL_LISTS = (("earlier_toll", "earlier_toll"), ("running_total", "running_total"), ("superlatives", "superlative"),
-               ("today", "today"), ("relative", "relative"))
+_TOLL_LISTS = (("earlier_toll", "earlier_toll"), ("running_total", "running_total"), ("since", "since"),
+               ("updates", "update"), ("superlatives", "superlative"), ("today", "today"), ("relative", "relative"))
 _CASUALTY_KEYS = frozenset({"killed", "injured", "people", "at_least", "units", "range_open", "range_link",
                             "group_link", "partitive", "numbers", "only_after_a_number", "articles",
                             "one", "other_fates"})
@@ -35,7 +35,7 @@ class Role:
                          # link | partitive | number | number_after | one | other_fate |
                          # neg_before | neg_after | hypothetical | hypothetical_end | past | past_of |
                          # chrome | non_conflict | ceasefire_not | earlier_toll | running_total |
-                         # superlative | today | relative
+                         # since | update | superlative | today | relative
     value: Any = None    # category name, ceasefire subtype, number value, or what a link joins
                          # (frozenset of "range", "group")
     #: An explosion term that names no weapon ("explosion", "blast", «انفجار»): a furnace or a gas
@@ -112,7 +112,8 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
         errors.append(DataError(path, line_of(lang), f"language '{lang}' does not match the file name"))
     allowed = {"language", "proclitics", "article_contractions", "categories", "casualties", "negation", "hypothetical",
                "hypothetical_ends", "past", "past_of", "past_since", "year_suffixes", "chrome", "chrome_lists",
-               "ceasefire_not", "earlier_toll", "running_total", "superlatives", "today", "relative",
+               "ceasefire_not", "earlier_toll", "running_total", "since", "updates", "superlatives", "today",
+               "relative",
                "abbreviations",
                "non_conflict"}
     for key in doc:
@@ -287,8 +288,10 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     # Optional lists that only qualify a sentence's counts (see the classifier's _background): an
     # earlier or background toll ("had earlier reported 15 dead", «Напомним»); a war's or a year's
     # running total ("since the war began", «с начала года»), which a superlative just before makes a
-    # comparison ("killed 12 in the deadliest attack since 2022"); words naming the day of the report
-    # ("on Monday", «сьогодні»); relative pronouns ("which", «التي»).
+    # comparison ("killed 12 in the deadliest attack since 2022"); words opening a period up to now
+    # ("since", «с начала», «منذ»), a running total after the lead's count, unless a word for a toll's
+    # rise ("risen", «выросло», «ارتفع») makes it the day's toll updated; words naming the day of the
+    # report ("on Monday", «сьогодні»); relative pronouns ("which", «التي»).
     for key, kind in _TOLL_LISTS:
         terms += _terms(path, doc.get(key) or [], key, errors, line_of(doc), Role(kind))
     if len(errors) > before:
