@@ -67,7 +67,9 @@ def parse_term(term: str) -> tuple[list[tuple[str, bool] | None], bool]:
     if not isinstance(term, str) or not term.strip():
         raise TermSyntaxError("a term must be a non-empty string")
     raw = term.strip()
-    case_sensitive = raw.startswith("=")
+    # "=": the original text's case and accents ("=US"); "+": its accents, in any case ("+frappes" is no
+    # «frappés»): folding makes them one word. Both are checked by :func:`_same_case`.
+    case_sensitive = raw[:1] in ("=", "+")
     if case_sensitive:
         raw = raw[1:]
     words: list[tuple[str, bool] | None] = []
@@ -316,13 +318,17 @@ def _script(ch: str) -> str:
 
 
 def _same_case(doc: Document, match: Match[object], source: str) -> bool:
-    """Case-sensitive terms (``=US``): the original text must have the term's capitals."""
+    """Case-sensitive terms (``=US``): the original text must have the term's capitals (and accents).
+    Accent-exact ones (``+frappes``): its first word must have the term's accents, in any case."""
     s, e = doc.original_span(match.start, match.end)
     found = WORD_RE.search(doc.original, s, e)  # only the first word's case is compared
-    term_words, stem = _case_words(source)
+    term_words, stem, accents_only = _case_words(source)
     if found is None or not term_words:
         return False
     first = found.group()
+    if accents_only:
+        first, want = first.casefold(), term_words[0].casefold()
+        return first.startswith(want) if stem and len(term_words) == 1 else first == want
     if len(term_words) == 1:
         same = first.startswith(term_words[0]) if stem else first == term_words[0]
     else:
@@ -331,10 +337,11 @@ def _same_case(doc: Document, match: Match[object], source: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _case_words(source: str) -> tuple[tuple[str, ...], bool]:
-    """A case-sensitive term's words as written, and whether it ends in a stem (parsed once per term,
-    not at each of its matches: «=UN» meets every French «un»)."""
-    return tuple(WORD_RE.findall(source.lstrip("="))), source.rstrip().endswith("*")
+def _case_words(source: str) -> tuple[tuple[str, ...], bool, bool]:
+    """A checked term's words as written, whether it ends in a stem, and whether only its accents are
+    checked (``+``; parsed once per term, not at each of its matches: «=UN» meets every French «un»)."""
+    return (tuple(WORD_RE.findall(source.lstrip("=+"))), source.rstrip().endswith("*"),
+            source.lstrip().startswith("+"))
 
 
 def _among_capitals(doc: Document, match: Match[object]) -> bool:
