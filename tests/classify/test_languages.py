@@ -590,6 +590,7 @@ CUE_LOOK_ALIKES = [
     ("fr", "Après l'explosion, la police judiciaire a ouvert une enquête.", "explosion"),
     ("fr", "Les redoutables drones Shahed ont frappé Kiev, tuant trois personnes.", "airstrike"),
     ("es", "La ciudad fue escenario de enfrentamientos armados que dejaron 10 muertos.", "armed_clash"),
+    ("es", "Un ataque con bombas planeadoras mató a 2 civiles en Vovchansk, dijo el gobernador.", "casualties"),
 ]
 
 
