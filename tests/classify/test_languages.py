@@ -1246,6 +1246,13 @@ COUNT_FORMS = [
     ("fr", "Cinq corps ont été retrouvés lundi au bord d'une route de Culiacán.", 5, None),
     ("ru", "Спасатели извлекли из-под завалов тела 12 человек.", 12, None),
     ("uk", "З-під завалів дістали тіла 40 людей.", 40, None),
+    # a number right before a term that a count of people follows is a name's: the road's, the post's
+    ("en", "Shelling on Highway 14 killed 3 people.", 3, None),
+    ("en", "The blast at Gate 7 killed two guards.", 2, None),
+    ("es", "El ataque contra el puesto 12 mató a tres soldados.", 3, None),
+    ("ru", "Удар по блокпосту 12 убил трех военнослужащих.", 3, None),
+    ("en", "Israeli strike on school sheltering displaced: 20 killed, including 3 children.", 20, None),
+    ("ar", "غارة على مدرسة تؤوي نازحين: 20 شهيدا بينهم 3 أطفال.", 20, None),
 ]
 
 
