@@ -1581,19 +1581,27 @@ def test_toll_regression_probes(pipeline, name):
 #: date taken for a running total (`since`); wounded 108, then 110. Still wrong: background totals
 #: without a since-phrase ("in the first three months of the year", «بعد حرب أسفرت عن مقتل»), other
 #: events' tolls, tolls after a subject of over ten words, and the bodies found in French.
-NATURAL_KILLED_RIGHT, NATURAL_INJURED_RIGHT = 92, 111
+#: tests/fixtures/natural_toll_paragraphs_2.tsv: 120 more, by another helper (2026-11-27, late morning),
+#: who read neither the rules nor the tests: held out until then. Killed right 99 with the morning's
+#: rules (a7d7121), 103 with the later count since a past date as a running total; wounded 116 both.
+#: Still wrong: updated tolls after a subject of over ten words or an earlier figure quoted beside them,
+#: background totals without a since-phrase ("this year", "in nearly a year of hostilities"), subgroups
+#: («Среди погибших трое детей и семь женщин» summed), the missing counted with the dead.
+NATURAL_RIGHT = {"natural_toll_paragraphs.tsv": (92, 111), "natural_toll_paragraphs_2.tsv": (103, 116)}
 
 
-def test_natural_toll_paragraphs(pipeline):
+@pytest.mark.parametrize("name", sorted(NATURAL_RIGHT))
+def test_natural_toll_paragraphs(pipeline, name):
+    killed_floor, injured_floor = NATURAL_RIGHT[name]
     killed = injured = 0
-    rows = _fixture_rows("natural_toll_paragraphs.tsv")
+    rows = _fixture_rows(name)
     for _, lang, published, k, i, text in rows:
         c, _, _ = pipeline.analyse(Article(id="t", text=text.replace("\\n", "\n"), language=lang,
                                            published_at=published), lang)
         killed += (c.casualties.killed or 0) == int(k or 0)
         injured += (c.casualties.injured or 0) == int(i or 0)
     assert len(rows) == 120
-    assert killed >= NATURAL_KILLED_RIGHT and injured >= NATURAL_INJURED_RIGHT, (killed, injured)
+    assert killed >= killed_floor and injured >= injured_floor, (killed, injured)
 
 
 @pytest.mark.parametrize("lang, text, killed", [
