@@ -458,8 +458,8 @@ def _without_labels(assigned: list[tuple[str, Number, Match[Role]]], objects: se
                     ) -> list[tuple[str, Number, Match[Role]]]:
     """``assigned`` without a number written right before a term that a count of people follows: the
     term's count is that one, and the number before it a name's ("Shelling on Highway 14 killed 3
-    people", «el ataque contra el puesto 12 mató a tres soldados», "a strike on Hospital No. 5 killed 4
-    patients"). ``objects``: the ``id`` of each such term."""
+    people", «el ataque contra el puesto 12 mató a tres soldados», "the blast at Gate 7 killed two
+    guards"). ``objects``: the ``id`` of each such term."""
     return [(kind, num, term) for kind, num, term in assigned
             if not (id(term) in objects and num.last_word + 1 == term.first_word)]
 
