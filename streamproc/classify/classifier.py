@@ -32,7 +32,7 @@ from streamproc.classify.result import Casualties, CategoryHit, Classification, 
 from streamproc.classify.rules import LanguageRules, Role
 from streamproc.classify.severity import SeverityModel
 from streamproc.text.document import Document
-from streamproc.text.lexicon import GAP, Match, Term
+from streamproc.text.lexicon import Match, Term
 
 #: A line with at most this many words that holds a chrome phrase is page chrome.
 CHROME_MAX_WORDS = 12
@@ -575,35 +575,6 @@ def _without_cause_beside_armed_violence(ms: list[Match[Role]], cues: list[Match
     return cues
 
 
-#: Words a toll term's gap may span before :func:`_without_long_gaps_across` looks inside it.
-LONG_GAP = 10
-_GAP_BREAKS = frozenset(";:\u061b")
-
-
-def _without_long_gaps_across(doc: Document, matches: list[Match[Role]], stops: frozenset[str]) -> list[Match[Role]]:
-    """Drop the casualty terms whose gap spans over :data:`LONG_GAP` words and holds a `gap_stops`
-    word or a semicolon or colon. "The death toll from clashes between ELN guerrillas and dissidents of
-    the former FARC rebel group in Colombia's Catatumbo region has risen to 80" needs nineteen words
-    between "toll" and "risen"; "the death toll is still unclear, officials said, while the number of
-    displaced people has risen to 12,000" has a second subject in them. A gap of up to ten words is
-    never looked into (what the rules did before the gaps were widened)."""
-    out = []
-    words, text = doc.words, doc.text
-    for m in matches:
-        ids = m.term.words
-        if GAP in ids and m.payload.kind in ("killed", "injured"):
-            fixed = sum(1 for i in ids if i != GAP)
-            if m.last_word - m.first_word + 1 - fixed > LONG_GAP:
-                lead = ids.index(GAP)
-                trail = len(ids) - 1 - max(i for i, w in enumerate(ids) if w == GAP)
-                first, last = m.first_word + lead, m.last_word - trail
-                if not stops.isdisjoint(words[first:last + 1]) or \
-                        not _GAP_BREAKS.isdisjoint(text[doc.word_ends[first - 1]:doc.word_starts[last + 1]]):
-                    continue
-        out.append(m)
-    return out
-
-
 def _without_words_of_longer_terms(matches: list[Match[Role]]) -> list[Match[Role]]:
     """``matches`` without the category terms that are the first or the last word of a longer term
     of another category: «bombardeo» in «bombardeo de la aviación» is that airstrike's word, not
@@ -643,8 +614,7 @@ class Classifier:
         """``reference_year``: the year the article was published, when known; a year well before it
         in a sentence dates that sentence's events (see :func:`_past_years`)."""
         rules = self.rules[language]
-        matches = _without_words_of_longer_terms(_without_long_gaps_across(
-            doc, _within_sentences(doc, rules.lexicon.find(doc)), rules.gap_stops))
+        matches = _without_words_of_longer_terms(_within_sentences(doc, rules.lexicon.find(doc)))
         chrome = chrome_lines(doc, matches)
         suppressed: list[Suppressed] = []
 

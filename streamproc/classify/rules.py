@@ -66,10 +66,6 @@ class LanguageRules:
     #: Words (folded) written with a full stop that ends no sentence: «ул. Ленина», "St. Petersburg"
     #: (see :func:`streamproc.text.document.build_document`).
     abbreviations: frozenset[str] = frozenset()
-    #: Words (folded) that a toll term's gap of over ten words may not hold: a second subject or a turn
-    #: of the sentence ("…while the number of displaced people has risen to 12,000" is no death toll's
-    #: rise; see the classifier's :func:`_without_long_gaps_across`).
-    gap_stops: frozenset[str] = frozenset()
 
 
 def _terms(path: Path, value: Any, where: str, errors: list[DataError], parent_line: int | None,
@@ -118,7 +114,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
                "hypothetical_ends", "past", "past_of", "past_since", "year_suffixes", "chrome", "chrome_lists",
                "ceasefire_not", "earlier_toll", "running_total", "since", "updates", "superlatives", "today",
                "relative",
-               "abbreviations", "gap_stops",
+               "abbreviations",
                "non_conflict"}
     for key in doc:
         if key not in allowed:
@@ -272,7 +268,6 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     # Optional: words whose full stop ends no sentence (one word each, compared with the text's words).
     abbreviations = _letter_words(path, doc, "abbreviations", errors, None,
                                   "one word of letters, without its full stop")
-    gap_stops = _letter_words(path, doc, "gap_stops", errors, None, "one word of letters")
     terms += _terms(path, _require(path, doc, "chrome", errors, "top level") or [], "chrome", errors,
                     line_of(doc), Role("chrome"))
     # Optional: chrome phrases that head a list (``value``: "related" or "comments"): the short lines
@@ -314,13 +309,12 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     return LanguageRules(language=str(lang), lexicon=Lexicon(terms, proclitics=proclitics, contractions=contractions),
                          negation_window=window, path=path, term_count=len(terms), glued_links=glued_links,
                          past_since=frozenset(past_since), year_suffixes=frozenset(year_suffixes),
-                         articles=frozenset(article_words), abbreviations=frozenset(abbreviations),
-                         gap_stops=frozenset(gap_stops))
+                         articles=frozenset(article_words), abbreviations=frozenset(abbreviations))
 
 
 def _letter_words(path: Path, doc: dict[str, Any], key: str, errors: list[DataError], longest: int | None,
                   what: str) -> set[str]:
-    """An optional list of single words of letters (``year_suffixes``, ``abbreviations``, ``gap_stops``), folded; a
+    """An optional list of single words of letters (``year_suffixes``, ``abbreviations``), folded; a
     bad entry is reported with its line as ``"<key>: <entry> must be <what>"``."""
     out: set[str] = set()
     listed = doc.get(key) or []
