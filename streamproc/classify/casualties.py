@@ -22,12 +22,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import compress
 from types import MappingProxyType
 
 from streamproc.classify.rules import Role
 from streamproc.text.document import Document
-from streamproc.text.lexicon import Match
+from streamproc.text.lexicon import GAP, Match
 
 MAX_DISTANCE = 6        # words between a number and its casualty term
 ADJACENT = 2            # a number this close to the term needs no people word
@@ -36,6 +37,7 @@ PEOPLE_REACH = 4        # further words a number followed by its people word may
 ONE_AFTER = 3           # how far after its term a singular people word counts as one ("killed a Palestinian man")
 _YEARS = range(1900, 2101)
 _MULTIPLIERS = {100, 1000, 1_000_000}
+INSIDE_GAP = 3          # a number inside a term's gap of up to this many words is the term's count
 CLAUSE_REACH = 5        # "and 12 others were injured": how far the term of a coordinated clause may be
 AT_LEAST_AFTER = 3      # «قتل 12 شخصا على الأقل»: a lower-bound cue may also follow the number
 #: Punctuation that ends a clause (Latin and Arabic comma and semicolon): a number across one from a
@@ -333,7 +335,7 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
         num.group_link_at = _group_link_before(doc, num, lead_word, group_links, glued)
         coordinated = (num.group_link_at >= 0 or lead_word - 2 in group_links) and \
             not people.isdisjoint((num.last_word + 1, num.last_word + 2))
-        best: tuple[tuple[bool, bool, int, int], Match[Role]] | None = None
+        best: tuple[tuple[bool, bool, int, int, bool], Match[Role]] | None = None
         for term in terms:
             if num.last_word < term.first_word:
                 dist = term.first_word - num.last_word
@@ -356,15 +358,21 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
             # et cinq autres blessés") the term the number directly follows, else the term after it.
             broken = not _CLAUSE_BREAKS.isdisjoint(between) or \
                 (side == 1 and (term.first_word - 1 in group_links or _linked_term(doc, term, glued)))
-            key = (broken, not (coordinated and side == 1 and dist <= CLAUSE_REACH), dist, side)
+            # Last, a term that runs across no clause break: «двое погибших, число раненых выросло до
+            # семи» matches «погибших ~ ~ выросло до» and «раненых выросло до», and the seven are wounded.
+            key = (broken, not (coordinated and side == 1 and dist <= CLAUSE_REACH), dist, side,
+                   not _CLAUSE_BREAKS.isdisjoint(text[word_starts[term.first_word]:word_ends[term.last_word]]))
             if best is None or key < best[0]:
                 best = (key, term)
-        inside = [t for t in terms if t.first_word < num.first_word and num.last_word < t.last_word]
+        # A number inside a term is its count («لقي ثلاثة جنود مصرعهم»), but not inside a long gap: "the
+        # toll from a strike on a school sheltering 200 families rose to 14" is 14.
+        inside = [t for t in terms if t.first_word < num.first_word and num.last_word < t.last_word
+                  and _longest_gap(t.term.words) <= INSIDE_GAP]
         if inside:
-            best = ((False, False, 0, 0), inside[0])
+            best = ((False, False, 0, 0, False), inside[0])
         if best is None:
             continue
-        (broken, _, dist, _), term = best
+        (broken, _, dist, _, _), term = best
         # The people word must be this number's own: before the next number or term, no clause break
         # between ("On March 28, gunmen killed 11": gunmen are not 28's).
         own = -1
@@ -434,6 +442,16 @@ def _singular_people(doc: Document, ones: dict[int, int], terms: list[Match[Role
                 counted.add(kind)
                 break
     return out
+
+
+@lru_cache(maxsize=4096)
+def _longest_gap(words: tuple[int, ...]) -> int:
+    """The longest run of ``~`` in a term's words (:data:`~streamproc.text.lexicon.GAP`)."""
+    run = longest = 0
+    for w in words:
+        run = run + 1 if w == GAP else 0
+        longest = max(longest, run)
+    return longest
 
 
 def _without_labels(assigned: list[tuple[str, Number, Match[Role]]], objects: set[int]
