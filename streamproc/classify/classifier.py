@@ -406,8 +406,8 @@ def _since_then(doc: Document, num: Number, term: Match[Role], sentence: int, si
     offensive began, more than 500…").
 
     Asked only of a sentence after one that gave a count of the kind, for a count over
-    :data:`SINCE_MULTIPLE` times that one: a wire story's lead gives the day's toll, and a later "more than 5,000 civilians have been
-    killed since the coup" the conflict's. Not where those clauses name the day of the report (`today`,
+    :data:`SINCE_MULTIPLE` times that one: a wire story's lead gives the day's toll, and a later "more
+    than 5,000 civilians have been killed since the coup" the conflict's. Not where those clauses name the day of the report (`today`,
     which lists times of day too: "since dawn", «с начала суток», «منذ الصباح»), nor where they say the
     toll rose (`updates`: "the toll has since risen to 31", «число погибших с момента удара выросло до
     40», «ارتفع»: the day's toll updated); not past a relative pronoun ("…killed 3 in the camp where an
@@ -428,12 +428,18 @@ def _since_then(doc: Document, num: Number, term: Match[Role], sentence: int, si
             continue  # "the deadliest day since 2022", "since dawn", a witness's «depuis que le bus a été touché»
         own = _clause_of(bounds, cue.start)
         if own == clause or own == term_clause:
-            if cue.first_word > num.last_word and any(num.last_word < r.first_word < cue.first_word for r in relatives):
+            if _past_a_relative(num, cue, relatives):
                 continue
             return True
         if own < clause and cue.first_word - sentence_start <= 1:
             return True
     return False
+
+
+def _past_a_relative(num: Number, cue: Match[Role], relatives: list[Match[Role]]) -> bool:
+    """Whether a relative pronoun stands between ``num`` and a cue after it: the cue describes something
+    else ("…killed 3 in the camp where an operation has gone on since January")."""
+    return cue.first_word > num.last_word and any(num.last_word < r.first_word < cue.first_word for r in relatives)
 
 
 _OPENING_QUOTES, _CLOSING_QUOTES = "\u201c\u00ab\u201e", "\u201d\u00bb"
@@ -478,8 +484,8 @@ def _background(doc: Document, num: Number, sentence: int, sentence_start: int, 
     for cue in toll_cues:
         own = _clause_of(bounds, cue.start)
         if own == clause:
-            if cue.first_word > num.last_word and any(num.last_word < r.first_word < cue.first_word for r in relatives):
-                continue  # "…killed 3 in the camp where an operation has gone on since January"
+            if _past_a_relative(num, cue, relatives):
+                continue
             return True
         if today or own > clause:
             continue
