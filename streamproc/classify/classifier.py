@@ -31,8 +31,8 @@ from streamproc.classify.casualties import Number, extract
 from streamproc.classify.result import Casualties, CategoryHit, Classification, Evidence, Suppressed
 from streamproc.classify.rules import LanguageRules, Role
 from streamproc.classify.severity import SeverityModel
-from streamproc.text.document import Document
-from streamproc.text.lexicon import Match, Term
+from streamproc.text.document import WORD_RE, Document
+from streamproc.text.lexicon import GAP, Match, Term
 
 #: A line with at most this many words that holds a chrome phrase is page chrome.
 CHROME_MAX_WORDS = 12
@@ -67,6 +67,9 @@ _TOLL_CUE_ROLES = {"earlier_toll", "running_total", "since", "update", "superlat
 #: ("the deadliest attack on the city since 2022": four between; "the first Russian missile attack on
 #: the western city of Lviv since 2023": seven).
 SUPERLATIVE_WINDOW = 8
+#: How many words may precede a ``^`` term in its sentence (see :func:`_opening_subjects`): "The death
+#: toll", «La cifra de muertos», «Число погибших».
+OPENING_SUBJECT = 3
 #: How many times an earlier sentence's count a count over a period up to now must exceed to be taken for
 #: a running total (see :func:`_since_then`): an order of magnitude. The natural paragraphs' running
 #: totals were 15 to 20,000 times the day's toll (and one 9.5 times, left to stand); a review's
@@ -74,6 +77,7 @@ SUPERLATIVE_WINDOW = 8
 #: 3.3 to 10 times the first report.
 SINCE_MULTIPLE = 10
 MAX_EVIDENCE = 5
+_OTHER_KIND = {"killed": "injured", "injured": "killed"}
 _CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "hypothetical_end", "non_conflict", "past", "past_of",
                   "ceasefire_not"}
 _PAST_ROLES = {"past", "past_of", "past_year"}
@@ -547,6 +551,43 @@ def _within_sentences(doc: Document, matches: list[Match[Role]]) -> list[Match[R
     return kept
 
 
+def _opening_subjects(doc: Document, matches: list[Match[Role]]) -> list[Match[Role]]:
+    """Drop the matches of ``^`` terms that do not open their sentence's subject.
+
+    "The death toll from a Russian ballistic missile strike on the centre of the northeastern Ukrainian
+    city of Sumy rose to 35": a toll's subject runs to twenty words, and a term that reaches that far
+    anywhere took other subjects' rises ("Nine people were killed. The death toll may still rise, as
+    the number of residents unaccounted for has reached 30"; two reviews broke 56 of 74 and 36 of 100
+    paragraphs so). Such a term (``^toll ~ … ~ rose to``) is kept only where at most
+    :data:`OPENING_SUBJECT` words precede it in its sentence, or after a dateline's dash ("ADEN, April 18
+    (Reuters) - The death toll…"), and where no clause punctuation and no number stand inside it: one
+    subject, one verb."""
+    kept = []
+    words, starts = doc.words, doc.sentence_starts
+    for m in matches:
+        if m.term.opening:
+            if _gap(doc, m.first_word, m.last_word)[1] or any(words[w][:1].isdigit()
+                                                               for w in range(m.first_word + 1, m.last_word)):
+                continue
+            gaps = [i for i, pid in enumerate(m.term.words) if pid == GAP]
+            if gaps:  # the other kind's term inside: «Le bilan est de six morts et le nombre de blessés … est
+                # passé à 45» (a number word may be anything: «une école», "two days of fighting")
+                inner = range(m.first_word + gaps[0], m.last_word - (len(m.term.words) - gaps[-1] - 1) + 1)
+                other = _OTHER_KIND.get(m.payload.kind)
+                if any(o.payload.kind == other and o.first_word in inner and o.last_word in inner for o in matches):
+                    continue
+            sentence = doc.sentence_words(bisect_right(starts, m.start) - 1)
+            if m.first_word - sentence.start > OPENING_SUBJECT:
+                s0, _ = doc.original_span(doc.word_starts[sentence.start], doc.word_starts[sentence.start])
+                e0, _ = doc.original_span(m.start, m.start)
+                head = doc.original[s0:e0]
+                dash = max(head.rfind(" - "), head.rfind("\u2014"), head.rfind("\u2013"))
+                if dash < 0 or len(WORD_RE.findall(head, dash)) > OPENING_SUBJECT:
+                    continue  # no dateline's dash, or more than a determiner between it and the term
+        kept.append(m)
+    return kept
+
+
 def _cause_inside(m: Match[Role], cues: list[Match[Role]]) -> str | None:
     """A category term with a cause outside armed conflict among its own words is that cause's:
     "clashes between protesters and security forces", «enfrentamientos entre manifestantes y fuerzas»
@@ -620,7 +661,7 @@ class Classifier:
         """``reference_year``: the year the article was published, when known; a year well before it
         in a sentence dates that sentence's events (see :func:`_past_years`)."""
         rules = self.rules[language]
-        matches = _without_words_of_longer_terms(_within_sentences(doc, rules.lexicon.find(doc)))
+        matches = _without_words_of_longer_terms(_opening_subjects(doc, _within_sentences(doc, rules.lexicon.find(doc))))
         chrome = chrome_lines(doc, matches)
         suppressed: list[Suppressed] = []
 

@@ -38,6 +38,7 @@ class Term(Generic[P]):
     payload: P
     case_sensitive: bool
     required: frozenset[int] = frozenset()  # word-pattern ids after the first: all must occur in the doc
+    opening: bool = False    # "^": its user checks that it opens its sentence (see parse_term)
 
 
 #: An anchored term as its anchor sees it: the term, the indexed words it needs, the word pattern
@@ -63,10 +64,16 @@ class Match(Generic[P]):
 
 
 def parse_term(term: str) -> tuple[list[tuple[str, bool] | None], bool]:
-    """Split a term into (normalised word, is_stem) pairs; ``None`` is a gap. Raises on bad syntax."""
+    """Split a term into (normalised word, is_stem) pairs; ``None`` is a gap, and whether its case
+    or accents are checked (``=``, ``+``). Raises on bad syntax. A leading ``^`` is dropped here (see
+    :attr:`Term.opening`)."""
     if not isinstance(term, str) or not term.strip():
         raise TermSyntaxError("a term must be a non-empty string")
     raw = term.strip()
+    # "^": the term must open its sentence, a check left to the lexicon's user (the classifier's
+    # _opening_subjects), which knows what a sentence's opening is; the words are matched as usual.
+    if raw[:1] == "^":
+        raw = raw[1:]
     # "=": the original text's case and accents ("=US"); "+": its accents, in any case ("+frappes" is no
     # «frappés»): folding makes them one word. Both are checked by :func:`_same_case`.
     case_sensitive = raw[:1] in ("=", "+")
@@ -147,7 +154,8 @@ class Lexicon(Generic[P]):
             direct = None not in words and not any(w[1] for w in words[:-1]) and \
                 (len(words) == 1 or not takes_clitics)
             if direct:
-                term = Term(source=source, words=(), payload=payload, case_sensitive=case_sensitive)
+                term = Term(source=source, words=(), payload=payload, case_sensitive=case_sensitive,
+                            opening=source.lstrip().startswith("^"))
                 body = " ".join(w[0] for w in words)  # type: ignore[index]
                 stem = words[-1][1]  # type: ignore[index]
                 for form in forms(body, prefixes):
@@ -159,7 +167,8 @@ class Lexicon(Generic[P]):
                     k = max(range(len(words)), key=lambda i: len(words[i][0]) if words[i] else -1)  # type: ignore[index]
                 anchors.add(ids[k])
                 term = Term(source=source, words=ids, payload=payload, case_sensitive=case_sensitive,
-                            required=frozenset(i for i in ids if i != GAP and i != ids[k]))
+                            required=frozenset(i for i in ids if i != GAP and i != ids[k]),
+                            opening=source.lstrip().startswith("^"))
                 anchored.append((ids[k], term, k))
             self.terms.append(term)
         # How each word pattern is recognised: anchors (and other long words and stems) through the
@@ -340,8 +349,8 @@ def _same_case(doc: Document, match: Match[object], source: str) -> bool:
 def _case_words(source: str) -> tuple[tuple[str, ...], bool, bool]:
     """A checked term's words as written, whether it ends in a stem, and whether only its accents are
     checked (``+``; parsed once per term, not at each of its matches: «=UN» meets every French «un»)."""
-    return (tuple(WORD_RE.findall(source.lstrip("=+"))), source.rstrip().endswith("*"),
-            source.lstrip().startswith("+"))
+    source = source.lstrip().lstrip("^")
+    return (tuple(WORD_RE.findall(source.lstrip("=+"))), source.rstrip().endswith("*"), source.startswith("+"))
 
 
 def _among_capitals(doc: Document, match: Match[object]) -> bool:

@@ -66,3 +66,12 @@ def test_hyphen_and_punctuation_split_words_on_both_sides():
 def test_bad_terms_are_rejected(bad):
     with pytest.raises(TermSyntaxError):
         parse_term(bad)
+
+
+def test_a_caret_marks_a_term_that_must_open_its_sentence_and_is_matched_as_usual():
+    """``^`` is checked by the lexicon's user (the classifier's _opening_subjects); the words match as usual."""
+    assert parse_term("^toll ~ rose to") == parse_term("toll ~ rose to")
+    lex = Lexicon([("^toll ~ ~ ~ rose to", "k"), ("toll rose", "plain")])
+    doc = build_document("The death toll from the strike rose to 9. The toll rose.")
+    opening = {m.term.source: m.term.opening for m in lex.find(doc)}
+    assert opening == {"^toll ~ ~ ~ rose to": True, "toll rose": False}
