@@ -1123,6 +1123,47 @@ def test_category_probe_sentences_in_six_languages(pipeline):
     assert len(_category_probes()) - len(wrong) >= CATEGORY_PROBES_RIGHT, wrong
 
 
+#: tests/fixtures/natural_category_paragraphs*.tsv: paragraphs helper sessions wrote as newsrooms write
+#: them, without reading the rules (2026-11-27): per language, events and hard negatives (football's
+#: "bombardment of shots", a party's "truce", war films, novels and games, anniversaries, a demolition's
+#: "controlled explosion", road crashes, a stock market's «انفجار»). The first set (144: 12 events and
+#: 12 negatives per language) raised an alert on 18 of its 72 negatives when written and on 4 after the
+#: data fixes it prompted (right 125 -> 139); the second (180: 10 events and 20 negatives per language),
+#: written after those fixes and held out until then, on 30 of its 120 before them and 29 after (right
+#: 150 -> 151): the fixes are phrases, and figurative, cultural and commemorative uses of war words
+#: are the classifier's largest open gap. Every event in both sets but one raises an alert.
+NATURAL_CATEGORIES_RIGHT = {"natural_category_paragraphs.tsv": (144, 139),
+                            "natural_category_paragraphs_2.tsv": (180, 151)}
+
+
+@pytest.mark.parametrize("name", sorted(NATURAL_CATEGORIES_RIGHT))
+def test_natural_category_paragraphs(pipeline, name):
+    size, floor = NATURAL_CATEGORIES_RIGHT[name]
+    wrong = []
+    rows = _fixture_rows(name)
+    for probe_id, lang, escalation, _categories, text in rows:
+        got = set(classify(pipeline, lang, text).categories)
+        if bool(got) != (escalation == "1"):
+            wrong.append((probe_id, escalation, sorted(got)))
+    assert len(rows) == size
+    assert size - len(wrong) >= floor, wrong
+
+
+@pytest.mark.parametrize("lang, text", [
+    ("en", "Manchester City laid siege to the Arsenal goal, unleashing a bombardment of shots."),
+    ("es", "El Real Madrid bombardeó la portería azulgrana durante todo el segundo tiempo."),
+    ("uk", "У монобільшості заявили, що політичне перемир’я порушують ті, хто розхитує човен."),
+    ("es", "PP y PSOE sellaron este martes una tregua para renovar el Consejo General del Poder Judicial."),
+    ("fr", "L'explosion contrôlée des deux tours HLM n'a duré que quelques secondes."),
+    ("uk", "Фільм показує перші тижні облоги міста, зокрема наслідки авіаудару по пологовому будинку."),
+    ("es", "Tres personas murieron y otras dos resultaron heridas en un choque frontal entre dos turismos."),
+    ("ru", "Масштабные танковые сражения снимались на полигоне, а за спецэффекты и взрывы отвечали пиротехники."),
+])
+def test_figures_of_speech_films_and_road_crashes_raise_no_alert(pipeline, lang, text):
+    c = classify(pipeline, lang, text)
+    assert not c.categories, why(c)
+
+
 # A truce of something else (`ceasefire_not`) is no ceasefire; a ceasefire beside such a word that does
 # not qualify it still is.
 TRUCES_OF_SOMETHING_ELSE = [
