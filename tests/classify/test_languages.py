@@ -1132,13 +1132,20 @@ def test_category_probe_sentences_in_six_languages(pipeline):
 #: written after those fixes and held out until then, on 30 of its 120 before them and 29 after (right
 #: 150 -> 151): the fixes are phrases, and figurative, cultural and commemorative uses of war words
 #: are the classifier's largest open gap. Every event in both sets but one raises an alert.
-NATURAL_CATEGORIES_RIGHT = {"natural_category_paragraphs.tsv": (144, 139),
-                            "natural_category_paragraphs_2.tsv": (180, 151)}
+#: figurative_probes.tsv: a review's paragraphs against a rule, dropped, that took every war word of a
+#: sentence holding a word of sport, screen, games, elections, markets or drills for a figure of speech:
+#: it silenced 113 of 114 real attacks written with such words ("a missile hit the stadium during the
+#: match", "a ceasefire ahead of the World Cup", "a strike on a film crew"); the words that only sport or
+#: fiction use ("batters", "goalkeeper", "war film", "Call of Duty", "price war") became `hypothetical`
+#: cues of the usual reach instead: 137 -> 146 right, no event lost.
+CATEGORY_PARAGRAPHS_RIGHT = {"natural_category_paragraphs.tsv": (144, 139),
+                            "natural_category_paragraphs_2.tsv": (180, 151),
+                            "figurative_probes.tsv": (175, 146)}
 
 
-@pytest.mark.parametrize("name", sorted(NATURAL_CATEGORIES_RIGHT))
-def test_natural_category_paragraphs(pipeline, name):
-    size, floor = NATURAL_CATEGORIES_RIGHT[name]
+@pytest.mark.parametrize("name", sorted(CATEGORY_PARAGRAPHS_RIGHT))
+def test_category_paragraph_sets(pipeline, name):
+    size, floor = CATEGORY_PARAGRAPHS_RIGHT[name]
     wrong = []
     rows = _fixture_rows(name)
     for probe_id, lang, escalation, _categories, text in rows:
@@ -1158,6 +1165,10 @@ def test_natural_category_paragraphs(pipeline, name):
     ("uk", "Фільм показує перші тижні облоги міста, зокрема наслідки авіаудару по пологовому будинку."),
     ("es", "Tres personas murieron y otras dos resultaron heridas en un choque frontal entre dos turismos."),
     ("ru", "Масштабные танковые сражения снимались на полигоне, а за спецэффекты и взрывы отвечали пиротехники."),
+    # words only sport and fiction use, as `hypothetical` cues
+    ("en", "England's batters unleashed a brutal bombardment on the Australian attack at Edgbaston."),
+    ("ru", "Хоккеисты ЦСКА устроили настоящую бомбардировку ворот соперника в третьем периоде."),
+    ("en", "The latest Call of Duty lets players call in airstrikes on enemy positions."),
 ])
 def test_figures_of_speech_films_and_road_crashes_raise_no_alert(pipeline, lang, text):
     c = classify(pipeline, lang, text)
@@ -1654,8 +1665,14 @@ NATURAL_RIGHT = {"natural_toll_paragraphs.tsv": (97, 111), "natural_toll_paragra
 #: right before them; "last week", "last month" and Arabic «وكان … قد» broke 33 of 63 follow-ups (the toll
 #: of last week's strike updated, with a subgroup counted in the lead) and were dropped; "a week earlier",
 #: «un mois plus tôt», «неделей ранее» kept: 76.
+#: period_cue_probes.tsv: a review's paragraphs on period cues for `since` (2026-11-27): 84 right before;
+#: "this year", "last year", "of the year", "years of war", "of hostilities" broke 56 of 81 (a later
+#: today's toll whose clause says "the second attack on the city this year", "battered by years of war",
+#: "cessation of hostilities") and were dropped; "violence has killed", "years of conflict", «حرب أسفرت
+#: عن» kept: 87.
 DATED_PROBES_RIGHT = {"toll_gap_probes.tsv": (100, 75), "toll_gap_probes_2.tsv": (100, 66),
-                      "later_count_probes.tsv": (106, 71), "earlier_event_probes.tsv": (119, 76)}
+                      "later_count_probes.tsv": (106, 71), "earlier_event_probes.tsv": (119, 76),
+                      "period_cue_probes.tsv": (136, 87)}
 
 
 @pytest.mark.parametrize("name", sorted(DATED_PROBES_RIGHT))
@@ -1731,6 +1748,30 @@ def test_a_long_toll_subject_is_read_only_where_it_is_one_subject_opening_its_se
                                                                                        injured):
     c = classify(pipeline, lang, text)
     assert (c.casualties.killed, c.casualties.injured) == (killed, injured), why(c)
+
+
+@pytest.mark.parametrize("lang, text, killed", [
+    ("en", ("Suspected jihadists killed at least 15 soldiers in an attack on a military post on Sunday. Burkina "
+           "Faso has been battling an insurgency since 2015, and violence has killed more than 20,000 people."), 15),
+    ("ar", ("قتل 22 شخصا بنيران الجيش الإسرائيلي في جنوب لبنان. ودخل اتفاق وقف إطلاق النار حيز التنفيذ في 27 "
+           "نوفمبر الماضي، بعد حرب أسفرت عن مقتل أكثر من 4 آلاف شخص في لبنان."), 22),
+    ("es", ("Un coche bomba mató a seis policías en Cauca. La violencia ha dejado más de 900 muertos en la "
+           "región."), 6),
+])
+def test_a_war_toll_said_without_since_is_a_running_total_after_the_lead(pipeline, lang, text, killed):
+    assert classify(pipeline, lang, text).casualties.killed == killed
+
+
+@pytest.mark.parametrize("lang, text, killed", [
+    # the unit after the second of two linked numbers measures the first too
+    ("uk", "Дрон атакував автомобіль, двоє чоловіків загинули. Загиблим було 47 і 52 роки.", 2),
+    ("en", "A drone killed two men, aged 47 and 52 years.", 2),
+    ("en", "The strike killed 12 and injured 30 people.", 12),
+    # «delincuentes» is a word for people: «19 presuntos delincuentes muertos»
+    ("es", "Un enfrentamiento en Culiacán dejó 19 presuntos delincuentes muertos.", 19),
+])
+def test_ages_of_the_dead_are_measures_and_suspects_are_people(pipeline, lang, text, killed):
+    assert classify(pipeline, lang, text).casualties.killed == killed
 
 
 @pytest.mark.parametrize("lang, text, injured", [
