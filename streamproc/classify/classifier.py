@@ -560,13 +560,17 @@ def _opening_subjects(doc: Document, matches: list[Match[Role]]) -> list[Match[R
     the number of residents unaccounted for has reached 30"; two reviews broke 56 of 74 and 36 of 100
     paragraphs so). Such a term (``^toll ~ … ~ rose to``) is kept only where at most
     :data:`OPENING_SUBJECT` words precede it in its sentence, or after a dateline's dash ("ADEN, April 18
-    (Reuters) - The death toll…"), and where no clause punctuation and no number stand inside it: one
-    subject, one verb."""
+    (Reuters) - The death toll…"), and where no clause punctuation, no number but a date's or a
+    measure's («…по будівлі ОДА 29 березня зросла до 37») and no term of the other kind stand inside
+    it: one subject, one verb."""
     kept = []
     words, starts = doc.words, doc.sentence_starts
+    dated: set[int] | None = None  # digit words a unit follows: a date («29 березня»), a distance
     for m in matches:
         if m.term.opening:
-            if _gap(doc, m.first_word, m.last_word)[1] or any(words[w][:1].isdigit()
+            if dated is None:
+                dated = {o.first_word - 1 for o in matches if o.payload.kind == "unit"}
+            if _gap(doc, m.first_word, m.last_word)[1] or any(words[w][:1].isdigit() and w not in dated
                                                                for w in range(m.first_word + 1, m.last_word)):
                 continue
             gaps = [i for i, pid in enumerate(m.term.words) if pid == GAP]
