@@ -320,7 +320,8 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
         starts = {n.first_word for n in numbers if not n.glued_link}
         at_least_starts = at_least_starts - {first for last, first in at_least_ends.items() if last + 1 in starts}
     blockers = {n.first_word for n in numbers} | {t.first_word for t in terms}  # where a number's own words end
-    measured = _measured_by_a_linked_number(numbers, units, range_links, group_links)
+    measured = _measured_by_a_linked_number(numbers, units, range_links, group_links,
+                                            {t.last_word for t in terms} | set(at_least_ends))
     for num in numbers:
         if num.last_word + 1 in units or not unit_words.isdisjoint(range(num.first_word, num.last_word + 1)) \
                 or num.first_word in measured:
@@ -467,15 +468,19 @@ def _without_labels(assigned: list[tuple[str, Number, Match[Role]]], objects: se
 
 
 def _measured_by_a_linked_number(numbers: list[Number], units: set[int], range_links: dict[int, int],
-                                 group_links: dict[int, int]) -> set[int]:
+                                 group_links: dict[int, int], counted_after: set[int]) -> set[int]:
     """First words of numbers that a link joins to a measure after them: «Загиблим було 47 і 52 роки»,
-    "the victims were 47 and 52 years old": the unit after the second number measures the first too."""
+    "the victims were 47 and 52 years old": the unit after the second number measures the first too.
+    Not a number right after a casualty term or a lower-bound cue (``counted_after``, their last
+    words): "killed 12 and 40 percent of the homes lost power", "killed 5 and 3 days later…" count."""
     link_ends = dict(range_links)  # first word -> last word of a link ("and", «і», «و»)
     for last, first in group_links.items():
         link_ends[first] = max(last, link_ends.get(first, last))
     measured: set[int] = set()
     starts = {n.first_word: n for n in numbers}
     for num in reversed(numbers):
+        if num.first_word - 1 in counted_after:
+            continue
         end = link_ends.get(num.last_word + 1)
         after = starts.get(end + 1) if end is not None else None
         if after is not None and (after.last_word + 1 in units or after.first_word in measured):

@@ -31,7 +31,7 @@ from streamproc.classify.casualties import Number, extract
 from streamproc.classify.result import Casualties, CategoryHit, Classification, Evidence, Suppressed
 from streamproc.classify.rules import LanguageRules, Role
 from streamproc.classify.severity import SeverityModel
-from streamproc.text.document import WORD_RE, Document
+from streamproc.text.document import Document
 from streamproc.text.lexicon import GAP, Match, Term
 
 #: A line with at most this many words that holds a chrome phrase is page chrome.
@@ -62,7 +62,8 @@ _THOUSANDS = re.compile(r"(?<=\d)[,.\u066c \u00a0\u202f](?=\d{3}(?!\d))")
 _CLAUSE_BREAKS = frozenset(",;:()[]\u2014\u2013\u060c\u061b")
 _CLAUSE_BREAK_RE = re.compile("[" + re.escape("".join(sorted(_CLAUSE_BREAKS))) + "]")
 #: Roles that only qualify a sentence's counts (see :func:`_toll_cues`): never terms themselves.
-_TOLL_CUE_ROLES = {"earlier_toll", "running_total", "since", "update", "superlative", "today", "relative"}
+_TOLL_CUE_ROLES = {"earlier_toll", "running_total", "since", "update", "superlative", "today", "relative",
+                   "toll_subject"}
 #: How many words a superlative may stand before a `running_total` cue to make it a comparison
 #: ("the deadliest attack on the city since 2022": four between; "the first Russian missile attack on
 #: the western city of Lviv since 2023": seven).
@@ -77,6 +78,7 @@ OPENING_SUBJECT = 3
 #: 3.3 to 10 times the first report.
 SINCE_MULTIPLE = 10
 MAX_EVIDENCE = 5
+#: The casualty kind a term of each kind may not hold inside its gap (see :func:`_opening_subjects`).
 _OTHER_KIND = {"killed": "injured", "injured": "killed"}
 _CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "hypothetical_end", "non_conflict", "past", "past_of",
                   "ceasefire_not"}
@@ -558,38 +560,66 @@ def _opening_subjects(doc: Document, matches: list[Match[Role]]) -> list[Match[R
     city of Sumy rose to 35": a toll's subject runs to twenty words, and a term that reaches that far
     anywhere took other subjects' rises ("Nine people were killed. The death toll may still rise, as
     the number of residents unaccounted for has reached 30"; two reviews broke 56 of 74 and 36 of 100
-    paragraphs so). Such a term (``^toll ~ … ~ rose to``) is kept only where at most
-    :data:`OPENING_SUBJECT` words precede it in its sentence, or after a dateline's dash ("ADEN, April 18
-    (Reuters) - The death toll…"), and where no clause punctuation, no number but a date's or a
-    measure's («…по будівлі ОДА 29 березня зросла до 37») and no term of the other kind stand inside
-    it: one subject, one verb."""
+    paragraphs so). Such a term (``^toll ~ … ~ rose to``) is kept only where it opens its sentence
+    (:func:`_opens_its_sentence`) and its gap holds one subject: no clause punctuation, no digit word
+    but a year's or one a unit follows (a date: «…по будівлі ОДА 29 березня зросла до 37»), no casualty
+    term of the other kind («Le bilan est de six morts et le nombre de blessés … est passé à 45») and
+    no second subject's head (`toll_subjects`: "…may still rise as the number of residents unaccounted
+    for has reached 30"). Number words may stand there: «une école», "two days of fighting"."""
+    if not any(m.term.opening for m in matches):
+        return matches
+    words = doc.words
+    before_units = {o.first_word - 1 for o in matches if o.payload.kind == "unit"}
+    # where the terms a gap may not hold begin, sorted, with their last word and kind
+    inside = sorted((o.first_word, o.last_word, o.payload.kind) for o in matches
+                    if o.payload.kind in _OTHER_KIND or o.payload.kind == "toll_subject")
+    firsts = [first for first, _, _ in inside]
     kept = []
-    words, starts = doc.words, doc.sentence_starts
-    dated: set[int] | None = None  # digit words a unit follows: a date («29 березня»), a distance
     for m in matches:
         if m.term.opening:
-            if dated is None:
-                dated = {o.first_word - 1 for o in matches if o.payload.kind == "unit"}
-            if _gap(doc, m.first_word, m.last_word)[1] or any(words[w][:1].isdigit() and w not in dated
-                                                               for w in range(m.first_word + 1, m.last_word)):
+            if not _opens_its_sentence(doc, m):
                 continue
             gaps = [i for i, pid in enumerate(m.term.words) if pid == GAP]
-            if gaps:  # the other kind's term inside: «Le bilan est de six morts et le nombre de blessés … est
-                # passé à 45» (a number word may be anything: «une école», "two days of fighting")
-                inner = range(m.first_word + gaps[0], m.last_word - (len(m.term.words) - gaps[-1] - 1) + 1)
-                other = _OTHER_KIND.get(m.payload.kind)
-                if any(o.payload.kind == other and o.first_word in inner and o.last_word in inner for o in matches):
-                    continue
-            sentence = doc.sentence_words(bisect_right(starts, m.start) - 1)
-            if m.first_word - sentence.start > OPENING_SUBJECT:
-                s0, _ = doc.original_span(doc.word_starts[sentence.start], doc.word_starts[sentence.start])
-                e0, _ = doc.original_span(m.start, m.start)
-                head = doc.original[s0:e0]
-                dash = max(head.rfind(" - "), head.rfind("\u2014"), head.rfind("\u2013"))
-                if dash < 0 or len(WORD_RE.findall(head, dash)) > OPENING_SUBJECT:
-                    continue  # no dateline's dash, or more than a determiner between it and the term
+            if not gaps:  # a term of plain words (held by the automaton, ``words`` empty): no gap to check
+                kept.append(m)
+                continue
+            lo = m.first_word + gaps[0]  # the gap's words: the term's own words fill its ends
+            hi = m.last_word - (len(m.term.words) - gaps[-1] - 1)
+            if lo <= hi and (_gap(doc, lo - 1, hi + 1)[1] or any(
+                    words[w][:1].isdigit() and w not in before_units and not _is_year(words[w])
+                    for w in range(lo, hi + 1))):
+                continue
+            other = _OTHER_KIND.get(m.payload.kind, None)
+            if any(kind in (other, "toll_subject") and last <= hi
+                   for first, last, kind in inside[bisect_left(firsts, lo):bisect_right(firsts, hi)]):
+                continue
         kept.append(m)
     return kept
+
+
+def _is_year(word: str) -> bool:
+    return len(word) == 4 and word[:2] in ("19", "20") and word.isdigit()
+
+
+def _opens_its_sentence(doc: Document, m: Match[Role]) -> bool:
+    """Whether at most :data:`OPENING_SUBJECT` words precede ``m`` in its sentence, or in the part of it
+    after a dateline: a dash after a parenthesis ("ADEN, April 18 (Reuters) - The death toll…", "KYIV
+    (AP) — …") or after at most two words («غزة - …», "GAZA — …"), never one later in the sentence
+    ("Nine people were killed on Monday — the toll of damaged homes … has reached 300"). The sentence
+    begins after a full stop, not at a line break: hard-wrapped text goes on across lines, as in
+    :func:`_within_sentences`."""
+    text, starts = doc.text, doc.sentence_starts
+    i = bisect_right(starts, m.start) - 1
+    while i > 0 and text[max(0, starts[i] - 8):starts[i]].rstrip().rstrip(_CLOSERS)[-1:] not in _SENTENCE_ENDS:
+        i -= 1
+    start = starts[i] if i >= 0 else 0
+    if doc.words_between(start, m.start) <= OPENING_SUBJECT:
+        return True
+    head = text[start:m.start]
+    dash = min((d for d in (head.find(" - "), head.find("\u2014"), head.find("\u2013")) if d >= 0), default=-1)
+    if dash < 0 or doc.words_between(start + dash, m.start) > OPENING_SUBJECT:
+        return False
+    return head[:dash].rstrip().endswith(")") or doc.words_between(start, start + dash) <= 2
 
 
 def _cause_inside(m: Match[Role], cues: list[Match[Role]]) -> str | None:

@@ -21,7 +21,8 @@ RULES_DIR = DATA_DIR / "rules"
 
 #: Optional top-level lists of cues about a sentence's counts, as (key, role kind), in lexicon order.
 _TOLL_LISTS = (("earlier_toll", "earlier_toll"), ("running_total", "running_total"), ("since", "since"),
-               ("updates", "update"), ("superlatives", "superlative"), ("today", "today"), ("relative", "relative"))
+               ("updates", "update"), ("superlatives", "superlative"), ("today", "today"), ("relative", "relative"),
+               ("toll_subjects", "toll_subject"))
 _CASUALTY_KEYS = frozenset({"killed", "injured", "people", "at_least", "units", "range_open", "range_link",
                             "group_link", "partitive", "numbers", "only_after_a_number", "articles",
                             "one", "other_fates"})
@@ -113,7 +114,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     allowed = {"language", "proclitics", "article_contractions", "categories", "casualties", "negation", "hypothetical",
                "hypothetical_ends", "past", "past_of", "past_since", "year_suffixes", "chrome", "chrome_lists",
                "ceasefire_not", "earlier_toll", "running_total", "since", "updates", "superlatives", "today",
-               "relative",
+               "relative", "toll_subjects",
                "abbreviations",
                "non_conflict"}
     for key in doc:

@@ -73,7 +73,11 @@ def parse_term(term: str) -> tuple[list[tuple[str, bool] | None], bool]:
     # "^": the term must open its sentence, a check left to the lexicon's user (the classifier's
     # _opening_subjects), which knows what a sentence's opening is; the words are matched as usual.
     if raw[:1] == "^":
-        raw = raw[1:]
+        raw = raw[1:].lstrip()
+        if not raw:
+            raise TermSyntaxError(f"no words after '^' in {term!r}")
+    if "^" in raw:
+        raise TermSyntaxError(f"'^' may only open a term: {term!r}")
     # "=": the original text's case and accents ("=US"); "+": its accents, in any case ("+frappes" is no
     # «frappés»): folding makes them one word. Both are checked by :func:`_same_case`.
     case_sensitive = raw[:1] in ("=", "+")

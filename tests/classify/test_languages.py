@@ -1726,6 +1726,11 @@ def test_a_toll_that_rose_after_a_long_subject(pipeline, lang, text, killed):
            "portuaires est passé à 14."), 14, None),
     ("es", ("La cifra de muertos por la masacre cometida por la banda Gran Grif el pasado jueves en la localidad "
            "haitiana de Pont-Sondé ascendió a 115."), 115, None),
+    # after an em dash's dateline; a year inside the subject
+    ("en", ("KYIV (AP) — The death toll from a Russian missile strike on an apartment building in the central city "
+            "of Uman rose to 23, officials said."), 23, None),
+    ("en", ("The death toll from the 2022 attack on the crowded theatre in the city of Mariupol rose to 600, "
+            "investigators said."), 600, None),
     # a date's digits inside the subject
     ("uk", ("Кількість загиблих унаслідок ракетного удару по будівлі Миколаївської обласної державної адміністрації "
             "29 березня зросла до 37, повідомила ДСНС."), 37, None),
@@ -1745,6 +1750,15 @@ def test_a_toll_that_rose_after_a_subject_of_up_to_twenty_words_that_opens_its_s
     # clause punctuation inside: another subject
     ("en", ("The death toll is still unclear, officials said, while the number of displaced people has risen to "
            "12,000."), None, None),
+    # a dash later in the sentence is no dateline's
+    ("en", ("Nine people were killed on Monday — the toll of damaged homes and businesses in the eastern part of the "
+            "town has reached 300."), 9, None),
+    # a line break is no sentence's end
+    ("en", ("Nine people were killed on Monday as the\ntoll of damaged homes and businesses in the eastern part of "
+            "the town has reached 300."), 9, None),
+    # a second subject's head inside (`toll_subjects`)
+    ("en", ("Nine people were killed. The death toll may still rise as the number of residents unaccounted for has "
+            "reached 30."), 9, None),
     # the other kind's term inside: a second subject
     ("fr", ("Le bilan est de six morts et le nombre de blessés dans l'explosion survenue sur le marché central de "
            "Bamako est passé à 45, selon la police."), 6, None),
@@ -1784,6 +1798,9 @@ def test_an_event_a_week_a_month_or_hours_earlier_is_an_earlier_toll(pipeline, l
     ("uk", "Дрон атакував автомобіль, двоє чоловіків загинули. Загиблим було 47 і 52 роки.", 2),
     ("en", "A drone killed two men, aged 47 and 52 years.", 2),
     ("en", "The strike killed 12 and injured 30 people.", 12),
+    # not a count right after its term: "12" is counted, "40 percent" measures something else
+    ("en", "Russian strikes killed 12 and 40 percent of the city's homes lost power.", 12),
+    ("en", "Shelling killed 5 and 3 days later another 2 died in hospital.", 5),
     # «delincuentes» is a word for people: «19 presuntos delincuentes muertos»
     ("es", "Un enfrentamiento en Culiacán dejó 19 presuntos delincuentes muertos.", 19),
 ])

@@ -62,7 +62,7 @@ def test_hyphen_and_punctuation_split_words_on_both_sides():
     assert found(lex, "a cease fire; a cease-fire") == [("cf", "cease fire"), ("cf", "cease-fire")]
 
 
-@pytest.mark.parametrize("bad", ["", "  ", "~ word", "wo*rd", "ab*", "***"])
+@pytest.mark.parametrize("bad", ["", "  ", "~ word", "wo*rd", "ab*", "***", "^", "^  ", "=^UN", "toll ^ rose"])
 def test_bad_terms_are_rejected(bad):
     with pytest.raises(TermSyntaxError):
         parse_term(bad)
