@@ -38,7 +38,7 @@ from streamproc.ingest.article import Article
 
 #: 1.1: ``evidence_total``, ``mention_count`` and ``entity_count``; evidence, sentences, mentions and
 #: entities bounded (see above).
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 #: Evidence items shown per category: as many as the classifier keeps.
 MAX_EVIDENCE = classifier.MAX_EVIDENCE
@@ -124,7 +124,8 @@ def build_alert(article: Article, classification: Classification, linking: Linki
         "score": classification.score,
         "severity_reasons": classification.severity_reasons,
         "casualties": {"killed": cas.killed, "injured": cas.injured,
-                       "killed_at_least": cas.killed_at_least, "injured_at_least": cas.injured_at_least},
+                       "killed_at_least": cas.killed_at_least, "injured_at_least": cas.injured_at_least,
+                       "running_killed": cas.running_killed, "running_injured": cas.running_injured},
         "entities": [e.to_dict(max_mentions=MAX_MENTIONS) for e in entities_shown(linking)],
         "entity_count": len(linking.entities),
         "primary_country": linking.primary_country,

@@ -460,9 +460,10 @@ def _quoted(text: str, start: int, offset: int) -> bool:
 
 
 def _background(doc: Document, num: Number, sentence: int, sentence_start: int, toll_cues: list[Match[Role]],
-                cues: list[Match[Role]], ms: list[Match[Role]], counted: list[int]) -> bool:
-    """Whether ``num`` is a background toll, to be used only where the article gives no other count of
-    its kind. Each cue reaches little, since a wrong reach takes today's toll: two review sessions'
+                cues: list[Match[Role]], ms: list[Match[Role]], counted: list[int]) -> str | None:
+    """The kind of cue that makes ``num`` a background toll (`earlier_toll`, `running_total`, `past`,
+    `past_year`, `past_of`), or None. An earlier or a past toll is used only where the article gives no
+    other count of its kind; a running total is never the event's (see :class:`Casualties`). Each cue reaches little, since a wrong reach takes today's toll: two review sessions'
     current-event probes (each with a second, smaller count elsewhere) found every wider reach tried
     costing more tolls than it saved. A cue governs its own clause, and:
 
@@ -492,17 +493,17 @@ def _background(doc: Document, num: Number, sentence: int, sentence_start: int, 
         if own == clause:
             if _past_a_relative(num, cue, relatives):
                 continue
-            return True
+            return cue.payload.kind
         if today or own > clause:
             continue
         if cue.payload.kind == "earlier_toll" and cue.first_word == sentence_start and not any(
                 _clause_of(bounds, starts[w]) == own for w in counted):
-            return True  # not when its own clause gives the earlier count: "…reported 9 dead, which later rose to 14"
+            return cue.payload.kind  # not when its own clause gives the earlier count: "…reported 9 dead, which later rose to 14"
         if cue.payload.kind == "running_total" and cue.first_word - sentence_start <= PAST_OPENING and \
                 clause == own + 1 and doc.words_between(doc.word_ends[cue.last_word], bounds[own + 1] - 1) <= 2:
-            return True
+            return cue.payload.kind
     if today:
-        return False
+        return None
     for cue in cues:
         kind = cue.payload.kind
         if num.first_word <= cue.last_word:
@@ -516,18 +517,18 @@ def _background(doc: Document, num: Number, sentence: int, sentence_start: int, 
             # («Херсон, звільнений у листопаді 2022 року, …») nor after a participle ("Reprise il y a
             # deux ans, la ville a été frappée…")
             if clause == own or (clause == own + 1 and own == 0 and before <= (3 if kind == "past_year" else 0)):
-                return True
+                return kind
         elif kind == "past_of":
             if clause == own:
-                return True
+                return kind
             # a relative clause right after an anniversary that ends its clause (at most four words
             # after the cue) is the remembered event's: «الذكرى العشرين لحرب تموز 2006، التي … أسفرت»; one
             # after a clause that goes on tells today's ("…struck Kyiv, which killed 12")
             if clause == own + 1 and doc.words_between(doc.word_ends[cue.last_word], bounds[clause] - 1) <= 4 \
                     and any(_clause_of(bounds, r.start) == clause and doc.words_between(bounds[clause], r.start) == 0
                             for r in relatives):
-                return True
-    return False
+                return kind
+    return None
 
 
 def _within_sentences(doc: Document, matches: list[Match[Role]]) -> list[Match[Role]]:
@@ -806,9 +807,9 @@ class Classifier:
                 subtypes_seen.update(m.payload.value for m in kept if m.payload.kind == "subtype")
             assigned = extract(doc, doc.sentence_words(sentence), kept, rules.glued_links, rules.articles)[0] \
                 if has_casualty_term else ()
-            # A count an `earlier_toll` or `running_total` cue, a past cue or an anniversary governs ("had
-            # earlier reported 15 dead", "has killed 43,000 since October 2023") counts only where no other
-            # sentence gives one (see :func:`_background`).
+            # A count an `earlier_toll` cue, a past cue or an anniversary governs ("had earlier reported 15
+            # dead") counts only where no other sentence gives one; one a `running_total` cue governs ("has
+            # killed 43,000 since October 2023") is kept apart, never the event's toll (see :func:`_background`).
             toll_cues = _toll_cues(doc, ms) if assigned else []
             dated = bool(toll_cues) or any(c.payload.kind in _PAST_ROLES for c in cues)
             if dated:
@@ -820,10 +821,18 @@ class Classifier:
             # since pulled 23 bodies from the rubble", after "killing 7").
             since = [m for m in ms if m.payload.kind == "since"] if assigned and any(given.values()) else []
             for kind, num, term in assigned:
-                background = dated and _background(doc, num, sentence, sentence_start, toll_cues, cues, ms, counted)
+                background = _background(doc, num, sentence, sentence_start, toll_cues, cues, ms, counted) \
+                    if dated else None
                 before = given[kind]
-                if not background and since and before is not None and num.value > SINCE_MULTIPLE * before:
-                    background = _since_then(doc, num, term, sentence, since, ms)
+                if not background and since and before is not None and num.value > SINCE_MULTIPLE * before \
+                        and _since_then(doc, num, term, sentence, since, ms):
+                    background = "running_total"
+                if background == "running_total":  # never the event's toll: kept apart
+                    if kind == "killed":
+                        casualties.running_killed = max(num.value, casualties.running_killed or 0)
+                    else:
+                        casualties.running_injured = max(num.value, casualties.running_injured or 0)
+                    continue
                 toll = earlier if background else casualties
                 current = toll.killed if kind == "killed" else toll.injured
                 if current is None or num.value > current:

@@ -39,11 +39,17 @@ class Suppressed:
 
 @dataclass(slots=True)
 class Casualties:
+    """The event's toll (``killed``, ``injured``: today's, or an earlier report of it where the article
+    gives no other), and apart from it a war's or a year's running total the article gives
+    (``running_killed``, ``running_injured``): "has killed more than 68,000 since October 2023" is no
+    event's toll, and made a ceasefire's alert *critical* when it stood in for one."""
     killed: int | None = None
     injured: int | None = None
     killed_at_least: bool = False
     injured_at_least: bool = False
     evidence: list[Evidence] = field(default_factory=list)
+    running_killed: int | None = None
+    running_injured: int | None = None
 
 
 @dataclass(slots=True)

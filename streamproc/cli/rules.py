@@ -50,6 +50,8 @@ def run_explain(settings: Settings, text: str, lang: str | None, published: str 
     cas = c.casualties
     print(f"killed: {cas.killed}{'+' if cas.killed_at_least else ''}  "
           f"injured: {cas.injured}{'+' if cas.injured_at_least else ''}")
+    if cas.running_killed is not None or cas.running_injured is not None:
+        print(f"running total (not the event's toll): killed {cas.running_killed}  injured {cas.running_injured}")
     print(f"severity: {c.severity} (score {c.score:.2f}" + (": " + "; ".join(c.severity_reasons) if
                                                            c.severity_reasons else "") + ")")
     for ent in linking.entities:

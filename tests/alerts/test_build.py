@@ -100,3 +100,14 @@ def test_an_article_listing_hundreds_of_towns_keeps_the_location_and_the_most_re
     assert alert["location"]["name"] == "Tovuz" and "Tovuz" in shown
     starts = [e["mentions"][0]["start"] for e in alert["entities"]]
     assert starts == sorted(starts), "still in order of first mention"
+
+
+def test_a_running_total_travels_apart_from_the_events_toll(pipeline):
+    """Schema 1.2: a war's total is `running_killed`, never `killed`, even as the article's only count."""
+    text = ("Israeli strikes killed 12 people in Gaza City on Tuesday, medics said. The war has killed more than "
+            "43,000 Palestinians since October 2023, the health ministry said.")
+    outcome = pipeline.process(orjson.dumps({"id": "rt", "language": "en", "text": text}))
+    assert outcome.kind == "alert", outcome.error
+    jsonschema.validate(outcome.alert, ALERT_SCHEMA)
+    cas = outcome.alert["casualties"]
+    assert (cas["killed"], cas["running_killed"], cas["running_injured"]) == (12, 43000, None)

@@ -945,7 +945,7 @@ PAST_EVENTS = [
     # Today's news that mentions the past keeps everything: a year inside the sentence names a war or
     # a truce, a clock time or a count; "a year ago" far into a clause; mourning for this week's dead.
     ("en", 2025, "Russian shelling has killed 3,000 people since the invasion in 2022, the governor said.",
-     {"shelling", "casualties"}, 3000),
+     {"shelling", "casualties"}, None),  # a running total: kept apart (running_killed)
     ("en", 2026, "Israeli strike kills four in south Lebanon despite 2024 truce",
      {"airstrike", "casualties", "ceasefire"}, 4),
     ("en", 2025, "Azerbaijan accused Armenia of violating the 2020 ceasefire as shelling killed two soldiers.",
@@ -1044,6 +1044,14 @@ def _count_probes() -> list[list[str]]:
 COUNT_PROBES_RIGHT = 297
 
 
+def reported(c) -> tuple[int | None, int | None]:
+    """The counts a text gives, the event's or, where it gives only that, a running total's: what the
+    count probes score (they test reading numbers, not whose toll they are)."""
+    cas = c.casualties
+    return (cas.killed if cas.killed is not None else cas.running_killed,
+            cas.injured if cas.injured is not None else cas.running_injured)
+
+
 def test_count_probe_sentences_in_six_languages(pipeline):
     """303 wire-style sentences: counts of every form, and numbers that are no count (ages, dates,
     clock times, road numbers, percentages) beside casualty terms."""
@@ -1051,8 +1059,8 @@ def test_count_probe_sentences_in_six_languages(pipeline):
     for probe_id, lang, killed, injured, text in _count_probes():
         c = classify(pipeline, lang, text)
         expected = (int(killed) if killed else None, int(injured) if injured else None)
-        if (c.casualties.killed, c.casualties.injured) != expected:
-            wrong.append((probe_id, expected, (c.casualties.killed, c.casualties.injured)))
+        if reported(c) != expected:
+            wrong.append((probe_id, expected, reported(c)))
     assert len(_count_probes()) - len(wrong) >= COUNT_PROBES_RIGHT, wrong
 
 
@@ -1311,7 +1319,7 @@ COUNT_FORMS = [
 @pytest.mark.parametrize("lang, text, killed, injured", COUNT_FORMS, ids=[f"{r[0]}:{r[1][:40]}" for r in COUNT_FORMS])
 def test_count_forms_of_wire_copy(pipeline, lang, text, killed, injured):
     c = classify(pipeline, lang, text)
-    assert (c.casualties.killed, c.casualties.injured) == (killed, injured), why(c)
+    assert reported(c) == (killed, injured), why(c)
 
 
 # From the review of the English, Spanish and Arabic fixes: a cause outside armed conflict does not
@@ -1511,17 +1519,19 @@ def test_running_total_probes_in_six_languages(pipeline):
     for probe_id, lang, killed, injured, text, note in rows:
         c, _, _ = pipeline.analyse(Article(id="t", text=text, language=lang, published_at="2026-11-20"), lang)
         expected = (int(killed) if killed else None, int(injured) if injured else None)
-        if (c.casualties.killed, c.casualties.injured) != expected:
-            wrong.append((probe_id, note, expected, (c.casualties.killed, c.casualties.injured)))
+        if reported(c) != expected:  # a row whose only count is the total expects it, now kept apart
+            wrong.append((probe_id, note, expected, reported(c)))
     assert len(rows) == 120
     assert len(rows) - len(wrong) >= RUNNING_TOTAL_PROBES_RIGHT, wrong
 
 
-def test_a_running_total_alone_is_still_the_articles_toll(pipeline):
-    """As with an earlier toll: where the article gives no other count, the running total is reported."""
+def test_a_running_total_alone_is_kept_apart_from_the_events_toll(pipeline):
+    """Unlike an earlier toll, a running total is never the event's, even where the article gives no other
+    count: a ceasefire's alert had carried the war's total as its dead, and a *critical* severity."""
     c = classify(pipeline, "en", "The war has killed more than 43,000 Palestinians since October 2023, "
                  "the health ministry said, as mediators called for a ceasefire.")
-    assert c.casualties.killed == 43000, why(c)
+    assert (c.casualties.killed, c.casualties.running_killed) == (None, 43000), why(c)
+    assert c.severity != "critical"
 
 
 # -- from the second audit of whole scraped pages (tests/fixtures/scraped_articles_2) -----------------
@@ -1649,10 +1659,13 @@ def test_a_toll_rise_goes_to_the_term_across_no_clause_break(pipeline):
 #: tests/fixtures/natural_toll_paragraphs_3.tsv: 120 more by a third helper that read neither (2026-11-27,
 #: midday), held out until then: killed right 83 with the morning's rules (2f4778d), 87 with a toll's
 #: subject of up to twenty words where it opens its sentence (`^` terms), 92 once ages, suspects, a date
-#: inside such a subject and events hours earlier were read; wounded 118 throughout. Earlier sets: 92 → 99
-#: and 103 → 110 killed, 111 → 112 and 116 wounded, with the same changes.
-NATURAL_RIGHT = {"natural_toll_paragraphs.tsv": (99, 112), "natural_toll_paragraphs_2.tsv": (110, 116),
-                 "natural_toll_paragraphs_3.tsv": (92, 118)}
+#: inside such a subject and events hours earlier were read, 95 with running totals kept apart from the
+#: event's toll; wounded 118 throughout. tests/fixtures/natural_toll_paragraphs_4.tsv: 120 more by a
+#: fourth helper (early afternoon), held out until those changes but the last: 78 → 85, then 88 with
+#: running totals apart; wounded 108. Earlier sets: 92 → 100 and 103 → 110 killed, 111 → 112 and 116
+#: wounded, with the same changes.
+NATURAL_RIGHT = {"natural_toll_paragraphs.tsv": (100, 112), "natural_toll_paragraphs_2.tsv": (110, 116),
+                 "natural_toll_paragraphs_3.tsv": (95, 118), "natural_toll_paragraphs_4.tsv": (88, 108)}
 
 
 #: Probe sets with a publication date (id, lang, published, killed, injured, text): rows right (killed, and
