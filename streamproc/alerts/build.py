@@ -37,7 +37,8 @@ from streamproc.enrich.linker import LinkedEntity, Linking
 from streamproc.ingest.article import Article
 
 #: 1.1: ``evidence_total``, ``mention_count`` and ``entity_count``; evidence, sentences, mentions and
-#: entities bounded (see above).
+#: entities bounded (see above). 1.2: ``casualties.running_killed`` and ``running_injured``, a war's or a
+#: year's total kept apart from the event's toll.
 SCHEMA_VERSION = "1.2"
 
 #: Evidence items shown per category: as many as the classifier keeps.

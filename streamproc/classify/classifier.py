@@ -463,7 +463,9 @@ def _background(doc: Document, num: Number, sentence: int, sentence_start: int, 
                 cues: list[Match[Role]], ms: list[Match[Role]], counted: list[int]) -> str | None:
     """The kind of cue that makes ``num`` a background toll (`earlier_toll`, `running_total`, `past`,
     `past_year`, `past_of`), or None. An earlier or a past toll is used only where the article gives no
-    other count of its kind; a running total is never the event's (see :class:`Casualties`). Each cue reaches little, since a wrong reach takes today's toll: two review sessions'
+    other count of its kind; a running total is never the event's (see :class:`Casualties`).
+
+    Each cue reaches little, since a wrong reach takes today's toll: two review sessions'
     current-event probes (each with a second, smaller count elsewhere) found every wider reach tried
     costing more tolls than it saved. A cue governs its own clause, and:
 
@@ -498,7 +500,8 @@ def _background(doc: Document, num: Number, sentence: int, sentence_start: int, 
             continue
         if cue.payload.kind == "earlier_toll" and cue.first_word == sentence_start and not any(
                 _clause_of(bounds, starts[w]) == own for w in counted):
-            return cue.payload.kind  # not when its own clause gives the earlier count: "…reported 9 dead, which later rose to 14"
+            # not when its own clause gives the earlier count: "…reported 9 dead, which later rose to 14"
+            return cue.payload.kind
         if cue.payload.kind == "running_total" and cue.first_word - sentence_start <= PAST_OPENING and \
                 clause == own + 1 and doc.words_between(doc.word_ends[cue.last_word], bounds[own + 1] - 1) <= 2:
             return cue.payload.kind
@@ -696,7 +699,8 @@ class Classifier:
         """``reference_year``: the year the article was published, when known; a year well before it
         in a sentence dates that sentence's events (see :func:`_past_years`)."""
         rules = self.rules[language]
-        matches = _without_words_of_longer_terms(_opening_subjects(doc, _within_sentences(doc, rules.lexicon.find(doc))))
+        matches = _without_words_of_longer_terms(
+            _opening_subjects(doc, _within_sentences(doc, rules.lexicon.find(doc))))
         chrome = chrome_lines(doc, matches)
         suppressed: list[Suppressed] = []
 
