@@ -71,6 +71,9 @@ SUPERLATIVE_WINDOW = 8
 #: How many words may precede a ``^`` term in its sentence (see :func:`_opening_subjects`): "The death
 #: toll", «La cifra de muertos», «Число погибших».
 OPENING_SUBJECT = 3
+#: How many words may stand between an aside's closing comma and the verb (or the next aside) in a ``^``
+#: term's subject (see :func:`_asides_only`): "has", «ya», «s'est».
+ASIDE_GAP = 2
 #: How many times an earlier sentence's count a count over a period up to now must exceed to be taken for
 #: a running total (see :func:`_since_then`): an order of magnitude. The natural paragraphs' running
 #: totals were 15 to 20,000 times the day's toll (and one 9.5 times, left to stand); a review's
@@ -557,7 +560,8 @@ def _within_sentences(doc: Document, matches: list[Match[Role]]) -> list[Match[R
     return kept
 
 
-def _opening_subjects(doc: Document, matches: list[Match[Role]]) -> list[Match[Role]]:
+def _opening_subjects(doc: Document, matches: list[Match[Role]],
+                      asides: tuple[tuple[str, ...], ...] = ()) -> list[Match[Role]]:
     """Drop the matches of ``^`` terms that do not open their sentence's subject.
 
     "The death toll from a Russian ballistic missile strike on the centre of the northeastern Ukrainian
@@ -565,7 +569,8 @@ def _opening_subjects(doc: Document, matches: list[Match[Role]]) -> list[Match[R
     anywhere took other subjects' rises ("Nine people were killed. The death toll may still rise, as
     the number of residents unaccounted for has reached 30"; two reviews broke 56 of 74 and 36 of 100
     paragraphs so). Such a term (``^toll ~ … ~ rose to``) is kept only where it opens its sentence
-    (:func:`_opens_its_sentence`) and its gap holds one subject: no clause punctuation, no digit word
+    (:func:`_opens_its_sentence`) and its gap holds one subject: no clause punctuation but asides
+    between commas (:func:`_asides_only`), no digit word
     but a year's or one a unit follows (a date: «…по будівлі ОДА 29 березня зросла до 37»), no casualty
     term of the other kind («Le bilan est de six morts et le nombre de blessés … est passé à 45») and
     no second subject's head (`toll_subjects`: "…may still rise as the number of residents unaccounted
@@ -574,6 +579,7 @@ def _opening_subjects(doc: Document, matches: list[Match[Role]]) -> list[Match[R
         return matches
     words = doc.words
     before_units = {o.first_word - 1 for o in matches if o.payload.kind == "unit"}
+    unit_words = {w for o in matches if o.payload.kind == "unit" for w in range(o.first_word, o.last_word + 1)}
     # where the terms a gap may not hold begin, sorted, with their last word and kind
     inside = sorted((o.first_word, o.last_word, o.payload.kind) for o in matches
                     if o.payload.kind in _OTHER_KIND or o.payload.kind == "toll_subject")
@@ -589,7 +595,7 @@ def _opening_subjects(doc: Document, matches: list[Match[Role]]) -> list[Match[R
                 continue
             lo = m.first_word + gaps[0]  # the gap's words: the term's own words fill its ends
             hi = m.last_word - (len(m.term.words) - gaps[-1] - 1)
-            if lo <= hi and (_gap(doc, lo - 1, hi + 1)[1] or any(
+            if lo <= hi and (not _asides_only(doc, lo - 1, hi + 1, asides, unit_words) or any(
                     words[w][:1].isdigit() and w not in before_units and not _is_year(words[w])
                     for w in range(lo, hi + 1))):
                 continue
@@ -601,6 +607,45 @@ def _opening_subjects(doc: Document, matches: list[Match[Role]]) -> list[Match[R
     return kept
 
 
+def _asides_only(doc: Document, left: int, right: int, asides: tuple[tuple[str, ...], ...],
+                 unit_words: set[int]) -> bool:
+    """Whether the clause punctuation between word ``left`` and word ``right`` (the verb's first word) is
+    only asides set into a toll's subject: pairs of commas, each opening on a word of `asides` ("in",
+    «en», «в», "according to": a place or a source), the last closing at most :data:`ASIDE_GAP` words
+    before the verb, as the next opens after the one before («…contra el puerto petrolero de Ras Isa, en
+    el oeste de Yemen, ascendió a 74»). Any other break ("…is still unclear, officials said, while the
+    number of displaced people has risen to 12,000"), or an aside that a clause of its own follows
+    ("…, according to officials, remains unknown and the number of displaced rose to 3,000": a review
+    broke 33 of 63 paragraphs before the aside had to close by the verb), is a second clause; an aside
+    that holds a unit of time (`casualties.units`: "…, in the past week alone, rose to 57", «…, en lo que
+    va de año, asciende a…») makes the toll a period's, not the event's."""
+    if not _gap(doc, left, right)[1]:
+        return True
+    text, starts, ends = doc.text, doc.word_starts, doc.word_ends
+    opened, opened_at = False, left
+    closed = None  # the first word after the last aside's closing comma
+    for w in range(left, right):
+        between = text[ends[w]:starts[w + 1]]
+        if not _CLAUSE_BREAKS.intersection(between):
+            continue
+        if between.strip() not in (",", "\u060c"):  # a comma, Latin or Arabic
+            return False  # a semicolon, a colon, a dash, brackets, or more than a comma
+        if opened:
+            if not unit_words.isdisjoint(range(opened_at, w + 1)):
+                return False
+            opened, closed = False, w + 1
+        elif (closed is None or w + 1 - closed <= ASIDE_GAP) and any(
+                tuple(doc.words[w + 1:w + 1 + len(a)]) == a for a in asides):
+            opened, opened_at = True, w + 1
+        else:
+            return False
+    return not opened and (closed is None or right - closed <= ASIDE_GAP)
+
+
+#: A dateline's dash: " - ", an em or en dash, or one glued to the agency's parenthesis ("(EFE).-").
+_DATELINE_DASH = re.compile(r"\s-\s|[\u2014\u2013]|\)\.?-")
+
+
 def _is_year(word: str) -> bool:
     return len(word) == 4 and word[:2] in ("19", "20") and word.isdigit()
 
@@ -608,7 +653,7 @@ def _is_year(word: str) -> bool:
 def _opens_its_sentence(doc: Document, m: Match[Role]) -> bool:
     """Whether at most :data:`OPENING_SUBJECT` words precede ``m`` in its sentence, or in the part of it
     after a dateline: a dash after a parenthesis ("ADEN, April 18 (Reuters) - The death toll…", "KYIV
-    (AP) — …") or after at most two words («غزة - …», "GAZA — …"), never one later in the sentence
+    (AP) — …", «México, 2 jul (EFE).- La cifra…») or after at most two words («غزة - …», "GAZA — …"), never one later in the sentence
     ("Nine people were killed on Monday — the toll of damaged homes … has reached 300"). The sentence
     begins after a full stop, not at a line break: hard-wrapped text goes on across lines, as in
     :func:`_within_sentences`."""
@@ -619,11 +664,11 @@ def _opens_its_sentence(doc: Document, m: Match[Role]) -> bool:
     start = starts[i] if i >= 0 else 0
     if doc.words_between(start, m.start) <= OPENING_SUBJECT:
         return True
-    head = text[start:m.start]
-    dash = min((d for d in (head.find(" - "), head.find("\u2014"), head.find("\u2013")) if d >= 0), default=-1)
-    if dash < 0 or doc.words_between(start + dash, m.start) > OPENING_SUBJECT:
+    dash = _DATELINE_DASH.search(text, start, m.start)
+    if dash is None or doc.words_between(dash.end(), m.start) > OPENING_SUBJECT:
         return False
-    return head[:dash].rstrip().endswith(")") or doc.words_between(start, start + dash) <= 2
+    return ")" in dash.group() or text[start:dash.start()].rstrip().endswith(")") or \
+        doc.words_between(start, dash.start()) <= 2
 
 
 def _cause_inside(m: Match[Role], cues: list[Match[Role]]) -> str | None:
@@ -700,7 +745,7 @@ class Classifier:
         in a sentence dates that sentence's events (see :func:`_past_years`)."""
         rules = self.rules[language]
         matches = _without_words_of_longer_terms(
-            _opening_subjects(doc, _within_sentences(doc, rules.lexicon.find(doc))))
+            _opening_subjects(doc, _within_sentences(doc, rules.lexicon.find(doc)), rules.asides))
         chrome = chrome_lines(doc, matches)
         suppressed: list[Suppressed] = []
 

@@ -67,6 +67,10 @@ class LanguageRules:
     #: Words (folded) written with a full stop that ends no sentence: «ул. Ленина», "St. Petersburg"
     #: (see :func:`streamproc.text.document.build_document`).
     abbreviations: frozenset[str] = frozenset()
+    #: Word sequences (folded) that open an aside between commas in a toll's subject ("in", «según»,
+    #: "according to"): compared with the document's words, never searched for, since "in", «en», «в»
+    #: are everywhere (see the classifier's _asides_only).
+    asides: tuple[tuple[str, ...], ...] = ()
 
 
 def _terms(path: Path, value: Any, where: str, errors: list[DataError], parent_line: int | None,
@@ -114,7 +118,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     allowed = {"language", "proclitics", "article_contractions", "categories", "casualties", "negation", "hypothetical",
                "hypothetical_ends", "past", "past_of", "past_since", "year_suffixes", "chrome", "chrome_lists",
                "ceasefire_not", "earlier_toll", "running_total", "since", "updates", "superlatives", "today",
-               "relative", "toll_subjects",
+               "relative", "toll_subjects", "asides",
                "abbreviations",
                "non_conflict"}
     for key in doc:
@@ -265,6 +269,16 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
                                     "word, not a stem"))
             continue
         past_since.add(words[0][0])
+    # Optional: what opens an aside between commas in a toll's subject; words compared with the
+    # document's, like past_since («в», "in" are everywhere: searching for them cost 3 % of the pipeline).
+    asides: list[tuple[str, ...]] = []
+    for term, _ in _terms(path, doc.get("asides") or [], "asides", errors, line_of(doc), Role("aside")):
+        words, _ = parse_term(term)
+        if any(w is None or w[1] for w in words):
+            errors.append(DataError(path, line_of(term, line_of(doc)), f"asides: {term!r} must be plain words, "
+                                    "no stem nor '~'"))
+            continue
+        asides.append(tuple(w[0] for w in words))  # type: ignore[index]
     year_suffixes = _letter_words(path, doc, "year_suffixes", errors, 3, "one to three letters")
     # Optional: words whose full stop ends no sentence (one word each, compared with the text's words).
     abbreviations = _letter_words(path, doc, "abbreviations", errors, None,
@@ -310,6 +324,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     return LanguageRules(language=str(lang), lexicon=Lexicon(terms, proclitics=proclitics, contractions=contractions),
                          negation_window=window, path=path, term_count=len(terms), glued_links=glued_links,
                          past_since=frozenset(past_since), year_suffixes=frozenset(year_suffixes),
+                         asides=tuple(dict.fromkeys(asides)),
                          articles=frozenset(article_words), abbreviations=frozenset(abbreviations))
 
 

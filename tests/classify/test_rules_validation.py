@@ -152,3 +152,14 @@ def test_abbreviations_are_words_without_their_full_stop(tmp_path):
     for bad in ("abbreviations: [St.]\n", "abbreviations: st\n", "abbreviations: [u s]\n"):
         with pytest.raises(DataErrors, match="abbreviations"):
             load_rules(write(tmp_path, "xx.yaml", GOOD.replace("chrome: [share]\n", bad + "chrome: [share]\n")))
+
+
+def test_asides_are_plain_word_sequences_compared_never_searched_for(tmp_path):
+    text = GOOD.replace("chrome: [share]\n", "asides: [in, according to]\ntoll_subjects: [number of]\nchrome: [share]\n")
+    rules = load_rules(write(tmp_path, "xx.yaml", text))["xx"]
+    roles = {t.source: t.payload.kind for t in rules.lexicon.terms}
+    assert rules.asides == (("in",), ("according", "to")) and "in" not in roles
+    assert roles["number of"] == "toll_subject"
+    for bad in ("asides: [accord*]\n", "asides: [in ~ of]\n"):
+        with pytest.raises(DataErrors, match="asides"):
+            load_rules(write(tmp_path, "xx.yaml", GOOD.replace("chrome: [share]\n", bad + "chrome: [share]\n")))
