@@ -151,6 +151,12 @@ def _only_the_phrase(doc: Document, line: int, m: Match[Role]) -> bool:
     return len(others) <= 1 and all(doc.words[w].isdigit() for w in others)
 
 
+def _after_a_full_stop(text: str, start: int) -> bool:
+    """Whether a sentence start at ``start`` follows sentence-ending punctuation (closing quotes and
+    brackets aside), not just a line break: hard-wrapped text goes on across lines."""
+    return text[max(0, start - 8):start].rstrip().rstrip(_CLOSERS)[-1:] in _SENTENCE_ENDS
+
+
 def _ends_sentence(doc: Document, line: int) -> bool:
     n = len(doc.line_starts)
     end = doc.line_starts[line + 1] if line + 1 < n else len(doc.text)
@@ -547,7 +553,7 @@ def _within_sentences(doc: Document, matches: list[Match[Role]]) -> list[Match[R
     if len(starts) < 2:
         return matches
     text = doc.text
-    ends = [s for s in starts[1:] if text[max(0, s - 8):s].rstrip().rstrip(_CLOSERS)[-1:] in _SENTENCE_ENDS]
+    ends = [s for s in starts[1:] if _after_a_full_stop(text, s)]
     if not ends:
         return matches
     kept = []
@@ -596,7 +602,7 @@ def _opening_subjects(doc: Document, matches: list[Match[Role]],
             lo = m.first_word + gaps[0]  # the gap's words: the term's own words fill its ends
             hi = m.last_word - (len(m.term.words) - gaps[-1] - 1)
             if lo <= hi and (not _asides_only(doc, lo - 1, hi + 1, asides, unit_words) or any(
-                    words[w][:1].isdigit() and w not in before_units and not _is_year(words[w])
+                    words[w][:1].isdigit() and w not in before_units and not _YEAR.fullmatch(words[w])
                     for w in range(lo, hi + 1))):
                 continue
             other = _OTHER_KIND.get(m.payload.kind, None)
@@ -646,20 +652,16 @@ def _asides_only(doc: Document, left: int, right: int, asides: tuple[tuple[str, 
 _DATELINE_DASH = re.compile(r"\s-\s|[\u2014\u2013]|\)\.?-")
 
 
-def _is_year(word: str) -> bool:
-    return len(word) == 4 and word[:2] in ("19", "20") and word.isdigit()
-
-
 def _opens_its_sentence(doc: Document, m: Match[Role]) -> bool:
     """Whether at most :data:`OPENING_SUBJECT` words precede ``m`` in its sentence, or in the part of it
     after a dateline: a dash after a parenthesis ("ADEN, April 18 (Reuters) - The death toll…", "KYIV
-    (AP) — …", «México, 2 jul (EFE).- La cifra…») or after at most two words («غزة - …», "GAZA — …"), never one later in the sentence
-    ("Nine people were killed on Monday — the toll of damaged homes … has reached 300"). The sentence
-    begins after a full stop, not at a line break: hard-wrapped text goes on across lines, as in
-    :func:`_within_sentences`."""
+    (AP) — …", «México, 2 jul (EFE).- La cifra…») or after at most two words («غزة - …», "GAZA — …"),
+    never one later in the sentence ("Nine people were killed on Monday — the toll of damaged homes … has
+    reached 300"). The sentence begins after a full stop, not at a line break: hard-wrapped text goes on
+    across lines, as in :func:`_within_sentences`."""
     text, starts = doc.text, doc.sentence_starts
     i = bisect_right(starts, m.start) - 1
-    while i > 0 and text[max(0, starts[i] - 8):starts[i]].rstrip().rstrip(_CLOSERS)[-1:] not in _SENTENCE_ENDS:
+    while i > 0 and not _after_a_full_stop(text, starts[i]):
         i -= 1
     start = starts[i] if i >= 0 else 0
     if doc.words_between(start, m.start) <= OPENING_SUBJECT:
