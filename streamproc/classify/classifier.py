@@ -235,6 +235,8 @@ def _past(term: Match[Role], cue: Match[Role], doc: Document, sentence_start: in
             return False
         between, broken = _gap(doc, cue.last_word, term.first_word)
         return between < PAST_OF_WINDOW and not broken
+    if cue.payload.value == "era":  # `eras`: the noun right before it only
+        return term.last_word + 1 == cue.first_word
     if kind == "past" and term.last_word < cue.first_word:
         between, broken = _gap(doc, term.last_word, cue.first_word)
         return between < PAST_BACK_WINDOW and not broken
@@ -684,6 +686,21 @@ def _cause_inside(m: Match[Role], cues: list[Match[Role]]) -> str | None:
     return None if cause is None else f"cause outside armed conflict inside the term ('{cause.term.source}')"
 
 
+def _framed(frames: list[tuple[int, Match[Role]]], event_sentences: set[int]) -> Match[Role] | None:
+    """The `frames` term that makes the article about something other than an event, if any: one that
+    stands in a sentence before the first that reports one. A film review, an exhibition, an
+    anniversary, an exercise or a wartime bomb dug up on a building site opens on what it is about and
+    uses war's words after it ("Spitfires flew over Omaha Beach… the thousands who were killed in the
+    assault"). The caller applies it only where no sentence of the events gives a count or names the
+    day of the report: "Kyiv marked Independence Day on Sunday. Hours later missiles killed 5" is news.
+    A frame in the event's own sentence may be its target ("a drone struck the museum"): it frames
+    nothing."""
+    if not event_sentences:
+        return None
+    first = min(event_sentences)
+    return next((m for sentence, m in frames if sentence < first), None)
+
+
 def _names_armed_violence(m: Match[Role]) -> bool:
     """Shelling, an airstrike, a clash, or an explosion that names a weapon (see :attr:`Role.generic`)."""
     role = m.payload
@@ -753,6 +770,7 @@ class Classifier:
 
         by_sentence: dict[int, list[Match[Role]]] = defaultdict(list)
         eventful: set[int] = set()  # sentences with a term that can count; the others are skipped
+        frames: list[tuple[int, Match[Role]]] = []  # (sentence, frame term) outside page chrome
         sentence_starts, line_starts = doc.sentence_starts, doc.line_starts
         for m in matches:
             kind = m.payload.kind
@@ -762,8 +780,12 @@ class Classifier:
             # (this loop runs for every match).
             sentence = bisect_right(sentence_starts, m.start) - 1
             if chrome and bisect_right(line_starts, m.start) - 1 in chrome:
-                if kind not in _CONTEXT_ROLES and kind not in _QUANTITY_ROLES and kind not in _TOLL_CUE_ROLES:
+                if kind not in _CONTEXT_ROLES and kind not in _QUANTITY_ROLES and kind not in _TOLL_CUE_ROLES \
+                        and kind != "frame":
                     suppressed.append(Suppressed(kind, evidence(doc, m, sentence), "page chrome"))
+                continue
+            if kind == "frame":  # about the whole article, not its sentence (see _framed)
+                frames.append((sentence, m))
                 continue
             by_sentence[sentence].append(m)
             if kind in _EVENT_ROLES:
@@ -774,6 +796,7 @@ class Classifier:
         truce_only: set[int] = set()
         subtypes_seen: set[str] = set()
         armed = False  # any term of _names_armed_violence kept in any sentence
+        anchored = False  # a sentence with kept evidence gives a count or names the day (see _framed)
         casualties = Casualties()
         earlier = Casualties()  # counts of sentences with an `earlier_toll` cue: used only if no other
         years: list[tuple[int, int]] | None = None  # found on the first eventful sentence that needs them
@@ -858,6 +881,8 @@ class Classifier:
                 subtypes_seen.update(m.payload.value for m in kept if m.payload.kind == "subtype")
             assigned = extract(doc, doc.sentence_words(sentence), kept, rules.glued_links, rules.articles)[0] \
                 if has_casualty_term else ()
+            if frames and not anchored and (has_ceasefire or has_violence or has_casualty_term):
+                anchored = bool(assigned) or any(m.payload.kind == "today" for m in ms)
             # A count an `earlier_toll` cue, a past cue or an anniversary governs ("had earlier reported 15
             # dead") counts only where no other sentence gives one; one a `running_total` cue governs ("has
             # killed 43,000 since October 2023") is kept apart, never the event's toll (see :func:`_background`).
@@ -901,6 +926,14 @@ class Classifier:
             if casualties.injured is None:
                 casualties.injured, casualties.injured_at_least = earlier.injured, earlier.injured_at_least
             casualties.evidence += earlier.evidence
+        frame = _framed(frames, event_sentences) if frames and hits and not anchored else None
+        if frame is not None:
+            for category in [c for c in hits if c != "ceasefire"]:
+                for ev in hits.pop(category).evidence:
+                    suppressed.append(Suppressed(category, ev, f"the article opens on something other than an "
+                                                               f"event ('{frame.term.source}'), and no sentence of "
+                                                               f"its events gives a count or the day"))
+            casualties = Casualties()
         # Deaths, and explosions that name no weapon ("the blast"), with no armed violence named
         # anywhere, in an article that names a cause outside armed conflict (the flood, the bus crash,
         # the furnace, the protest) in any sentence, are not escalation.

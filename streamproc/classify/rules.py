@@ -36,7 +36,7 @@ class Role:
                          # link | partitive | number | number_after | one | other_fate |
                          # neg_before | neg_after | hypothetical | hypothetical_end | past | past_of |
                          # chrome | non_conflict | ceasefire_not | earlier_toll | running_total |
-                         # since | update | superlative | today | relative
+                         # since | update | superlative | today | relative | frame
     value: Any = None    # category name, ceasefire subtype, number value, or what a link joins
                          # (frozenset of "range", "group")
     #: An explosion term that names no weapon ("explosion", "blast", «انفجار»): a furnace or a gas
@@ -118,7 +118,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     allowed = {"language", "proclitics", "article_contractions", "categories", "casualties", "negation", "hypothetical",
                "hypothetical_ends", "past", "past_of", "past_since", "year_suffixes", "chrome", "chrome_lists",
                "ceasefire_not", "earlier_toll", "running_total", "since", "updates", "superlatives", "today",
-               "relative", "toll_subjects", "asides",
+               "relative", "toll_subjects", "asides", "frames", "eras",
                "abbreviations",
                "non_conflict"}
     for key in doc:
@@ -259,6 +259,10 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     # event right after it ("anniversary of", «ذكرى»): see the classifier's _past.
     terms += _terms(path, doc.get("past") or [], "past", errors, line_of(doc), Role("past"))
     terms += _terms(path, doc.get("past_of") or [], "past_of", errors, line_of(doc), Role("past_of"))
+    # Optional: what dates the noun right before it to an old war ("a bomb from World War II",
+    # «авиабомбу времен Великой Отечественной»): that noun only ("shelling damaged a memorial from
+    # World War II" is today's shelling).
+    terms += _terms(path, doc.get("eras") or [], "eras", errors, line_of(doc), Role("past", "era"))
     # Optional: words that make a year after them the start of a period up to now ("since 2014"): one
     # word each, compared with the document's words (not searched for: «с», "since" are everywhere).
     past_since: set[str] = set()
@@ -296,6 +300,10 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
         terms += _terms(path, phrases or [], f"chrome_lists.{kind}", errors, line_of(doc), Role("chrome", kind))
     terms += _terms(path, doc.get("non_conflict") or [], "non_conflict", errors, line_of(doc),
                     Role("non_conflict"))
+    # Optional: what makes an article about something other than an event when it stands before the
+    # first sentence that reports one: a film, a game, an exhibition, an anniversary, military
+    # exercises, a bomb left from an old war (see the classifier's _framed).
+    terms += _terms(path, doc.get("frames") or [], "frames", errors, line_of(doc), Role("frame"))
     # Optional: words right beside a ceasefire term that make it a truce of something else (trade,
     # tariffs, prices, evictions): "tariff truce", «trêve hivernale».
     terms += _terms(path, doc.get("ceasefire_not") or [], "ceasefire_not", errors, line_of(doc),

@@ -863,7 +863,7 @@ def test_every_language_is_covered_by_every_table():
               "cause word beside armed violence": CAUSE_WORD_BESIDE_ARMED_VIOLENCE,
               "explosion after its cause": EXPLOSION_AFTER_ITS_CAUSE, "weapon beside a cause": WEAPON_BESIDE_A_CAUSE,
               "counts across a comma": CLAUSE_COUNTS, "lower bound after the verb": LOWER_BOUND_AFTER_VERB, "ranges": RANGES,
-              "groups": GROUPS}
+              "groups": GROUPS, "framed": FRAMED, "framed events": FRAMED_EVENTS, "eras": ERAS}
     for name, rows in tables.items():
         assert {row[0] for row in rows} == set(LANGS), name
 
@@ -1146,9 +1146,13 @@ def test_category_probe_sentences_in_six_languages(pipeline):
 #: match", "a ceasefire ahead of the World Cup", "a strike on a film crew"); the words that only sport or
 #: fiction use ("batters", "goalkeeper", "war film", "Call of Duty", "price war") became `hypothetical`
 #: cues of the usual reach instead: 137 -> 146 right, no event lost.
+#: natural_category_paragraphs_3.tsv: two more helpers' 180 (120 negatives), held out until `frames` was
+#: written and first scored with it: 51 false alerts before it, 43 with it, no event lost (127 -> 135);
+#: `frames` took set 2 from 151 to 162 right and the figurative probes from 146 to 148.
 CATEGORY_PARAGRAPHS_RIGHT = {"natural_category_paragraphs.tsv": (144, 139),
-                            "natural_category_paragraphs_2.tsv": (180, 151),
-                            "figurative_probes.tsv": (175, 146)}
+                            "natural_category_paragraphs_2.tsv": (180, 162),
+                            "natural_category_paragraphs_3.tsv": (180, 135),
+                            "figurative_probes.tsv": (175, 148)}
 
 
 @pytest.mark.parametrize("name", sorted(CATEGORY_PARAGRAPHS_RIGHT))
@@ -1181,6 +1185,75 @@ def test_category_paragraph_sets(pipeline, name):
 def test_figures_of_speech_films_and_road_crashes_raise_no_alert(pipeline, lang, text):
     c = classify(pipeline, lang, text)
     assert not c.categories, why(c)
+
+
+# An article that says what it is about (a film, a game, an exhibition, an anniversary, exercises, a
+# wartime bomb dug up: `frames`) in a sentence before its first sentence of events raises nothing, unless
+# a sentence of its events gives a count or names the day of the report; a ceasefire always counts.
+FRAMED = [
+    ("en", ("Christopher Nolan's new film opened to rave reviews. Dive-bombers scream overhead amid practical "
+           "explosions.")),
+    ("en", ("Veterans gathered in Normandy to mark the 80th anniversary of the landings. King Charles paid tribute "
+           "to the thousands who were killed in the assault.")),
+    ("fr", ("Le nouveau film de guerre plonge le spectateur dans les tranchées de Verdun. Les scènes de bataille "
+           "sont filmées au milieu des explosions.")),
+    ("es", ("El Museo Reina Sofía inaugura una exposición sobre la Guerra Civil española. Destaca una recreación "
+           "sonora de los bombardeos sobre Guernica.")),
+    ("ru", ("Начались совместные стратегические учения «Запад». В ходе маневров отрабатываются отражение атак "
+           "условного противника.")),
+    ("uk", "У прокат вийшов історичний фільм про Крути. Режисер відтворив штурм залізничної станції."),
+    ("ar", "افتتح في الجزائر متحف جديد لثورة التحرير. ويعرض صورا للقصف المدفعي على القرى."),
+]
+
+
+@pytest.mark.parametrize("lang, text", FRAMED, ids=ids(FRAMED))
+def test_an_article_about_a_film_an_anniversary_or_exercises_raises_nothing(pipeline, lang, text):
+    c = classify(pipeline, lang, text)
+    assert not c.categories, why(c)
+    assert any("opens on something other than an event" in s.reason for s in c.suppressed)
+
+
+FRAMED_EVENTS = [
+    # a count
+    ("en", ("Kyiv marked the anniversary of independence with a parade. Hours later Russian missiles struck the "
+           "city, killing five people."), "shelling"),
+    ("ru", "В Москве прошел парад. Позже беспилотник атаковал Белгород, погибли два человека.", "airstrike"),
+    # the day of the report
+    ("fr", ("Le festival de Cannes a ouvert avec un film de guerre. Mardi soir, des frappes aériennes ont visé "
+           "Khartoum."), "airstrike"),
+    ("es", "El torneo se disputa en Doha. El ejército bombardeó este martes la ciudad de Jartum.", "shelling"),
+    # a frame in the event's own sentence may be its target
+    ("uk", "Російська ракета влучила в музей у Харкові.", "shelling"),
+    ("en", "A drone struck a museum in Kharkiv.", "airstrike"),
+    # a ceasefire always counts
+    ("ar", "انطلقت بطولة كأس العالم في قطر. ودعا الأمين العام إلى وقف إطلاق النار في غزة.", "ceasefire"),
+]
+
+
+@pytest.mark.parametrize("lang, text, category", FRAMED_EVENTS, ids=ids(FRAMED_EVENTS))
+def test_a_framed_article_keeps_events_with_a_count_or_a_day(pipeline, lang, text, category):
+    c = classify(pipeline, lang, text)
+    assert category in c.categories, why(c)
+
+
+# `eras` date the noun right before them to an old war, that noun only.
+ERAS = [
+    ("ru", "Саперы обезвредили авиабомбу времен Великой Отечественной войны в Смоленске.", set()),
+    ("uk", "Сапери знешкодили авіабомбу часів Другої світової війни у Львові.", set()),
+    ("en", "Sappers defused an aerial bomb from World War II found on a building site in Hamburg.", set()),
+    ("ru", "В результате обстрела поврежден мемориал времен Великой Отечественной войны в Горловке.", {"shelling"}),
+    ("en", "Shelling damaged a memorial from World War II in the centre of Horlivka.", {"shelling"}),
+    ("ru", "Это крупнейшая атака беспилотников со времен Второй мировой войны.", {"airstrike"}),
+    ("fr", "Les démineurs ont neutralisé un obus de la Première Guerre mondiale découvert dans un champ.", set()),
+    ("es", "Los Tedax desactivaron una bomba de la Guerra Civil española hallada en una obra.", set()),
+    ("ar", "فكك خبراء المتفجرات قذيفة من الحرب العالمية الثانية عثر عليها عمال قرب العلمين.", set()),
+]
+
+
+@pytest.mark.parametrize("lang, text, categories", ERAS, ids=ids(ERAS))
+def test_an_era_dates_only_the_noun_before_it(pipeline, lang, text, categories):
+    c = classify(pipeline, lang, text)
+    assert set(c.categories) == categories, why(c)
 
 
 # A truce of something else (`ceasefire_not`) is no ceasefire; a ceasefire beside such a word that does
