@@ -6,8 +6,8 @@ stories" lists carry other wars' headlines and tolls, and their comments anythin
 When written, the pipeline got 16 of the 24 escalation verdicts right, 2 category sets, no death
 toll, 14 primary countries and 12 locations: only a list's header line was chrome, so the headlines
 under it added categories, places and the biggest toll. The floors below are what the pipeline has
-reached since (``chrome_lists`` in the rule files, data fixes, a cause inside a term, `frames`: the
-football derby and the drills); what is left is in each row's ``notes`` and the README.
+reached since (``chrome_lists`` in the rule files, data fixes, a cause inside a term); what is left
+is in each row's ``notes`` and the README.
 
 A second helper session wrote 24 more (``scraped_articles_2``, the morning after) to see whether those
 fixes generalise: other wars (the Sahel, Myanmar, Haiti, Kashmir, Lebanon, Sudan, Colombia), live
@@ -31,7 +31,7 @@ DIR = FIXTURES / "scraped_articles"
 
 #: (escalation, categories exact, killed, injured, primary country, location) right, of 24, per set.
 FLOORS = {
-    "scraped_articles": {"escalation": 22, "categories": 21, "killed": 17, "injured": 20, "primary_country": 20,
+    "scraped_articles": {"escalation": 20, "categories": 19, "killed": 17, "injured": 20, "primary_country": 20,
                          "location": 20},
     "scraped_articles_2": {"escalation": 20, "categories": 17, "killed": 14, "injured": 17, "primary_country": 20,
                            "location": 20},

@@ -688,17 +688,24 @@ def _cause_inside(m: Match[Role], cues: list[Match[Role]]) -> str | None:
 
 def _framed(frames: list[tuple[int, Match[Role]]], event_sentences: set[int]) -> Match[Role] | None:
     """The `frames` term that makes the article about something other than an event, if any: one that
-    stands in a sentence before the first that reports one. A film review, an exhibition, an
-    anniversary, an exercise or a wartime bomb dug up on a building site opens on what it is about and
-    uses war's words after it ("Spitfires flew over Omaha Beach… the thousands who were killed in the
-    assault"). The caller applies it only where no sentence of the events gives a count or names the
-    day of the report: "Kyiv marked Independence Day on Sunday. Hours later missiles killed 5" is news.
-    A frame in the event's own sentence may be its target ("a drone struck the museum"): it frames
-    nothing."""
+    stands in a sentence before the first that reports one. A film review, a novel, a game, an
+    exhibition or an arms fair opens on what it is about and uses war's words after it ("Nolan's new
+    film opened to rave reviews. Dive-bombers scream overhead amid practical explosions"). The caller
+    applies it only where no sentence of the events holds a casualty word or names the day of the report:
+    "The festival opened with a war film. On Tuesday, airstrikes hit Khartoum" is news. A frame in the
+    event's own sentence may be its target ("a drone struck the exhibition hall"): it frames nothing.
+    A sentence about people or an occasion around one (`frames_not`: "a crew filming a documentary",
+    «Съемки фильма проходили в Донецке», «Le festival du film d'Odessa a ouvert») frames nothing:
+    attacks are reported from there.
+    Occasions, venues and targets (a museum, an anniversary, a match, exercises) are no frames: a review's
+    probes reported attacks after them with neither a count nor a day ("The museum had reopened in May.
+    A Russian missile destroyed it.")."""
     if not event_sentences:
         return None
     first = min(event_sentences)
-    return next((m for sentence, m in frames if sentence < first), None)
+    cancelled = {sentence for sentence, m in frames if m.payload.value == "not"}
+    return next((m for sentence, m in frames if sentence < first and sentence not in cancelled
+                 and m.payload.value != "not"), None)
 
 
 def _names_armed_violence(m: Match[Role]) -> bool:
@@ -796,7 +803,7 @@ class Classifier:
         truce_only: set[int] = set()
         subtypes_seen: set[str] = set()
         armed = False  # any term of _names_armed_violence kept in any sentence
-        anchored = False  # a sentence with kept evidence gives a count or names the day (see _framed)
+        anchored = False  # a sentence with kept evidence holds a casualty word or names the day (see _framed)
         casualties = Casualties()
         earlier = Casualties()  # counts of sentences with an `earlier_toll` cue: used only if no other
         years: list[tuple[int, int]] | None = None  # found on the first eventful sentence that needs them
@@ -882,7 +889,7 @@ class Classifier:
             assigned = extract(doc, doc.sentence_words(sentence), kept, rules.glued_links, rules.articles)[0] \
                 if has_casualty_term else ()
             if frames and not anchored and (has_ceasefire or has_violence or has_casualty_term):
-                anchored = bool(assigned) or any(m.payload.kind == "today" for m in ms)
+                anchored = has_casualty_term or any(m.payload.kind == "today" for m in ms)
             # A count an `earlier_toll` cue, a past cue or an anniversary governs ("had earlier reported 15
             # dead") counts only where no other sentence gives one; one a `running_total` cue governs ("has
             # killed 43,000 since October 2023") is kept apart, never the event's toll (see :func:`_background`).
@@ -932,7 +939,7 @@ class Classifier:
                 for ev in hits.pop(category).evidence:
                     suppressed.append(Suppressed(category, ev, f"the article opens on something other than an "
                                                                f"event ('{frame.term.source}'), and no sentence of "
-                                                               f"its events gives a count or the day"))
+                                                               f"its events holds a casualty word or the day"))
             casualties = Casualties()
         # Deaths, and explosions that name no weapon ("the blast"), with no armed violence named
         # anywhere, in an article that names a cause outside armed conflict (the flood, the bus crash,

@@ -118,7 +118,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     allowed = {"language", "proclitics", "article_contractions", "categories", "casualties", "negation", "hypothetical",
                "hypothetical_ends", "past", "past_of", "past_since", "year_suffixes", "chrome", "chrome_lists",
                "ceasefire_not", "earlier_toll", "running_total", "since", "updates", "superlatives", "today",
-               "relative", "toll_subjects", "asides", "frames", "eras",
+               "relative", "toll_subjects", "asides", "frames", "frames_not", "eras",
                "abbreviations",
                "non_conflict"}
     for key in doc:
@@ -304,6 +304,9 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     # first sentence that reports one: a film, a game, an exhibition, an anniversary, military
     # exercises, a bomb left from an old war (see the classifier's _framed).
     terms += _terms(path, doc.get("frames") or [], "frames", errors, line_of(doc), Role("frame"))
+    # Optional: what makes a frame's sentence about people or an occasion around the work (a film crew
+    # at work, a shoot, a film festival): attacks are reported from there, so that sentence frames nothing.
+    terms += _terms(path, doc.get("frames_not") or [], "frames_not", errors, line_of(doc), Role("frame", "not"))
     # Optional: words right beside a ceasefire term that make it a truce of something else (trade,
     # tariffs, prices, evictions): "tariff truce", «trêve hivernale».
     terms += _terms(path, doc.get("ceasefire_not") or [], "ceasefire_not", errors, line_of(doc),

@@ -1152,13 +1152,19 @@ def test_category_probe_sentences_in_six_languages(pipeline):
 #: fiction use ("batters", "goalkeeper", "war film", "Call of Duty", "price war") became `hypothetical`
 #: cues of the usual reach instead: 137 -> 146 right, no event lost.
 #: natural_category_paragraphs_3.tsv: two more helpers' 180 (120 negatives), held out until `frames` was
-#: written and first scored with it: 51 false alerts before it, 43 with it, no event lost (127 -> 135);
-#: `frames` took set 2 from 151 to 162 right and the figurative probes from 146 to 148. Then causes outside
-#: armed conflict it showed (robbery, household gas, a light aircraft): 141.
+#: written and first scored with it: 51 false alerts before it, 43 with its first version (occasions and
+#: venues as frames too), no event lost; causes outside armed conflict it showed (robbery, household
+#: gas, a light aircraft) then took 6 more. A review's probes (rev6) showed the first version silencing 54
+#: of 73 real attacks reported after a museum, a match or an anniversary with neither a count nor a day;
+#: narrowed to made works and displays, with a casualty word as an anchor, it loses none of them, and
+#: leaves 41 false alerts here (137 right), set 2 at 157 (151 before), the figurative probes at 148.
+#: frame_probes.tsv: that review's 170 (89 attacks after a frame, 81 cultural negatives): 101 right
+#: before `frames`, 126 now (undated), no event lost.
 CATEGORY_PARAGRAPHS_RIGHT = {"natural_category_paragraphs.tsv": (144, 139),
-                            "natural_category_paragraphs_2.tsv": (180, 162),
-                            "natural_category_paragraphs_3.tsv": (180, 141),
-                            "figurative_probes.tsv": (175, 148)}
+                            "natural_category_paragraphs_2.tsv": (180, 157),
+                            "natural_category_paragraphs_3.tsv": (180, 137),
+                            "figurative_probes.tsv": (175, 148),
+                            "frame_probes.tsv": (170, 126)}
 
 
 @pytest.mark.parametrize("name", sorted(CATEGORY_PARAGRAPHS_RIGHT))
@@ -1193,46 +1199,51 @@ def test_figures_of_speech_films_and_road_crashes_raise_no_alert(pipeline, lang,
     assert not c.categories, why(c)
 
 
-# An article that says what it is about (a film, a game, an exhibition, an anniversary, exercises, a
-# wartime bomb dug up: `frames`) in a sentence before its first sentence of events raises nothing, unless
-# a sentence of its events gives a count or names the day of the report; a ceasefire always counts.
+# An article that says what it is about (a film, a novel, a game, an exhibition, an arms fair: `frames`) in
+# a sentence before its first sentence of events raises nothing, unless a sentence of its events holds a
+# casualty word or names the day of the report; a ceasefire always counts.
 FRAMED = [
     ("en", ("Christopher Nolan's new film opened to rave reviews. Dive-bombers scream overhead amid practical "
            "explosions.")),
-    ("en", ("Veterans gathered in Normandy to mark the 80th anniversary of the landings. King Charles paid tribute "
-           "to the thousands who were killed in the assault.")),
+    ("en", "The latest video game sold five million copies. Players can call in airstrikes on enemy positions."),
     ("fr", ("Le nouveau film de guerre plonge le spectateur dans les tranchées de Verdun. Les scènes de bataille "
            "sont filmées au milieu des explosions.")),
     ("es", ("El Museo Reina Sofía inaugura una exposición sobre la Guerra Civil española. Destaca una recreación "
            "sonora de los bombardeos sobre Guernica.")),
-    ("ru", ("Начались совместные стратегические учения «Запад». В ходе маневров отрабатываются отражение атак "
-           "условного противника.")),
+    ("ru", "На экраны вышел фильм о Брестской крепости. Режиссер воссоздал штурм цитадели."),
     ("uk", "У прокат вийшов історичний фільм про Крути. Режисер відтворив штурм залізничної станції."),
-    ("ar", "افتتح في الجزائر متحف جديد لثورة التحرير. ويعرض صورا للقصف المدفعي على القرى."),
+    ("ar", "يعرض مهرجان القاهرة مسلسلا عن حرب أكتوبر. ويصور المسلسل القصف المدفعي على الضفة الشرقية."),
 ]
 
 
 @pytest.mark.parametrize("lang, text", FRAMED, ids=ids(FRAMED))
-def test_an_article_about_a_film_an_anniversary_or_exercises_raises_nothing(pipeline, lang, text):
+def test_an_article_about_a_film_a_book_or_an_exhibition_raises_nothing(pipeline, lang, text):
     c = classify(pipeline, lang, text)
     assert not c.categories, why(c)
     assert any("opens on something other than an event" in s.reason for s in c.suppressed)
 
 
 FRAMED_EVENTS = [
-    # a count
-    ("en", ("Kyiv marked the anniversary of independence with a parade. Hours later Russian missiles struck the "
-           "city, killing five people."), "shelling"),
-    ("ru", "В Москве прошел парад. Позже беспилотник атаковал Белгород, погибли два человека.", "airstrike"),
+    # a casualty word
+    ("en", ("The festival screened a war documentary. Hours later Russian missiles struck the city, killing "
+           "five people."), "shelling"),
+    ("ru", "В Москве открылась выставка. Позже беспилотник атаковал Белгород, есть погибшие.", "airstrike"),
     # the day of the report
     ("fr", ("Le festival de Cannes a ouvert avec un film de guerre. Mardi soir, des frappes aériennes ont visé "
            "Khartoum."), "airstrike"),
-    ("es", "El torneo se disputa en Doha. El ejército bombardeó este martes la ciudad de Jartum.", "shelling"),
     # a frame in the event's own sentence may be its target
-    ("uk", "Російська ракета влучила в музей у Харкові.", "shelling"),
-    ("en", "A drone struck a museum in Kharkiv.", "airstrike"),
+    ("uk", "Російська ракета влучила у виставковий центр у Харкові, де проходила виставка.", "shelling"),
+    ("en", "A drone struck an exhibition hall in Kharkiv.", "airstrike"),
+    # a sentence about people or an occasion around the work (`frames_not`) frames nothing
+    ("es", ("El rodaje de una película sobre la guerra se interrumpió en Mykolaiv. Un misil ruso impactó contra "
+           "un edificio cercano al set."), "shelling"),
+    ("fr", ("Le festival du film d'Odessa a ouvert ses portes malgré la guerre. Quelques heures plus tard, des "
+           "missiles russes ont frappé le port."), "shelling"),
+    # occasions, venues and targets are no frames
+    ("en", "The museum in Kharkiv had reopened in May. A Russian missile hit the building.", "shelling"),
+    ("ru", "Начались совместные учения. Украинские беспилотники атаковали аэродром.", "airstrike"),
     # a ceasefire always counts
-    ("ar", "انطلقت بطولة كأس العالم في قطر. ودعا الأمين العام إلى وقف إطلاق النار في غزة.", "ceasefire"),
+    ("ar", "عرض فيلم وثائقي عن الحرب في بيروت. ودعا الأمين العام إلى وقف إطلاق النار في غزة.", "ceasefire"),
 ]
 
 
