@@ -1281,6 +1281,7 @@ TRUCES_OF_SOMETHING_ELSE = [
     ("fr", "La trêve hivernale protège les locataires des expulsions jusqu'au 31 mars.", set()),
     ("es", "Estados Unidos y China pactaron una tregua arancelaria.", set()),
     ("ar", "اتفقت واشنطن وبكين على هدنة تجارية لمدة 90 يوما.", set()),
+    ("ar", "ورفع رئيس المجلس الجلسة نصف ساعة لتهدئة الأجواء.", set()),  # calming the mood
     ("ru", "Крупнейшие торговые сети и поставщики заключили перемирие в ценовой войне.", set()),
     ("en", "The ceasefire allows trade to resume across the border.", {"ceasefire"}),
     ("en", "Russia and Ukraine agreed a Christmas truce.", {"ceasefire"}),
