@@ -290,7 +290,10 @@ def _past_years(doc: Document, sentence: int, years: list[tuple[int, int]], ms: 
     at least :data:`PAST_YEARS` before ``reference_year`` (the article's publication), as past cues.
     Not a year right after a ``since`` word ("Since 2014, …", «منذ عام 2014»: a period up to now),
     nor one directly before a word for people ("1950 people were killed", «2015 شخصا») or an event
-    word ("2024 truce kept", "2020 war")."""
+    word ("2024 truce kept", "2020 war"), nor a birth or building year (`year_of`: «Женщина 1952 года
+    рождения погибла», "born in 1948"), nor a count after a lower bound («более 2000 раз обстреляли»),
+    nor one after an event word of its sentence, which it does not open ("violated the ceasefire of
+    1994 with mortar fire that killed two")."""
     span = doc.sentence_words(sentence)
     out: list[Match[Role]] = []
     words, starts, ends = doc.words, doc.word_starts, doc.word_ends
@@ -300,6 +303,13 @@ def _past_years(doc: Document, sentence: int, years: list[tuple[int, int]], ms: 
             continue
         if w + 1 < span.stop and doc.text[ends[w]:starts[w + 1]].isspace() and \
                 any(m.first_word == w + 1 and m.payload.kind in _NAMED_BY_A_YEAR for m in ms):
+            continue
+        if any(m.payload.kind == "year_of" and (m.first_word == w + 1 or m.last_word == w - 1)
+               or m.payload.kind == "at_least" and m.last_word == w - 1
+               or m.payload.kind in _EVENT_ROLES and m.last_word < w for m in ms):
+            # «1952 года рождения», "born in 1948": a birth year; «более 2000 раз»: a count; after an event
+            # word it opens nothing: "Militants violated the ceasefire of 1994 with mortar fire…", «Бои
+            # вспыхнули вдоль границы 1921 года…»
             continue
         out.append(Match(Term(source=words[w], words=(), payload=_PAST_YEAR, case_sensitive=False),
                          w, w, starts[w], ends[w]))

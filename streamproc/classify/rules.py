@@ -36,7 +36,7 @@ class Role:
                          # link | partitive | number | number_after | one | other_fate |
                          # neg_before | neg_after | hypothetical | hypothetical_end | past | past_of |
                          # chrome | non_conflict | ceasefire_not | earlier_toll | running_total |
-                         # since | update | superlative | today | relative | frame
+                         # since | update | superlative | today | relative | frame | year_of
     value: Any = None    # category name, ceasefire subtype, number value, or what a link joins
                          # (frozenset of "range", "group")
     #: An explosion term that names no weapon ("explosion", "blast", «انفجار»): a furnace or a gas
@@ -118,7 +118,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     allowed = {"language", "proclitics", "article_contractions", "categories", "casualties", "negation", "hypothetical",
                "hypothetical_ends", "past", "past_of", "past_since", "year_suffixes", "chrome", "chrome_lists",
                "ceasefire_not", "earlier_toll", "running_total", "since", "updates", "superlatives", "today",
-               "relative", "toll_subjects", "asides", "frames", "frames_not", "eras",
+               "relative", "toll_subjects", "asides", "frames", "frames_not", "eras", "year_of",
                "abbreviations",
                "non_conflict"}
     for key in doc:
@@ -263,6 +263,9 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     # «авиабомбу времен Великой Отечественной»): that noun only ("shelling damaged a memorial from
     # World War II" is today's shelling).
     terms += _terms(path, doc.get("eras") or [], "eras", errors, line_of(doc), Role("past", "era"))
+    # Optional: words right before or after a year that make it a person's birth year or a building's
+    # («1952 года рождения», "born in 1948", «من مواليد 1938»): such a year dates no event.
+    terms += _terms(path, doc.get("year_of") or [], "year_of", errors, line_of(doc), Role("year_of"))
     # Optional: words that make a year after them the start of a period up to now ("since 2014"): one
     # word each, compared with the document's words (not searched for: «с», "since" are everywhere).
     past_since: set[str] = set()
