@@ -61,9 +61,10 @@ _THOUSANDS = re.compile(r"(?<=\d)[,.\u066c \u00a0\u202f](?=\d{3}(?!\d))")
 #: Kherson, which Ukraine retook two years ago" keeps its dead).
 _CLAUSE_BREAKS = frozenset(",;:()[]\u2014\u2013\u060c\u061b")
 _CLAUSE_BREAK_RE = re.compile("[" + re.escape("".join(sorted(_CLAUSE_BREAKS))) + "]")
-#: Roles that only qualify a sentence's counts (see :func:`_toll_cues`): never terms themselves.
+#: Roles that only qualify a sentence's counts (see :func:`_toll_cues`) or its years (`year_of`, see
+#: :func:`_past_years`): never terms themselves, so nothing suppresses them.
 _TOLL_CUE_ROLES = {"earlier_toll", "running_total", "since", "update", "superlative", "today", "relative",
-                   "toll_subject"}
+                   "toll_subject", "year_of"}
 #: How many words a superlative may stand before a `running_total` cue to make it a comparison
 #: ("the deadliest attack on the city since 2022": four between; "the first Russian missile attack on
 #: the western city of Lviv since 2023": seven).
@@ -708,8 +709,8 @@ def _framed(frames: list[tuple[int, Match[Role]]], event_sentences: set[int]) ->
     «Съемки фильма проходили в Донецке», «Le festival du film d'Odessa a ouvert») frames nothing:
     attacks are reported from there.
     Occasions, venues and targets (a museum, an anniversary, a match, exercises) are no frames: a review's
-    probes reported attacks after them with neither a count nor a day ("The museum had reopened in May.
-    A Russian missile destroyed it.")."""
+    probes reported attacks after them with neither a count nor a day ("The museum in Kharkiv had
+    reopened in May. A Russian missile hit the building.")."""
     if not event_sentences:
         return None
     first = min(event_sentences)

@@ -304,8 +304,8 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     terms += _terms(path, doc.get("non_conflict") or [], "non_conflict", errors, line_of(doc),
                     Role("non_conflict"))
     # Optional: what makes an article about something other than an event when it stands before the
-    # first sentence that reports one: a film, a game, an exhibition, an anniversary, military
-    # exercises, a bomb left from an old war (see the classifier's _framed).
+    # first sentence that reports one: a made work or a display (a film, a book, a game, a play, an
+    # exhibition, an arms fair; see the classifier's _framed).
     terms += _terms(path, doc.get("frames") or [], "frames", errors, line_of(doc), Role("frame"))
     # Optional: what makes a frame's sentence about people or an occasion around the work (a film crew
     # at work, a shoot, a film festival): attacks are reported from there, so that sentence frames nothing.

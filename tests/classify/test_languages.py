@@ -1293,6 +1293,13 @@ ERAS = [
 ]
 
 
+def test_a_year_of_cue_is_never_itself_suppressed(pipeline):
+    """`year_of` only qualifies a year: a negation near it suppresses no "year_of" term of its own."""
+    c, _, _ = pipeline.analyse(Article(id="t", text="No pensioner born in 1948 was hurt, but shelling killed two.",
+                                       language="en", published_at="2025-06-01"), "en")
+    assert not [s for s in c.suppressed if s.role == "year_of"], why(c)
+
+
 @pytest.mark.parametrize("lang, text, categories", ERAS, ids=ids(ERAS))
 def test_an_era_dates_only_the_noun_before_it(pipeline, lang, text, categories):
     c = classify(pipeline, lang, text)
