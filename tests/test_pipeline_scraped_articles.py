@@ -31,10 +31,11 @@ DIR = FIXTURES / "scraped_articles"
 
 #: (escalation, categories exact, killed, injured, primary country, location) right, of 24, per set.
 FLOORS = {
-    "scraped_articles": {"escalation": 20, "categories": 19, "killed": 17, "injured": 20, "primary_country": 20,
+    "scraped_articles": {"escalation": 20, "categories": 19, "killed": 18, "injured": 20, "primary_country": 20,
                          "location": 20},
-    "scraped_articles_2": {"escalation": 20, "categories": 17, "killed": 14, "injured": 17, "primary_country": 20,
-                           "location": 20},
+    # b24_es (a Clásico report with a truce between the club presidents) right since a quarrel's truce is none
+    "scraped_articles_2": {"escalation": 21, "categories": 18, "killed": 15, "injured": 18, "primary_country": 21,
+                           "location": 21},
 }
 
 

@@ -36,12 +36,17 @@ class Role:
                          # link | partitive | number | number_after | one | other_fate |
                          # neg_before | neg_after | hypothetical | hypothetical_end | past | past_of |
                          # chrome | non_conflict | ceasefire_not | earlier_toll | running_total |
-                         # since | update | superlative | today | relative | frame | year_of
+                         # since | update | superlative | today | relative | frame | year_of |
+                         # truce_arena | war_context
     value: Any = None    # category name, ceasefire subtype, number value, or what a link joins
                          # (frozenset of "range", "group")
     #: An explosion term that names no weapon ("explosion", "blast", «انفجار»): a furnace or a gas
     #: main explodes too, so on its own it does not show armed violence (see the classifier).
     generic: bool = False
+    #: A ceasefire term that quarrels use too ("truce", «trêve», «перемирие», «هدنة»): a party's, a
+    #: council's, two riders'. It counts only where the article is not about such a quarrel (see the
+    #: classifier's :func:`_quarrel`).
+    truce: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +124,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
                "hypothetical_ends", "past", "past_of", "past_since", "year_suffixes", "chrome", "chrome_lists",
                "ceasefire_not", "earlier_toll", "running_total", "since", "updates", "superlatives", "today",
                "relative", "toll_subjects", "asides", "frames", "frames_not", "eras", "year_of",
-               "abbreviations",
+               "abbreviations", "truce_arenas", "war_context",
                "non_conflict"}
     for key in doc:
         if key not in allowed:
@@ -144,10 +149,14 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
                 continue
             if cat == "ceasefire":
                 for key in spec if isinstance(spec, dict) else ():
-                    if key not in ("terms", "subtypes"):
+                    if key not in ("terms", "truces", "subtypes"):
                         errors.append(DataError(path, line_of(key), f"unknown key 'categories.ceasefire.{key}'"))
                 terms += _terms(path, _require(path, spec, "terms", errors, "categories.ceasefire"),
                                 "categories.ceasefire.terms", errors, line_of(spec), Role("category", cat))
+                # Optional: ceasefire terms that quarrels use too ("truce"): see Role.truce.
+                terms += _terms(path, (spec.get("truces") or []) if isinstance(spec, dict) else [],
+                                "categories.ceasefire.truces", errors, line_of(spec),
+                                Role("category", cat, truce=True))
                 subtypes = _require(path, spec, "subtypes", errors, "categories.ceasefire") or {}
                 for sub in CEASEFIRE_SUBTYPES:
                     terms += _terms(path, _require(path, subtypes, sub, errors, "ceasefire.subtypes"),
@@ -310,6 +319,13 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
     # Optional: what makes a frame's sentence about people or an occasion around the work (a film crew
     # at work, a shoot, a film festival): attacks are reported from there, so that sentence frames nothing.
     terms += _terms(path, doc.get("frames_not") or [], "frames_not", errors, line_of(doc), Role("frame", "not"))
+    # Optional: what names a quarrel's arena (a party, a council, a budget, a derby, riders, a union)
+    # and what names armed conflict (troops, hostilities, an armed group): a `truces` word counts
+    # where the second holds or the first is missing (see the classifier's _quarrel).
+    terms += _terms(path, doc.get("truce_arenas") or [], "truce_arenas", errors, line_of(doc),
+                    Role("truce_arena"))
+    terms += _terms(path, doc.get("war_context") or [], "war_context", errors, line_of(doc),
+                    Role("war_context"))
     # Optional: words right beside a ceasefire term that make it a truce of something else (trade,
     # tariffs, prices, evictions): "tariff truce", «trêve hivernale».
     terms += _terms(path, doc.get("ceasefire_not") or [], "ceasefire_not", errors, line_of(doc),

@@ -868,7 +868,8 @@ def test_every_language_is_covered_by_every_table():
               "cause word beside armed violence": CAUSE_WORD_BESIDE_ARMED_VIOLENCE,
               "explosion after its cause": EXPLOSION_AFTER_ITS_CAUSE, "weapon beside a cause": WEAPON_BESIDE_A_CAUSE,
               "counts across a comma": CLAUSE_COUNTS, "lower bound after the verb": LOWER_BOUND_AFTER_VERB, "ranges": RANGES,
-              "groups": GROUPS, "framed": FRAMED, "framed events": FRAMED_EVENTS, "eras": ERAS}
+              "groups": GROUPS, "framed": FRAMED, "framed events": FRAMED_EVENTS, "eras": ERAS,
+              "quarrels": QUARRELS, "war truces": WAR_TRUCES}
     for name, rows in tables.items():
         assert {row[0] for row in rows} == set(LANGS), name
 
@@ -1181,6 +1182,13 @@ def test_category_probe_sentences_in_six_languages(pipeline):
 #: day's rules are narrow, and the remaining false alerts are spread over a dozen kinds (old ordnance dug
 #: up, police and hunting shootings, "an offensive against" a disease or fraud, party and sport truces,
 #: memorials, culture, exercises, an "explosion" of prices).
+#: A quarrel's truce (`truce_arenas`, `war_context`; 2026-11-27 afternoon): the sets' party, council, club and
+#: rider truces, the largest single kind left, 12 of them: sets 1-4 right 139/158/138/133 -> 140/159/142/139.
+#: truce_probes.tsv: a helper's 300 written against it, blind to the rules (25 war truces and 25 quarrels' per
+#: language, the war truces often beside a parliament, a budget or a match and with few words of war): the
+#: first lists kept 140 of 150 war truces and dropped 56 of 133 false alerts; lists widened from them (words
+#: of war: weapons, "Russian forces"; an energy truce a plain term; more arenas) keep 146 and leave 27 (167 ->
+#: 269 right). A second blind set, scored once, measures them (README).
 #: frame_probes.tsv: that review's 170 (89 attacks after a frame, 81 cultural negatives): 100 right
 #: before `frames`, 126 now (undated), no event lost.
 #: year_probes.tsv (scored as published 2025-06-01): a review's 161 against a rule, dropped, that let a year
@@ -1189,13 +1197,14 @@ def test_category_probe_sentences_in_six_languages(pipeline):
 #: born in 1948", "a school built in 1965", "the ceasefire of 1994", «1956 года постройки»). What came of it
 #: instead: a birth or building year (`year_of`), a count after a lower bound («более 2000 раз») and a year
 #: after an event word of its sentence open nothing; 108 -> 110 events right, every one now.
-CATEGORY_PARAGRAPHS_RIGHT = {"natural_category_paragraphs.tsv": (144, 139),
-                            "natural_category_paragraphs_2.tsv": (180, 158),
-                            "natural_category_paragraphs_3.tsv": (180, 138),
-                            "natural_category_paragraphs_4.tsv": (180, 133),
+CATEGORY_PARAGRAPHS_RIGHT = {"natural_category_paragraphs.tsv": (144, 140),
+                            "natural_category_paragraphs_2.tsv": (180, 159),
+                            "natural_category_paragraphs_3.tsv": (180, 142),
+                            "natural_category_paragraphs_4.tsv": (180, 139),
                             "figurative_probes.tsv": (175, 148),
                             "frame_probes.tsv": (170, 126),
-                            "year_probes.tsv": (161, 115, "2025-06-01")}
+                            "year_probes.tsv": (161, 115, "2025-06-01"),
+                            "truce_probes.tsv": (300, 269)}
 
 
 @pytest.mark.parametrize("name", sorted(CATEGORY_PARAGRAPHS_RIGHT))
@@ -1331,6 +1340,48 @@ TRUCES_OF_SOMETHING_ELSE = [
 def test_a_truce_of_something_else_is_no_ceasefire(pipeline, lang, text, categories):
     c = classify(pipeline, lang, text)
     assert set(c.categories) == categories, why(c)
+
+
+# A truce word ("truce", «trêve», «перемирие», «هدنة»: `categories.ceasefire.truces`) in an article that names
+# a quarrel's arena (`truce_arenas`: a party, a council, a budget, a derby, riders) and no armed conflict (no
+# other category, no `war_context` word) is a quarrel's truce.
+QUARRELS = [
+    ("en", ("Pogacar and Vingegaard called a truce on the final climb. The Slovenian riders' rival then attacked "
+            "with 800 metres to go.")),
+    ("fr", "La trêve n'a pas survécu à l'été au Parti socialiste, à trois mois du congrès."),
+    ("es", "Los presidentes de los dos clubes firmaron una tregua antes del derbi del domingo."),
+    ("ru", "Депутаты городской думы объявили перемирие и утвердили бюджет на 2025 год."),
+    ("uk", "Депутати обласної ради оголосили перемир'я й ухвалили бюджет області."),
+    ("ar", "أعلنت مجموعات ألتراس الناديين هدنة قبل ديربي الدار البيضاء يوم الأحد."),
+]
+
+
+@pytest.mark.parametrize("lang, text", QUARRELS, ids=ids(QUARRELS))
+def test_a_truce_in_a_quarrels_arena_is_no_ceasefire(pipeline, lang, text):
+    c = classify(pipeline, lang, text)
+    assert not c.categories, why(c)
+    assert any("quarrel's arena" in s.reason for s in c.suppressed), why(c)
+
+
+# A war's truce stays a ceasefire: beside a word of war, or a plain ceasefire term, or with no arena at all,
+# or beside another category.
+WAR_TRUCES = [
+    ("en", "Lawmakers in Kyiv welcomed the truce, but said Russian troops were still shelling Kherson."),
+    ("en", "Putin declared an Easter truce from Saturday evening until Sunday midnight."),
+    ("fr", "Les députés ont salué la trêve conclue entre Israël et le Hamas."),
+    ("fr", "Les députés ont salué le cessez-le-feu et la trêve conclus samedi."),
+    ("es", "El Gobierno y la guerrilla del ELN prorrogaron la tregua, anunció el presidente del Congreso."),
+    ("ru", "Депутаты Госдумы поддержали пасхальное перемирие, объявленное для войск на фронте."),
+    ("uk", "Депутати закликали партнерів не вірити в перемир'я, поки тривають обстріли."),
+    ("ar", "رحب مجلس النواب اليمني بالهدنة الأممية بين الحكومة والحوثيين."),
+    ("ar", "أعلنت الأطراف هدنة إنسانية قبل المباراة النهائية."),
+]
+
+
+@pytest.mark.parametrize("lang, text", WAR_TRUCES, ids=ids(WAR_TRUCES))
+def test_a_wars_truce_stays_a_ceasefire(pipeline, lang, text):
+    c = classify(pipeline, lang, text)
+    assert "ceasefire" in c.categories, why(c)
 
 
 # Counts that look like years or come with a word for thousands. A number from 1900 to 2100 is a year

@@ -163,3 +163,15 @@ def test_asides_are_plain_word_sequences_compared_never_searched_for(tmp_path):
     for bad in ("asides: [accord*]\n", "asides: [in ~ of]\n"):
         with pytest.raises(DataErrors, match="asides"):
             load_rules(write(tmp_path, "xx.yaml", GOOD.replace("chrome: [share]\n", bad + "chrome: [share]\n")))
+
+
+def test_truce_words_arenas_and_words_of_war_are_optional_lists_of_terms(tmp_path):
+    text = GOOD.replace("    terms: [ceasefire]\n", "    terms: [ceasefire]\n    truces: [truce*]\n").replace(
+        "chrome: [share]\n", "chrome: [share]\ntruce_arenas: [derby]\nwar_context: [troops]\n")
+    roles = {t.source: t.payload for t in load_rules(write(tmp_path, "xx.yaml", text))["xx"].lexicon.terms}
+    assert roles["truce*"].truce and roles["truce*"].value == "ceasefire"
+    assert not roles["ceasefire"].truce
+    assert roles["derby"].kind == "truce_arena" and roles["troops"].kind == "war_context"
+    bad = text.replace("truces: [truce*]", "truces: [tr*]")
+    with pytest.raises(DataErrors, match="categories.ceasefire.truces"):
+        load_rules(write(tmp_path, "xx.yaml", bad))
