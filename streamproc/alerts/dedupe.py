@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 Verdict = Literal["new", "duplicate", "update"]
@@ -98,9 +98,16 @@ def _worse(alert: Mapping[str, Any], seen: Seen) -> bool:
 
 def decide(alert: Mapping[str, Any], keys: list[str], lookup: Callable[[str], Seen | None], now: float,
            window: float, event_window: float) -> Decision:
-    """Is ``alert`` new, a duplicate of one published within the window, or an update of it?"""
+    """Is ``alert`` new, a duplicate of one published within the window, or an update of it?
+
+    Against every key that matches within its window, not the first one only: each key remembers the
+    reports that came through it, so the article's own id may remember 2 killed while the event already
+    had an update with 10. Compared with the id's 2 alone, a corrected article with 6 was an "update"
+    with fewer dead than published, and its memory, written under every key, brought the event down to
+    6 (a review's probe). The counts compared are the highest any matching key remembers."""
     if window <= 0:
         return Decision("new")
+    matches: list[tuple[str, Seen]] = []
     for key in keys:
         limit = event_window if key.startswith("event:") else window
         if limit <= 0:
@@ -112,10 +119,13 @@ def decide(alert: Mapping[str, Any], keys: list[str], lookup: Callable[[str], Se
             # The very alert already published (re-sent, or redelivered by Kafka after a crash):
             # it is on the topic and at the webhooks already, since memory is written only after both.
             return Decision("duplicate", key, seen)
-        if _worse(alert, seen):
-            return Decision("update", key, seen)
-        return Decision("duplicate", key, seen)
-    return Decision("new")
+        matches.append((key, seen))
+    if not matches:
+        return Decision("new")
+    key, seen = matches[0]
+    for _, other in matches[1:]:
+        seen = replace(seen, killed=_max(seen.killed, other.killed), injured=_max(seen.injured, other.injured))
+    return Decision("update" if _worse(alert, seen) else "duplicate", key, seen)
 
 
 def update_of(decision: Decision) -> str | None:

@@ -119,8 +119,12 @@ class ClassifyProcess:
         """Connect the pipes to the running loop and wait until the process has loaded (~3 s)."""
         loop = asyncio.get_running_loop()
         reader = asyncio.StreamReader(limit=1 << 26)
-        self._results, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), self._res)
-        self._transport, _ = await loop.connect_write_pipe(asyncio.Protocol, self._req)
+        try:
+            self._results, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), self._res)
+            self._transport, _ = await loop.connect_write_pipe(asyncio.Protocol, self._req)
+        except OSError as exc:  # a process the loop cannot talk to is as good as dead: it is replaced
+            self.died = f"could not be connected to ({type(exc).__name__}: {exc})"
+            raise ClassifierDied(f"the classification process {self.died}") from exc
         try:
             ready = await self._frame(reader)
         except (asyncio.IncompleteReadError, OSError) as exc:

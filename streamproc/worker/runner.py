@@ -14,7 +14,11 @@ How a batch reaches a process, and why not through a ``ProcessPoolExecutor``:
 :mod:`streamproc.worker.classify_process`. A batch goes to the process with the fewest batches in
 flight. A process that died (killed, out of memory) is replaced, once for all the batches that were
 on it, and those batches run again; if the new process fails too, the batch is processed in the
-worker's thread. No article is dropped on the way.
+worker's thread. A batch the process could not process or answer (:class:`BatchFailed`) is processed in
+the worker's thread too, where an error dead-letters its own article only, and a replacement that
+cannot even be spawned (out of memory, out of file descriptors) leaves its place empty: batches run on
+the processes left, or in the worker's thread, and the spawn is tried again after
+:data:`RESPAWN_AFTER` seconds. No article is dropped on the way, nor dead-lettered for another's fault.
 """
 
 from __future__ import annotations
@@ -29,13 +33,17 @@ from typing import cast
 import orjson
 
 from streamproc.config import Settings
+from streamproc.ingest.article import Article
 from streamproc.ingest.decode import Reason
 from streamproc.observability import metrics
 from streamproc.pipeline import Outcome, Pipeline
-from streamproc.worker.classify_process import ClassifierDied, ClassifyProcess
+from streamproc.worker.classify_process import BatchFailed, ClassifierDied, ClassifyProcess
 
 log = logging.getLogger(__name__)
 
+
+#: How long a pool short of a process waits before it tries to spawn one again (see BatchRunner._replace).
+RESPAWN_AFTER = 30.0
 
 #: One outcome as it crosses the pipe: without its classification and its alert, and the alert's JSON.
 Wire = tuple[Outcome, bytes | None]
@@ -51,15 +59,20 @@ def _load(settings: Settings) -> Callable[[list[bytes | None]], list[Wire]]:
 
 def to_wire(outcome: Outcome) -> Wire:
     """``outcome`` as it goes back to the worker (module docstring). An alert that is not JSON (a count
-    over 64 bits) travels as it is, pickled, and the worker dead-letters it as it would any other."""
+    over 64 bits) travels as it is, pickled, and the worker dead-letters it as it would any other.
+
+    The article goes back as its id alone: the worker needs nothing else of it (the alert holds the
+    reference it publishes), its text is most of an outcome's bytes, and its ``meta`` is whatever the
+    producer sent: nested 500 deep, valid JSON, it made the batch's answer unpicklable (a review's
+    probe), and every article of the batch was dead-lettered."""
     alert = outcome.alert
     try:
         encoded = orjson.dumps(alert) if alert is not None else None
     except orjson.JSONEncodeError:
         encoded = None
-    if outcome.classification is not None or encoded is not None:
-        outcome = replace(outcome, classification=None, alert=None if encoded is not None else alert)
-    return outcome, encoded
+    article = outcome.article
+    slim = Article(id=article.id, text="") if article is not None else None
+    return replace(outcome, classification=None, alert=None if encoded is not None else alert, article=slim), encoded
 
 
 def from_wire(answer: list[Wire]) -> list[Outcome]:
@@ -90,6 +103,8 @@ class BatchRunner:
         self._loading: list[ClassifyProcess] = []  # processes still loading their rules
         self._starting: dict[ClassifyProcess, asyncio.Future[None]] = {}  # replacements still loading
         self._stopped = False
+        self._missing = 0                # processes that died and could not be spawned again
+        self._respawn_at = 0.0           # loop time of the next attempt to spawn them
 
     def _new_process(self) -> ClassifyProcess:
         return ClassifyProcess(partial(_load, self.settings))
@@ -130,16 +145,45 @@ class BatchRunner:
             return
         log.error("a classification process died (%s): starting a new one", dead.died)
         metrics.CLASSIFY_POOL_RESTARTS.inc()
-        fresh = self._new_process()
-        self._pool[self._pool.index(dead)] = fresh  # first: whatever happens next, it is replaced once
         self._starting.pop(dead, None)
         dead.stop()
+        try:
+            fresh = self._new_process()
+        except Exception:  # spawning failed (ENOMEM, EMFILE): run without it for now
+            log.exception("a new classification process could not be started: trying again in %.0f s",
+                          RESPAWN_AFTER)
+            self._pool.remove(dead)
+            self._missing += 1
+            self._respawn_at = asyncio.get_running_loop().time() + RESPAWN_AFTER
+            metrics.CLASSIFY_PROCESSES.set(len(self._pool))
+            return
+        self._pool[self._pool.index(dead)] = fresh
+        self._watch(fresh)
+
+    def _watch(self, fresh: ClassifyProcess) -> None:
         starting = self._starting[fresh] = asyncio.ensure_future(fresh.start())
         # A replacement that fails to load fails the batches waiting for it (they then run in the
         # worker's thread); retrieve its exception so that it is not also reported as never retrieved.
         starting.add_done_callback(lambda f: f.cancelled() or f.exception())
 
+    def _respawn(self) -> None:
+        """Try again to start the processes that could not be spawned (see :meth:`_replace`)."""
+        self._respawn_at = asyncio.get_running_loop().time() + RESPAWN_AFTER
+        while self._missing:
+            try:
+                fresh = self._new_process()
+            except Exception:  # still failing: the next attempt is due later
+                log.exception("a classification process still cannot be started")
+                return
+            self._missing -= 1
+            self._pool.append(fresh)
+            self._watch(fresh)
+            metrics.CLASSIFY_PROCESSES.set(len(self._pool))
+            log.info("a classification process was started again")
+
     async def run(self, values: list[bytes | None]) -> list[Outcome]:
+        if self._missing and not self._stopped and asyncio.get_running_loop().time() >= self._respawn_at:
+            self._respawn()
         if not self._pool:
             return await asyncio.to_thread(process_all, self.pipeline, values)
         for _attempt in (1, 2):
@@ -159,7 +203,14 @@ class BatchRunner:
                     # it in the thread, or dead-lettering it, would publish during the shutdown.
                     raise asyncio.CancelledError("classification stopped") from None
                 self._replace(proc)
-        log.error("the new classification process failed too: this batch is classified in the worker")
+                if not self._pool:
+                    break
+            except BatchFailed as exc:
+                # The process could not process or answer this batch as a whole (an answer it could not
+                # pickle, a bug): in the worker's thread an error dead-letters its own article only.
+                log.error("the classification process failed a batch (%s): it is classified in the worker", exc)
+                return await asyncio.to_thread(process_all, self.pipeline, values)
+        log.error("no classification process could take this batch: it is classified in the worker")
         return await asyncio.to_thread(process_all, self.pipeline, values)
 
     def stop(self) -> None:
@@ -168,5 +219,5 @@ class BatchRunner:
             proc.stop()
         for starting in self._starting.values():
             starting.cancel()
-        self._pool, self._loading, self._starting = [], [], {}
+        self._pool, self._loading, self._starting, self._missing = [], [], {}, 0
         metrics.CLASSIFY_PROCESSES.set(0)

@@ -102,3 +102,17 @@ def test_the_pipeline_gives_copies_with_different_page_chrome_the_same_text_key(
     assert a.kind == b.kind == "alert"
     assert a.dedupe_keys[1] == b.dedupe_keys[1] and a.dedupe_keys[1].startswith("text:")
     assert a.dedupe_keys[0] == "id:a" and a.dedupe_keys[2].startswith("event:")
+
+
+def test_counts_are_compared_with_the_highest_any_matching_key_remembers():
+    """The article's id remembers 2 killed, the event an update with 10: a corrected article with 6 is no
+    update (it was, compared with its id's 2 alone, and its memory then brought the event down to 6, so
+    that a later report with 8 was raised as an update too: a review's probe)."""
+    m = Memory()
+    assert m.decide(alert("alr_y", "Y", killed=2), "two killed in town", 0).verdict == "new"
+    assert m.decide(alert("alr_x", "X", killed=10), "ten killed in town", 100).verdict == "update"
+    d = m.decide(alert("alr_y2", "Y", killed=6), "six killed in town corrected", 200)
+    assert (d.verdict, d.reason) == ("duplicate", "same_id")
+    assert m.decide(alert("alr_z", "Z", killed=8), "eight killed in town", 300).verdict == "duplicate"
+    d = m.decide(alert("alr_w", "W", killed=12), "twelve killed in town", 400)
+    assert (d.verdict, update_of(d)) == ("update", "alr_y")

@@ -269,3 +269,93 @@ def test_a_replacement_gets_none_of_a_dead_processs_half_written_batch():
             runner.stop()
 
     assert asyncio.run(scenario()) == [1, 1]
+
+
+def test_an_outcome_crosses_the_pipe_with_its_articles_id_alone():
+    from streamproc.ingest.article import Article
+
+    article = Article(id="a1", text="Shelling killed two." * 100, title="T", meta={"k": {"k": {}}})
+    wired, _ = to_wire(Outcome("alert", article=article, alert={"alert_id": "x"}))
+    assert wired.article is not None and wired.article.id == "a1"
+    assert wired.article.text == "" and wired.article.meta == {}
+
+
+def test_an_article_whose_meta_cannot_be_pickled_dead_letters_nothing_else(pipeline):
+    """A producer's ``meta`` nested 600 deep is valid JSON, but no pickle: it made the answer of its whole
+    batch fail in the process, and every article of the batch was dead-lettered (a review's probe)."""
+    meta = '{"k":' * 600 + "{}" + "}" * 600  # orjson reads it (up to 1,024 deep) but will not write it
+    deep = (b'{"id": "deep", "text": "Artillery shelling killed two soldiers in Donetsk.", "language": "en", '
+            b'"meta": ' + meta.encode() + b"}")
+    assert len(orjson.loads(deep)["meta"]) == 1
+
+    async def scenario() -> list:  # type: ignore[type-arg]
+        runner = BatchRunner(pipeline, Settings(classify_processes=1))
+        await runner.start()
+        try:
+            return await runner.run([*BATCH[:2], deep])
+        finally:
+            runner.stop()
+
+    assert kinds(asyncio.run(scenario())) == ["alert", "alert", "alert"]
+
+
+def test_a_batch_the_process_fails_as_a_whole_is_classified_in_the_worker(pipeline):
+    """A :class:`BatchFailed` (the process could not answer the batch) falls back to the worker's thread,
+    where an error dead-letters its own article only."""
+    from streamproc.worker.classify_process import BatchFailed
+
+    class Failing(BatchRunner):
+        def _received(self, answer):  # type: ignore[no-untyped-def]
+            raise BatchFailed("RecursionError: maximum recursion depth exceeded while pickling an object")
+
+    async def scenario() -> list:  # type: ignore[type-arg]
+        runner = Failing(pipeline, Settings(classify_processes=1))
+        await runner.start()
+        try:
+            return await runner.run(BATCH)
+        finally:
+            runner.stop()
+
+    outcomes = asyncio.run(scenario())
+    assert kinds(outcomes) == ["alert"] * 5 + ["dead_letter", "dead_letter"]
+    assert outcomes[0].classification is not None, "classified in the worker's thread"
+
+
+def test_a_replacement_that_cannot_be_spawned_leaves_the_batches_to_the_thread_and_is_tried_again(pipeline):
+    """Out of memory right after the process was killed: spawning its replacement raises. Every batch
+    was then dead-lettered, the dead process left in the pool; now batches run in the thread, and the
+    spawn is tried again once :data:`RESPAWN_AFTER` has passed."""
+    from streamproc.worker import runner as runner_module
+
+    class NoMemory(BatchRunner):
+        spawn_fails = False
+
+        def _new_process(self):  # type: ignore[no-untyped-def]
+            if NoMemory.spawn_fails:
+                raise OSError(12, "Cannot allocate memory")
+            return super()._new_process()
+
+    async def scenario() -> tuple[list, list, list, int]:  # type: ignore[type-arg]
+        runner = NoMemory(pipeline, Settings(classify_processes=1))
+        await runner.start()
+        try:
+            NoMemory.spawn_fails = True
+            for pid in runner.pids:
+                os.kill(pid, signal.SIGKILL)
+            await asyncio.sleep(0.2)
+            first = await runner.run(BATCH)
+            second = await runner.run(BATCH)  # no process: the thread, without a spawn attempt
+            assert runner.pids == [] and PROCESSES._value.get() == 0
+            NoMemory.spawn_fails = False
+            runner._respawn_at = 0.0  # the retry is due
+            third = await runner.run(BATCH)  # a new process starts: this batch waits for it
+            return first, second, third, len(runner.pids)
+        finally:
+            runner.stop()
+
+    assert runner_module.RESPAWN_AFTER > 0
+    first, second, third, processes = asyncio.run(scenario())
+    expected = ["alert"] * 5 + ["dead_letter", "dead_letter"]
+    assert kinds(first) == kinds(second) == kinds(third) == expected
+    assert first[0].classification is not None and second[0].classification is not None
+    assert processes == 1 and third[0].classification is None, "the third ran in the new process"
