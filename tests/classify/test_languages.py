@@ -1373,6 +1373,8 @@ def test_a_truce_in_a_quarrels_arena_is_no_ceasefire(pipeline, lang, text):
 WAR_TRUCES = [
     ("en", "Lawmakers in Kyiv welcomed the truce, but said Russian troops were still shelling Kherson."),
     ("en", "Putin declared an Easter truce from Saturday evening until Sunday midnight."),
+    # a belligerent's leader is a word of war
+    ("en", "The Easter truce declared by Putin was broken within hours, Kyiv said; lawmakers called it a sham."),
     ("fr", "Les députés ont salué la trêve conclue entre Israël et le Hamas."),
     ("fr", "Les députés ont salué le cessez-le-feu et la trêve conclus samedi."),
     ("es", "El Gobierno y la guerrilla del ELN prorrogaron la tregua, anunció el presidente del Congreso."),
