@@ -56,6 +56,7 @@ class Settings:
     batch_size: int = 200
     batch_wait_ms: int = 5
     classify_processes: int = 1
+    classify_timeout: float = 20.0
     producer_batch_bytes: int = 0
     dedup_window: float = 86400.0
     dedup_event_window: float = 21600.0
@@ -128,7 +129,7 @@ _MINIMUMS: dict[str, float] = {
     "web_port": 0, "topic_partitions": 1, "topic_replication": 1, "max_message_bytes": 2 * RECORD_HEADROOM,
     "session_timeout": 0.1, "rebalance_timeout": 0.1, "heartbeat_interval": 0.01, "shutdown_timeout": 0,
     "fetch_max_wait_ms": 0, "fetch_min_bytes": 1, "batch_size": 1, "batch_wait_ms": 1, "classify_processes": 0,
-    "producer_batch_bytes": 0, "dedup_window": 0, "dedup_event_window": 0, "webhook_timeout": 0.1,
+    "classify_timeout": 1, "producer_batch_bytes": 0, "dedup_window": 0, "dedup_event_window": 0, "webhook_timeout": 0.1,
     "webhook_queue_size": 1, "webhook_concurrency": 1, "webhook_secret_grace": 0, "webhook_max_subscriptions": 0,
 }
 _CHOICES: dict[str, frozenset[str]] = {
@@ -196,6 +197,10 @@ DOCS: dict[str, str] = {
                           "Batches taken while the processes load run in a thread of the worker, so the first "
                           "alerts do not wait (the worker then holds its own copy in use too: ~500 MB instead of "
                           "~290 MB). 0: a thread of the worker only (less memory, roughly half the throughput).",
+    "classify_timeout": "Seconds a classification process may spend on a batch, per MiB of articles in it (at "
+                        "least this many); one still on it then is killed and replaced, as one that died, and an "
+                        "article that kills or hangs the process twice on its own is dead-lettered "
+                        "(`classifier_died`). Classifying takes ~1.2 s per MiB on one core.",
     "dedup_window": "Seconds within which an article with the same id or the same text (outside page chrome) as "
                     "one already alerted on raises no new alert, unless it counts more killed or injured (then "
                     "an update, with `update_of`). 0: no duplicate suppression.",

@@ -30,6 +30,7 @@ class Reason(str, enum.Enum):
     INVALID_VALUE = "invalid_value"
     PROCESSING_ERROR = "processing_error"
     ALERT_TOO_LARGE = "alert_too_large"  # the article's alert would not fit in a Kafka record
+    CLASSIFIER_DIED = "classifier_died"  # alone in its batch, it killed (or hung) the classification process twice
 
 
 class DecodeError(ValueError):

@@ -294,6 +294,11 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
                     log.exception("classifying a batch failed")
                     outcomes = [Outcome("dead_letter", reason=Reason.PROCESSING_ERROR, error=repr(exc))
                                 for _ in events]
+                if len(outcomes) != len(events):  # a bug: which outcome is whose is unknown, so none is used
+                    log.error("classifying a batch of %d gave %d outcomes: the batch is dead-lettered",
+                              len(events), len(outcomes))
+                    error = f"its batch of {len(events)} articles came back with {len(outcomes)} outcomes"
+                    outcomes = [Outcome("dead_letter", reason=Reason.PROCESSING_ERROR, error=error) for _ in events]
                 returned = time.perf_counter()
                 metrics.BATCH_PHASE_SECONDS.labels("classify").observe(returned - started)
                 done: dict[str, Any] = {}

@@ -9,6 +9,10 @@ the classify phase of a batch fell from 28–38 ms to 17–28 ms and the worker 
 (``docs/performance.md``). Each pipe is widened to 1 MiB where Linux allows, so that a whole batch
 (200 articles of ~3 KB) fits and the process never waits for the loop to push the rest of it.
 
+A batch may carry a deadline: once the process starts on it (the batch before it answered), a timer
+runs, and a process still on the batch when it fires is killed, as a hung one is of no use, and a
+thread could not be stopped at all. Its batches then fail as they do when it dies of anything else.
+
 Frames are a 4-byte big-endian length and a pickle: the process's own data, from the worker that
 started it. The process answers each batch in order with ``("ok", outcomes)`` or ``("error", text)``.
 It exits when its request pipe reaches end of file: the worker closed it, or died (a SIGKILLed worker
@@ -34,7 +38,16 @@ _READY = b"ready"
 
 
 class ClassifierDied(RuntimeError):
-    """The classification process exited (killed, out of memory, failed to load its rules)."""
+    """The classification process exited (killed, out of memory, failed to load its rules, or killed for
+    overrunning a batch's deadline).
+
+    ``culprit`` is true for the batch the process was working on when it died (the oldest unanswered:
+    batches are answered in order), false for those queued behind it. Only the first can have killed it.
+    """
+
+    def __init__(self, message: str, *, culprit: bool = False) -> None:
+        super().__init__(message)
+        self.culprit = culprit
 
 
 class BatchFailed(RuntimeError):
@@ -101,7 +114,9 @@ class ClassifyProcess:
         self._pid = self.process.pid
         req_out.close()  # only the process holds its ends: its death or ours is then an end of file
         res_in.close()
-        self._pending: collections.deque[asyncio.Future[Any]] = collections.deque()
+        # Batches sent and not answered, oldest first, each with its deadline in seconds (None: none).
+        self._pending: collections.deque[tuple[asyncio.Future[Any], float | None]] = collections.deque()
+        self._watchdog: asyncio.TimerHandle | None = None
         self._transport: asyncio.WriteTransport | None = None
         self._results: asyncio.ReadTransport | None = None
         self._reader_task: asyncio.Task[None] | None = None
@@ -143,7 +158,8 @@ class ClassifyProcess:
         try:
             while True:
                 status, body = pickle.loads(await self._frame(reader))
-                future = self._pending.popleft()
+                future, _ = self._pending.popleft()
+                self._arm()  # the process is on the next batch now
                 if future.done():
                     continue
                 if status == "ok":
@@ -159,11 +175,33 @@ class ClassifyProcess:
             self.died = f"sent an unreadable answer ({type(exc).__name__}: {exc}) and was stopped"
             self.process.kill()
         finally:
+            self._disarm()
             self.died = self.died or f"exited (exit code {self._exit_code()})"
+            culprit = True  # the oldest batch was the one being classified
             while self._pending:
-                future = self._pending.popleft()
+                future, _ = self._pending.popleft()
                 if not future.done():
-                    future.set_exception(ClassifierDied(f"the classification process {self.died}"))
+                    future.set_exception(ClassifierDied(f"the classification process {self.died}", culprit=culprit))
+                culprit = False
+
+    def _arm(self) -> None:
+        """Start the deadline of the batch the process is now on, if it has one."""
+        self._disarm()
+        if self._pending:
+            future, deadline = self._pending[0]
+            if deadline is not None:
+                self._watchdog = asyncio.get_running_loop().call_later(deadline, self._overran, future, deadline)
+
+    def _disarm(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+            self._watchdog = None
+
+    def _overran(self, future: asyncio.Future[Any], deadline: float) -> None:
+        """The deadline fired: kill a process still on that batch (its reader then fails every batch)."""
+        if self._pending and self._pending[0][0] is future and self.died is None:
+            self.died = f"spent over {deadline:g} s on one batch and was killed"
+            self.process.kill()
 
     def _exit_code(self) -> int | None:
         # Called once its pipe reached end of file: the process has exited or is exiting, and is
@@ -171,8 +209,9 @@ class ClassifyProcess:
         self.process.join(0.5)
         return self.process.exitcode
 
-    async def run(self, batch: list[Any]) -> Any:
-        """The handler's answer for ``batch``; :class:`ClassifierDied` if the process is gone."""
+    async def run(self, batch: list[Any], deadline: float | None = None) -> Any:
+        """The handler's answer for ``batch``; :class:`ClassifierDied` if the process is gone, or was
+        killed because it spent over ``deadline`` seconds on this batch (or another)."""
         if self.died is not None or self._transport is None or self._transport.is_closing():
             raise ClassifierDied(f"the classification process {self.died or 'is not running'}")
         # The frame first: a batch that cannot be sent must not leave a future in the queue, or every
@@ -184,13 +223,16 @@ class ClassifyProcess:
             raise BatchFailed(f"the batch cannot be sent to the classification process: "
                               f"{type(exc).__name__}: {exc}") from exc
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._pending.append(future)
+        self._pending.append((future, deadline))
+        if len(self._pending) == 1:
+            self._arm()
         self._transport.write(frame)
         return await future
 
     def stop(self) -> None:
         """Close the request pipe (the process exits at its end) and kill it, in case it is mid-batch."""
         self.died = self.died or "stopped"
+        self._disarm()
         # abort(), not close(): a close waits to flush what is buffered, and a flush after the pipe's
         # fd was closed and reused (by the next process's pipe) would write this batch into that one.
         # The transports own the pipes and close them; a pipe never given to one is closed here.

@@ -13,12 +13,21 @@ published as such).
 How a batch reaches a process, and why not through a ``ProcessPoolExecutor``:
 :mod:`streamproc.worker.classify_process`. A batch goes to the process with the fewest batches in
 flight. A process that died (killed, out of memory) is replaced, once for all the batches that were
-on it, and those batches run again; if the new process fails too, the batch is processed in the
-worker's thread. A batch the process could not process or answer (:class:`BatchFailed`) is processed in
+on it, and those batches run again; if processes keep dying under a batch waiting its turn
+(:data:`MAX_INNOCENT_DEATHS`), the batch is processed in the worker's thread. A batch the process could not process or answer (:class:`BatchFailed`) is processed in
 the worker's thread too, where an error dead-letters its own article only, and a replacement that
 cannot even be spawned (out of memory, out of file descriptors) leaves its place empty: batches run on
 the processes left, or in the worker's thread, and the spawn is tried again after
 :data:`RESPAWN_AFTER` seconds. No article is dropped on the way, nor dead-lettered for another's fault.
+
+A poison article, one that kills the process classifying it or hangs it past the batch's deadline
+(``STREAMPROC_CLASSIFY_TIMEOUT`` seconds per MiB of the batch, at least that), must not take its batch
+with it, nor reach the worker's thread, where it would crash or hang the worker itself. So a batch that
+was being classified when its process died is split in two and each half is run again, and so on down
+the half that dies again: the article left alone is dead-lettered (``classifier_died``) once it has
+killed a process by itself twice, and every other article of the batch is classified as usual. One
+death alone proves nothing (the kernel's out-of-memory killer, an operator's ``kill``): a batch that dies
+once is only split, and halves that do not die cost no more than the whole.
 """
 
 from __future__ import annotations
@@ -44,6 +53,10 @@ log = logging.getLogger(__name__)
 
 #: How long a pool short of a process waits before it tries to spawn one again (see BatchRunner._replace).
 RESPAWN_AFTER = 30.0
+
+#: How many times a batch is sent again when processes die while it waits behind another batch (not
+#: its fault) before it is classified in the worker's thread instead.
+MAX_INNOCENT_DEATHS = 3
 
 #: One outcome as it crosses the pipe: without its classification and its alert, and the alert's JSON.
 Wire = tuple[Outcome, bytes | None]
@@ -181,12 +194,19 @@ class BatchRunner:
             metrics.CLASSIFY_PROCESSES.set(len(self._pool))
             log.info("a classification process was started again")
 
+    def deadline(self, values: list[bytes | None]) -> float:
+        """Seconds the process may spend on ``values``: the setting per MiB, at least the setting (1.2 s
+        per MiB is typical on one core: the default of 20 leaves room for a slow, shared machine)."""
+        size = sum(len(v) for v in values if v)
+        return self.settings.classify_timeout * max(1.0, size / 2**20)
+
     async def run(self, values: list[bytes | None]) -> list[Outcome]:
         if self._missing and not self._stopped and asyncio.get_running_loop().time() >= self._respawn_at:
             self._respawn()
         if not self._pool:
             return await asyncio.to_thread(process_all, self.pipeline, values)
-        for _attempt in (1, 2):
+        culprit_deaths = innocent_deaths = 0
+        while innocent_deaths < MAX_INNOCENT_DEATHS:
             # The least busy process, one that is running before one still loading (a replacement's
             # waiting batches are not in its in_flight yet: it would always look idle).
             proc = min(self._pool, key=lambda p: (p in self._starting, p.in_flight))
@@ -195,14 +215,22 @@ class BatchRunner:
                 if starting is not None:
                     await asyncio.shield(starting)
                     self._starting.pop(proc, None)
-                return self._received(await proc.run(values))
-            except ClassifierDied:
+                return self._received(await proc.run(values, self.deadline(values)))
+            except ClassifierDied as died:
                 if self._stopped:
                     # Stopped under it (the worker is shutting down): the batch's events stay unacked
                     # and are delivered again, as when any task is cancelled at shutdown. Processing
                     # it in the thread, or dead-lettering it, would publish during the shutdown.
                     raise asyncio.CancelledError("classification stopped") from None
                 self._replace(proc)
+                if died.culprit:
+                    culprit_deaths += 1
+                    if len(values) > 1:
+                        return await self._split(values)
+                    if culprit_deaths >= 2:
+                        return [self._poison(died)]
+                else:
+                    innocent_deaths += 1
                 if not self._pool:
                     break
             except BatchFailed as exc:
@@ -212,6 +240,20 @@ class BatchRunner:
                 return await asyncio.to_thread(process_all, self.pipeline, values)
         log.error("no classification process could take this batch: it is classified in the worker")
         return await asyncio.to_thread(process_all, self.pipeline, values)
+
+    async def _split(self, values: list[bytes | None]) -> list[Outcome]:
+        """A batch whose process died under it, run again in two halves, one after the other (module
+        docstring): the half holding a poison article dies again and is split in turn."""
+        half = len(values) // 2
+        log.warning("the classification process died under a batch of %d: running it again in halves", len(values))
+        first = await self.run(values[:half])
+        return first + await self.run(values[half:])
+
+    @staticmethod
+    def _poison(died: ClassifierDied) -> Outcome:
+        log.error("an article killed the classification process twice by itself (%s): it is dead-lettered", died)
+        return Outcome("dead_letter", reason=Reason.CLASSIFIER_DIED,
+                       error=f"the article killed the classification process twice on its own; the last {died}")
 
     def stop(self) -> None:
         self._stopped = True

@@ -336,3 +336,40 @@ async def test_fan_out_goes_on_past_an_alert_whose_matching_fails():
     assert [(t.alert["alert_id"], t.subscription_id) for t in kafka.on("wh.dlq")] == [(alert(1)["alert_id"], bad.id)]
     assert [h for t, _, _, h in kafka.sent if t == "wh.dlq"] == [{DLQ_REASON_HEADER: b"fanout_error"}]
     await engine.stop()
+
+
+async def test_no_event_after_one_whose_tasks_were_cancelled_is_acked(monkeypatch):
+    """A cancelled task (shutdown) leaves its event unacked; the events after it must stay unacked too.
+    The consumer once forgot the cancellation after clearing what was pending, and acked later events:
+    Faust would then commit past the unhandled one (a review's finding)."""
+    from types import SimpleNamespace
+
+    from streamproc.publish.webhooks import engine as engine_module
+
+    engine, _, _ = await make_engine([])
+    acked: list[int] = []
+    monkeypatch.setattr(engine_module, "hand_ack", lambda event: acked.append(event.message.offset))
+    loop = asyncio.get_running_loop()
+
+    def future(outcome: str | None) -> asyncio.Future[str]:
+        fut: asyncio.Future[str] = loop.create_future()
+        fut.cancel() if outcome is None else fut.set_result(outcome)
+        return fut
+
+    outcomes = iter(["delivered", "delivered", None, "delivered", "delivered"])
+
+    async def handle(raw: bytes | None, tier: int | None) -> tuple[asyncio.Future[str], int]:
+        return future(next(outcomes)), 1
+
+    class Stream:
+        def noack(self) -> Stream:
+            return self
+
+        async def events(self):  # type: ignore[no-untyped-def]
+            for offset in range(5):
+                yield SimpleNamespace(value=b"x", message=SimpleNamespace(offset=offset, topic="wh", partition=0))
+
+    monkeypatch.setattr(engine, "_handle", handle)
+    await engine._consume(Stream(), None)  # type: ignore[arg-type]
+    await engine.stop()
+    assert acked == [0, 1]

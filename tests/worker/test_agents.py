@@ -238,3 +238,32 @@ async def test_a_failure_to_count_a_published_alert_does_not_also_dead_letter_it
         await put_until_acked(tested, range(3), acked)
     assert len(acked) == 3
     assert sent == ["alerts"] * 3, "each article once, on the alerts topic only"
+
+
+class ShortRunner:
+    """A runner with a bug: one outcome fewer than the articles it was given."""
+
+    async def run(self, values: list[bytes | None]) -> list[Outcome]:
+        return [Outcome("no_alert") for _ in values[1:]]
+
+
+async def test_a_batch_whose_outcomes_do_not_match_its_articles_is_dead_lettered_whole(monkeypatch):
+    """Outcomes are matched to events by position: with one missing, each would be published for the
+    wrong article and the last event would never be acked, holding the partition for ever. The batch
+    goes to the dead-letter topic instead, every article with its reason, and the agent goes on."""
+    from streamproc.worker import agents
+
+    app, topics = unit_app("short-runner-unit")
+    sent: list[tuple[str, bytes]] = []
+
+    async def record_send(topic: faust.TopicT, key: bytes | None, value: bytes, headers: object = None) -> None:
+        sent.append((topic.get_topic_name(), dict(headers or {}).get("streamproc-dlq-reason", b"")))  # type: ignore[call-overload]
+
+    acked: list[int] = []
+    monkeypatch.setattr(agents, "send_durably", record_send)
+    monkeypatch.setattr(agents, "hand_ack", lambda event: acked.append(event.message.offset))
+    agent = install_agent(app, topics, ShortRunner(), None, batch_size=10, batch_wait=0.005)  # type: ignore[arg-type]
+    async with agent.test_context() as tested:
+        await put_until_acked(tested, range(4), acked)
+    assert len(acked) == 4
+    assert sent == [("dlq", b"processing_error")] * 4

@@ -27,6 +27,10 @@ def _echo(batch: list[Any]) -> list[Any]:
         time.sleep(0.5)
     if batch == ["slower"]:
         time.sleep(1)
+    if "hang" in batch:  # a poison article that hangs the process
+        time.sleep(3600)
+    if "die" in batch:  # a poison article that kills it
+        os._exit(3)
     return [(os.getpid(), item) for item in batch]
 
 
@@ -130,6 +134,40 @@ def test_every_batch_in_flight_fails_when_the_process_is_killed():
     results = asyncio.run(scenario())
     assert all(isinstance(r, ClassifierDied) for r in results), results
     assert "exit code -9" in str(results[0])
+    assert [r.culprit for r in results] == [True, False, False], "only the batch it was on can have killed it"
+
+
+def test_a_process_still_on_a_batch_at_its_deadline_is_killed():
+    """A hung process is of no use, and the worker's thread could not be stopped: it is killed, and the
+    batches behind the one it hung on fail as innocent."""
+    async def scenario() -> tuple[list[BaseException | Any], float, bool]:
+        proc = await _started()
+        try:
+            t0 = time.perf_counter()
+            results = list(await asyncio.gather(proc.run(["hang"], 0.5), proc.run([1], 0.5),
+                                                return_exceptions=True))
+            return results, time.perf_counter() - t0, proc.process.is_alive()
+        finally:
+            proc.stop()
+
+    (hung, behind), took, alive_after = asyncio.run(scenario())
+    assert isinstance(hung, ClassifierDied) and hung.culprit and "spent over 0.5 s on one batch" in str(hung)
+    assert isinstance(behind, ClassifierDied) and not behind.culprit
+    assert 0.5 <= took < 3 and not alive_after
+
+
+def test_a_deadline_runs_from_when_the_process_starts_on_the_batch():
+    """Batches queue in the pipe: one waiting behind a slow batch has not started, and is not late."""
+    async def scenario() -> list[Any]:
+        proc = await _started()
+        try:
+            return list(await asyncio.gather(proc.run(["slow"], 2), proc.run([1], 0.3), proc.run([2], 0.3)))
+        finally:
+            proc.stop()
+
+    slow, first, second = asyncio.run(scenario())
+    assert [item for _, item in slow] == ["slow"]
+    assert [item for _, item in first] == [1] and [item for _, item in second] == [2]
 
 
 def test_a_process_that_cannot_load_fails_its_start():

@@ -191,7 +191,7 @@ def test_stopping_while_the_processes_load_is_not_a_failure(pipeline):
     asyncio.run(scenario())
 
 
-def _echo_runner(processes: int):  # type: ignore[no-untyped-def]
+def _echo_runner(processes: int, **settings):  # type: ignore[no-untyped-def]
     """A runner whose processes echo their batches (tests.worker.test_classify_process), started with
     ``init`` and replaced with ``replacement``."""
     from streamproc.worker.classify_process import ClassifyProcess
@@ -206,7 +206,7 @@ def _echo_runner(processes: int):  # type: ignore[no-untyped-def]
         def _received(self, answer):  # type: ignore[no-untyped-def]
             return answer  # the echo handlers' own answers, not outcomes
 
-    return Echo(None, Settings(classify_processes=processes)), handlers  # type: ignore[arg-type]
+    return Echo(None, Settings(classify_processes=processes, **settings)), handlers  # type: ignore[arg-type]
 
 
 def test_stopping_with_batches_in_flight_cancels_them():
@@ -238,7 +238,7 @@ def test_a_replacement_still_loading_takes_no_batch_from_a_running_process():
             t0 = time.perf_counter()
             first = asyncio.ensure_future(runner.run(["x"]))  # type: ignore[list-item]
             await asyncio.sleep(0.05)
-            later = await asyncio.gather(*(runner.run([i]) for i in range(6)))  # type: ignore[list-item]
+            later = await asyncio.gather(*(runner.run([str(i)]) for i in range(6)))  # type: ignore[list-item]
             took = time.perf_counter() - t0
             await first
             return healthy, {pid for batch in later for pid, _ in batch}, took  # type: ignore[misc]
@@ -359,3 +359,66 @@ def test_a_replacement_that_cannot_be_spawned_leaves_the_batches_to_the_thread_a
     assert kinds(first) == kinds(second) == kinds(third) == expected
     assert first[0].classification is not None and second[0].classification is not None
     assert processes == 1 and third[0].classification is None, "the third ran in the new process"
+
+
+def _poisoned(batch: list[str], **settings) -> tuple[list, float, int]:  # type: ignore[no-untyped-def,type-arg]
+    """``batch`` through an echo runner: the outcomes, the seconds it took, the processes restarted."""
+    from prometheus_client import REGISTRY
+
+    async def scenario() -> list:  # type: ignore[type-arg]
+        runner, _ = _echo_runner(1, **settings)
+        await runner.start()
+        try:
+            return await runner.run(batch)  # type: ignore[arg-type]
+        finally:
+            runner.stop()
+
+    restarts = REGISTRY.get_sample_value("streamproc_classify_pool_restarts_total") or 0.0
+    t0 = time.perf_counter()
+    outcomes = asyncio.run(scenario())
+    took = time.perf_counter() - t0
+    return outcomes, took, int(REGISTRY.get_sample_value("streamproc_classify_pool_restarts_total") - restarts)
+
+
+def test_an_article_that_kills_the_process_is_dead_lettered_alone():
+    """It once killed each process it was sent to, then ran in the worker's thread and would have killed
+    the worker. Now its batch is split down to it: it is dead-lettered, the others classified."""
+    from streamproc.ingest.decode import Reason
+
+    batch = ["a", "b", "c", "die", "e", "f", "g"]
+    outcomes, _, restarts = _poisoned(batch)
+    poison = outcomes[3]
+    assert isinstance(poison, Outcome) and poison.kind == "dead_letter" and poison.reason is Reason.CLASSIFIER_DIED
+    assert "killed the classification process twice" in (poison.error or "") and "exit code 3" in (poison.error or "")
+    assert [o[1] for i, o in enumerate(outcomes) if i != 3] == ["a", "b", "c", "e", "f", "g"]
+    # Deaths under the 7, [die e f g], [die e], then twice under [die] alone; the halves without it live.
+    assert restarts == 5
+
+
+def test_an_article_that_hangs_the_process_is_dead_lettered_at_its_deadline():
+    from streamproc.ingest.decode import Reason
+
+    outcomes, took, restarts = _poisoned(["a", "hang", "b"], classify_timeout=0.5)
+    assert [o.reason for o in outcomes if isinstance(o, Outcome)] == [Reason.CLASSIFIER_DIED]
+    assert "spent over 0.5 s on one batch" in (outcomes[1].error or "")
+    assert [item for _, item in (outcomes[0], outcomes[2])] == ["a", "b"]
+    # Deadlines under [a hang b], [hang b], then twice under [hang] alone: four, each replaced.
+    assert restarts == 4 and took < 15
+
+
+def test_a_lone_article_whose_process_is_killed_once_is_classified_not_dead_lettered():
+    """One death proves nothing (the out-of-memory killer, an operator): a batch of one article under a
+    process killed once is run again, and only a second death on its own dead-letters it."""
+    async def scenario() -> list:  # type: ignore[type-arg]
+        runner, _ = _echo_runner(1)
+        await runner.start()
+        try:
+            batch = asyncio.ensure_future(runner.run(["slower"]))  # type: ignore[list-item]
+            await asyncio.sleep(0.3)
+            os.kill(runner.pids[0], signal.SIGKILL)
+            return await batch
+        finally:
+            runner.stop()
+
+    (_pid, item), = asyncio.run(scenario())
+    assert item == "slower"

@@ -383,18 +383,22 @@ class WebhookEngine:
         manual = stream.noack()
         pending: collections.deque[tuple[Any, asyncio.Future[str], int]] = collections.deque()
         held = 0  # tasks in the pending events
+        stalled = False  # an event was not handled: nothing after it may be acked
 
         def ack_ready(_: object = None) -> None:
             # Ack strictly in consumption order: stop at the first event not yet handled.
-            nonlocal held
+            nonlocal held, stalled
             while pending and pending[0][1].done():
                 event, fut, tasks = pending.popleft()
                 held -= tasks
                 if fut.cancelled():
-                    # Only on shutdown; acking later events would commit past this one.
-                    pending.clear()
-                    held = 0
-                    return
+                    # Only on shutdown. Faust holds a commit at a gap before the acked offsets
+                    # only once the partition has a committed offset other than 0 (Consumer._new_offset):
+                    # an ack of a later event could commit past this one. None follows on this stream;
+                    # its events are delivered again after the restart or rebalance.
+                    stalled = True
+                if stalled:
+                    continue
                 try:
                     hand_ack(event)
                 except Exception:
