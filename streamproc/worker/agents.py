@@ -232,7 +232,10 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
             if results[i] is _PENDING:
                 results[i] = await publish_safely(events[i], outcomes[i], started)
 
-        await asyncio.gather(*(publish_one(i) for i in range(len(events))))
+        # Every send settles before an error is raised: a retry must not send again what is still in flight.
+        for failure in await asyncio.gather(*(publish_one(i) for i in range(len(events))), return_exceptions=True):
+            if isinstance(failure, BaseException):
+                raise failure
         alerts = [a for a in results if a is not None]
         if webhooks is not None and not done.get("fanned"):
             await webhooks.fan_out(alerts)

@@ -267,3 +267,45 @@ async def test_a_batch_whose_outcomes_do_not_match_its_articles_is_dead_lettered
         await put_until_acked(tested, range(4), acked)
     assert len(acked) == 4
     assert sent == [("dlq", b"processing_error")] * 4
+
+
+class AlertAndLetterRunner:
+    """The first article of a batch is dead-lettered, the others alert."""
+
+    async def run(self, values: list[bytes | None]) -> list[Outcome]:
+        from types import SimpleNamespace
+
+        from streamproc.ingest.decode import Reason
+
+        return [Outcome("dead_letter", reason=Reason.INVALID_JSON, error="x") if i == 0 else
+                Outcome("alert", article=SimpleNamespace(id=f"a{i}"),  # type: ignore[arg-type]
+                        alert={"alert_id": f"alr_{i}", "severity": "high", "categories": [], "primary_country": None})
+                for i, _ in enumerate(values)]
+
+
+async def test_a_batch_tried_again_does_not_send_again_what_was_still_in_flight(monkeypatch):
+    """One send of a batch failing fast while another was still on its way: the retry started at once
+    and sent the slow one a second time. Now the batch is tried again only once every send settled."""
+    from streamproc.worker import agents
+
+    monkeypatch.setattr(agents, "SEND_RETRY_DELAYS", (0.01,))
+    app, topics = unit_app("in-flight-retry-unit")
+    sent: list[str] = []
+    failures = iter([True, True])  # the dead letter's send and publish_safely's own, then no more
+
+    async def send(topic: faust.TopicT, key: bytes | None, value: bytes, headers: object = None) -> None:
+        if topic.get_topic_name() == "dlq" and next(failures, False):
+            raise RuntimeError("the dead letter could not be sent")
+        if topic.get_topic_name() == "alerts":
+            await asyncio.sleep(0.2)
+        sent.append(topic.get_topic_name())
+
+    acked: list[int] = []
+    monkeypatch.setattr(agents, "send_durably", send)
+    monkeypatch.setattr(agents, "hand_ack", lambda event: acked.append(event.message.offset))
+    agent = install_agent(app, topics, AlertAndLetterRunner(), None, batch_size=2,  # type: ignore[arg-type]
+                          batch_wait=0.005)
+    async with agent.test_context() as tested:
+        await put_until_acked(tested, range(2), acked)
+    assert len(acked) == 2
+    assert sorted(sent) == ["alerts", "dlq"], "each result sent once"
