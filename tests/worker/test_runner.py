@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import time
+from collections.abc import AsyncIterator
 
 import orjson
 import pytest
@@ -29,6 +31,16 @@ def kinds(outcomes: list) -> list[str]:  # type: ignore[type-arg]
     return [o.kind for o in outcomes]
 
 
+@contextlib.asynccontextmanager
+async def running(runner: BatchRunner) -> AsyncIterator[BatchRunner]:
+    """``runner`` started (its processes loaded), and stopped however the block ends."""
+    await runner.start()
+    try:
+        yield runner
+    finally:
+        runner.stop()
+
+
 def test_thread_runner_gives_the_pipelines_outcomes(pipeline):
     runner = BatchRunner(pipeline, Settings(classify_processes=0))
     outcomes = asyncio.run(runner.run(BATCH))
@@ -38,17 +50,13 @@ def test_thread_runner_gives_the_pipelines_outcomes(pipeline):
 
 def test_pool_runner_survives_a_killed_process(pipeline):
     async def scenario() -> tuple[list, list]:  # type: ignore[type-arg]
-        runner = BatchRunner(pipeline, Settings(classify_processes=1))
-        await runner.start()
-        try:
+        async with running(BatchRunner(pipeline, Settings(classify_processes=1))) as runner:
             first = await runner.run(BATCH)
             for pid in runner.pids:
                 os.kill(pid, signal.SIGKILL)
             await asyncio.sleep(0.2)
             second = await runner.run(BATCH)  # a new process, the batch run again: nothing dropped
             return first, second
-        finally:
-            runner.stop()
 
     first, second = asyncio.run(scenario())
     expected = ["alert"] * 5 + ["dead_letter", "dead_letter"]
@@ -60,12 +68,8 @@ def test_pool_runner_survives_a_killed_process(pipeline):
 def test_alerts_from_a_process_are_the_threads_field_for_field(pipeline):
     """An alert crosses the pipe as JSON: what the worker reads back is the alert the thread makes."""
     async def scenario() -> list:  # type: ignore[type-arg]
-        runner = BatchRunner(pipeline, Settings(classify_processes=1))
-        await runner.start()
-        try:
+        async with running(BatchRunner(pipeline, Settings(classify_processes=1))) as runner:
             return await runner.run(BATCH)
-        finally:
-            runner.stop()
 
     from_process = asyncio.run(scenario())
     in_thread = asyncio.run(BatchRunner(pipeline, Settings(classify_processes=0)).run(BATCH))
@@ -95,17 +99,13 @@ def test_batches_in_flight_when_the_process_dies_share_one_new_process(pipeline)
             return super()._new_process()
 
     async def scenario() -> list[list]:  # type: ignore[type-arg]
-        runner = Counting(pipeline, Settings(classify_processes=1))
-        await runner.start()
-        try:
+        async with running(Counting(pipeline, Settings(classify_processes=1))) as runner:
             batches = [asyncio.ensure_future(runner.run(BATCH * 300)) for _ in range(3)]
             await asyncio.sleep(0.05)  # all three submitted, the first one running
             assert sum(p.in_flight for p in runner._pool) == 3
             for pid in runner.pids:
                 os.kill(pid, signal.SIGKILL)
             return list(await asyncio.gather(*batches))
-        finally:
-            runner.stop()
 
     from prometheus_client import REGISTRY
 
@@ -138,15 +138,11 @@ def test_batches_taken_while_the_processes_load_run_in_the_thread(pipeline):
 
 def test_batches_spread_over_two_processes(pipeline):
     async def scenario() -> tuple[list[int], list[list]]:  # type: ignore[type-arg]
-        runner = BatchRunner(pipeline, Settings(classify_processes=2))
-        await runner.start()
-        try:
+        async with running(BatchRunner(pipeline, Settings(classify_processes=2))) as runner:
             batches = [asyncio.ensure_future(runner.run(BATCH * 50)) for _ in range(4)]
             await asyncio.sleep(0)
             in_flight = [p.in_flight for p in runner._pool]
             return in_flight, list(await asyncio.gather(*batches))
-        finally:
-            runner.stop()
 
     in_flight, results = asyncio.run(scenario())
     assert in_flight == [2, 2], "each batch goes to the least busy process"
@@ -162,15 +158,11 @@ def test_a_batch_runs_in_the_worker_when_the_replacement_fails_too(pipeline):
             return super()._new_process() if not self._pool else ClassifyProcess(failing_init)
 
     async def scenario() -> list:  # type: ignore[type-arg]
-        runner = Failing(pipeline, Settings(classify_processes=1))
-        await runner.start()
-        try:
+        async with running(Failing(pipeline, Settings(classify_processes=1))) as runner:
             for pid in runner.pids:
                 os.kill(pid, signal.SIGKILL)
             await asyncio.sleep(0.2)
             return await runner.run(BATCH)
-        finally:
-            runner.stop()
 
     outcomes = asyncio.run(scenario())
     assert kinds(outcomes) == ["alert"] * 5 + ["dead_letter", "dead_letter"]
@@ -229,8 +221,7 @@ def test_stopping_with_batches_in_flight_cancels_them():
 def test_a_replacement_still_loading_takes_no_batch_from_a_running_process():
     async def scenario() -> tuple[int, set[int], float]:
         runner, handlers = _echo_runner(2)
-        await runner.start()
-        try:
+        async with running(runner):
             type(runner).replacement = handlers.slow_echo_init  # loads for 2 s
             healthy = runner.pids[1]
             os.kill(runner.pids[0], signal.SIGKILL)
@@ -242,8 +233,6 @@ def test_a_replacement_still_loading_takes_no_batch_from_a_running_process():
             took = time.perf_counter() - t0
             await first
             return healthy, {pid for batch in later for pid, _ in batch}, took  # type: ignore[misc]
-        finally:
-            runner.stop()
 
     healthy, served_by, took = asyncio.run(scenario())
     assert served_by == {healthy}
@@ -256,8 +245,7 @@ def test_a_replacement_gets_none_of_a_dead_processs_half_written_batch():
     the fd, and that process waited for a 2 GB frame for ever.)"""
     async def scenario() -> list[object]:
         runner, _ = _echo_runner(1)
-        await runner.start()
-        try:
+        async with running(runner):
             slow = asyncio.ensure_future(runner.run(["slower"]))  # type: ignore[list-item]
             big = asyncio.ensure_future(runner.run(["y" * 3_000_000]))  # type: ignore[list-item]
             await asyncio.sleep(0.3)
@@ -265,8 +253,6 @@ def test_a_replacement_gets_none_of_a_dead_processs_half_written_batch():
             done, _ = await asyncio.wait([slow, big], timeout=20)
             assert len(done) == 2, "a batch never came back"
             return [len(slow.result()), len(big.result())]
-        finally:
-            runner.stop()
 
     assert asyncio.run(scenario()) == [1, 1]
 
@@ -289,12 +275,8 @@ def test_an_article_whose_meta_cannot_be_pickled_dead_letters_nothing_else(pipel
     assert len(orjson.loads(deep)["meta"]) == 1
 
     async def scenario() -> list:  # type: ignore[type-arg]
-        runner = BatchRunner(pipeline, Settings(classify_processes=1))
-        await runner.start()
-        try:
+        async with running(BatchRunner(pipeline, Settings(classify_processes=1))) as runner:
             return await runner.run([*BATCH[:2], deep])
-        finally:
-            runner.stop()
 
     assert kinds(asyncio.run(scenario())) == ["alert", "alert", "alert"]
 
@@ -309,12 +291,8 @@ def test_a_batch_the_process_fails_as_a_whole_is_classified_in_the_worker(pipeli
             raise BatchFailed("RecursionError: maximum recursion depth exceeded while pickling an object")
 
     async def scenario() -> list:  # type: ignore[type-arg]
-        runner = Failing(pipeline, Settings(classify_processes=1))
-        await runner.start()
-        try:
+        async with running(Failing(pipeline, Settings(classify_processes=1))) as runner:
             return await runner.run(BATCH)
-        finally:
-            runner.stop()
 
     outcomes = asyncio.run(scenario())
     assert kinds(outcomes) == ["alert"] * 5 + ["dead_letter", "dead_letter"]
@@ -336,9 +314,7 @@ def test_a_replacement_that_cannot_be_spawned_leaves_the_batches_to_the_thread_a
             return super()._new_process()
 
     async def scenario() -> tuple[list, list, list, int]:  # type: ignore[type-arg]
-        runner = NoMemory(pipeline, Settings(classify_processes=1))
-        await runner.start()
-        try:
+        async with running(NoMemory(pipeline, Settings(classify_processes=1))) as runner:
             NoMemory.spawn_fails = True
             for pid in runner.pids:
                 os.kill(pid, signal.SIGKILL)
@@ -350,8 +326,6 @@ def test_a_replacement_that_cannot_be_spawned_leaves_the_batches_to_the_thread_a
             runner._respawn_at = 0.0  # the retry is due
             third = await runner.run(BATCH)  # a new process starts: this batch waits for it
             return first, second, third, len(runner.pids)
-        finally:
-            runner.stop()
 
     assert runner_module.RESPAWN_AFTER > 0
     first, second, third, processes = asyncio.run(scenario())
@@ -367,11 +341,8 @@ def _poisoned(batch: list[str], **settings) -> tuple[list, float, int]:  # type:
 
     async def scenario() -> list:  # type: ignore[type-arg]
         runner, _ = _echo_runner(1, **settings)
-        await runner.start()
-        try:
+        async with running(runner):
             return await runner.run(batch)  # type: ignore[arg-type]
-        finally:
-            runner.stop()
 
     restarts = REGISTRY.get_sample_value("streamproc_classify_pool_restarts_total") or 0.0
     t0 = time.perf_counter()
@@ -411,14 +382,11 @@ def test_a_lone_article_whose_process_is_killed_once_is_classified_not_dead_lett
     process killed once is run again, and only a second death on its own dead-letters it."""
     async def scenario() -> list:  # type: ignore[type-arg]
         runner, _ = _echo_runner(1)
-        await runner.start()
-        try:
+        async with running(runner):
             batch = asyncio.ensure_future(runner.run(["slower"]))  # type: ignore[list-item]
             await asyncio.sleep(0.3)
             os.kill(runner.pids[0], signal.SIGKILL)
             return await batch
-        finally:
-            runner.stop()
 
     (_pid, item), = asyncio.run(scenario())
     assert item == "slower"
