@@ -20,7 +20,8 @@ adding them up would double count.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
@@ -38,6 +39,7 @@ ONE_AFTER = 3           # how far after its term a singular people word counts a
 _YEARS = range(1900, 2101)
 _MULTIPLIERS = {100, 1000, 1_000_000}
 INSIDE_GAP = 3          # a number inside a term's gap of up to this many words is the term's count
+FEW_TERMS = 16          # up to this many casualty terms in a sentence, each number looks at every one
 CLAUSE_REACH = 5        # "and 12 others were injured": how far the term of a coordinated clause may be
 AT_LEAST_AFTER = 3      # «قتل 12 شخصا على الأقل»: a lower-bound cue may also follow the number
 #: Punctuation that ends a clause (Latin and Arabic comma and semicolon): a number across one from a
@@ -95,6 +97,7 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int,
         if glued_at:
             candidates = sorted({*candidates, *glued_at})
     out: list[Number] = []
+    ends = set(term_ends or ())  # a set: a sentence may hold thousands of terms and years
     free = lo  # the first word not yet part of a number
     for i in candidates:
         if i < free:
@@ -129,7 +132,7 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int,
                 continue
             is_year = j == i and len(digits) == 4 and value in _YEARS and not (
                 j + 1 in people and text[doc.word_ends[j]:doc.word_starts[j + 1]].isspace()
-                and any(0 < i - end <= MAX_DISTANCE for end in term_ends or ()))
+                and not ends.isdisjoint(range(i - MAX_DISTANCE, i)))
             multiplier = word_numbers.get(j + 1) if j + 1 < hi else None
             if multiplier is not None and multiplier[0] in _MULTIPLIERS and \
                     text[doc.word_ends[j]:doc.word_starts[j + 1]].isspace():
@@ -322,6 +325,7 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
     blockers = {n.first_word for n in numbers} | {t.first_word for t in terms}  # where a number's own words end
     measured = _measured_by_a_linked_number(numbers, units, range_links, group_links,
                                             {t.last_word for t in terms} | set(at_least_ends))
+    near = _terms_near(terms)
     for num in numbers:
         if num.last_word + 1 in units or not unit_words.isdisjoint(range(num.first_word, num.last_word + 1)) \
                 or num.first_word in measured:
@@ -339,7 +343,8 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
         coordinated = (num.group_link_at >= 0 or lead_word - 2 in group_links) and \
             not people.isdisjoint((num.last_word + 1, num.last_word + 2))
         best: tuple[tuple[bool, bool, int, int, bool], Match[Role]] | None = None
-        for term in terms:
+        nearby = near((cue if cue >= 0 else num.first_word) - MAX_DISTANCE, num.last_word + MAX_DISTANCE + PEOPLE_REACH)
+        for term in nearby:
             if num.last_word < term.first_word:
                 dist = term.first_word - num.last_word
                 side = 1            # "five wounded": the term after the number
@@ -369,7 +374,7 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
                 best = (key, term)
         # A number inside a term is its count («لقي ثلاثة جنود مصرعهم»), but not inside a long gap: "the
         # toll from a strike on a school sheltering 200 families rose to 14" is 14.
-        inside = [t for t in terms if t.first_word < num.first_word and num.last_word < t.last_word
+        inside = [t for t in nearby if t.first_word < num.first_word and num.last_word < t.last_word
                   and _longest_gap(t.term.words) <= INSIDE_GAP]
         if inside:
             best = ((False, False, 0, 0, False), inside[0])
@@ -413,6 +418,26 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
                                  for w in range(n.first_word, n.last_word + 1)}
         assigned += _singular_people(doc, ones, terms, {kind for kind, _, _ in assigned}, measures)
     return assigned, numbers
+
+
+def _terms_near(terms: list[Match[Role]]) -> Callable[[int, int], list[Match[Role]]]:
+    """A function giving the terms that reach words ``lo`` to ``hi`` (from the last word of one to the
+    first of another), in their order in ``terms``: the only ones a number there can take.
+
+    Why: a sentence that never ends (a scraped table, a list run together: "shelling killed 3 soldiers
+    and …" for 100 KB) holds thousands of numbers and terms, and every number looking at every term took
+    15 s for 100 KB and grew with the square of its length: past the classification deadline, an article
+    a scraper could send was dead-lettered. Few terms are simply all looked at."""
+    if len(terms) <= FEW_TERMS:
+        return lambda lo, hi: terms
+    order = sorted(range(len(terms)), key=lambda i: terms[i].first_word)
+    firsts = [terms[i].first_word for i in order]
+    span = max(t.last_word - t.first_word for t in terms)  # a term reaching lo starts at lo - span at the earliest
+
+    def near(lo: int, hi: int) -> list[Match[Role]]:
+        return [terms[i] for i in sorted(order[bisect_left(firsts, lo - span):bisect_right(firsts, hi)])]
+
+    return near
 
 
 def _singular_people(doc: Document, ones: dict[int, int], terms: list[Match[Role]], counted: set[str],

@@ -607,9 +607,10 @@ def _opening_subjects(doc: Document, matches: list[Match[Role]],
                     if o.payload.kind in _OTHER_KIND or o.payload.kind == "toll_subject")
     firsts = [first for first, _, _ in inside]
     kept = []
+    seen = _Sentences(doc)
     for m in matches:
         if m.term.opening:
-            if not _opens_its_sentence(doc, m):
+            if not _opens_its_sentence(doc, m, seen):
                 continue
             gaps = [i for i, pid in enumerate(m.term.words) if pid == GAP]
             if not gaps:  # a term of plain words (held by the automaton, ``words`` empty): no gap to check
@@ -668,25 +669,66 @@ def _asides_only(doc: Document, left: int, right: int, asides: tuple[tuple[str, 
 _DATELINE_DASH = re.compile(r"\s-\s|[\u2014\u2013]|\)\.?-")
 
 
-def _opens_its_sentence(doc: Document, m: Match[Role]) -> bool:
+def _opens_its_sentence(doc: Document, m: Match[Role], seen: _Sentences | None = None) -> bool:
     """Whether at most :data:`OPENING_SUBJECT` words precede ``m`` in its sentence, or in the part of it
     after a dateline: a dash after a parenthesis ("ADEN, April 18 (Reuters) - The death toll…", "KYIV
     (AP) — …", «México, 2 jul (EFE).- La cifra…») or after at most two words («غزة - …», "GAZA — …"),
     never one later in the sentence ("Nine people were killed on Monday — the toll of damaged homes … has
     reached 300"). The sentence begins after a full stop, not at a line break: hard-wrapped text goes on
-    across lines, as in :func:`_within_sentences`."""
-    text, starts = doc.text, doc.sentence_starts
-    i = bisect_right(starts, m.start) - 1
-    while i > 0 and not _after_a_full_stop(text, starts[i]):
-        i -= 1
-    start = starts[i] if i >= 0 else 0
+    across lines, as in :func:`_within_sentences`. ``seen`` keeps what one article's matches share."""
+    seen = seen or _Sentences(doc)
+    start = seen.start(m.start)
     if doc.words_between(start, m.start) <= OPENING_SUBJECT:
         return True
-    dash = _DATELINE_DASH.search(text, start, m.start)
+    text = doc.text
+    dash = seen.first_dash(start, m.start)
     if dash is None or doc.words_between(dash.end(), m.start) > OPENING_SUBJECT:
         return False
     return ")" in dash.group() or text[start:dash.start()].rstrip().endswith(")") or \
         doc.words_between(start, dash.start()) <= 2
+
+
+class _Sentences:
+    """Where each match's sentence begins and its first dateline dash, found once per sentence.
+
+    Why: looked up afresh for each match, both ran from the match back to its sentence's start, and a
+    sentence that never ends (a scraped table, a list run together: a 100 KB toll repeated without a
+    full stop) made that quadratic: 11 s for 100 KB, past the classification deadline for 1 MiB."""
+
+    #: The longest text :data:`_DATELINE_DASH` matches, less one: a search resumed this far back finds
+    #: a dash that the last search's end cut.
+    _DASH_REACH = 3
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self._starts: dict[int, int] = {}  # a sentence's index -> where the sentence (after a full stop) begins
+        self._dashes: dict[int, tuple[int, re.Match[str] | None]] = {}  # start -> (searched to, first dash)
+
+    def start(self, at: int) -> int:
+        """Where the sentence holding offset ``at`` begins, after a full stop (not a line break)."""
+        text, starts = self.doc.text, self.doc.sentence_starts
+        i = bisect_right(starts, at) - 1
+        walked = []
+        while i > 0 and i not in self._starts and not _after_a_full_stop(text, starts[i]):
+            walked.append(i)
+            i -= 1
+        start = self._starts.get(i, starts[i] if i >= 0 else 0)
+        for j in (*walked, i):
+            self._starts[j] = start
+        return start
+
+    def first_dash(self, start: int, until: int) -> re.Match[str] | None:
+        """The first dateline dash in ``text[start:until]``."""
+        searched, dash = self._dashes.get(start, (start, None))
+        if dash is not None:
+            if dash.end() <= until:
+                return dash
+            return _DATELINE_DASH.search(self.doc.text, start, until)  # an earlier match's end: rare
+        if until <= searched:
+            return None
+        dash = _DATELINE_DASH.search(self.doc.text, max(start, searched - self._DASH_REACH), until)
+        self._dashes[start] = (until, dash)
+        return dash
 
 
 def _cause_inside(m: Match[Role], cues: list[Match[Role]]) -> str | None:
