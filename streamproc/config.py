@@ -54,6 +54,7 @@ class Settings:
     fetch_max_wait_ms: int = 50
     fetch_min_bytes: int = 32768
     batch_size: int = 200
+    batch_max_bytes: int = 2 * 1024 * 1024
     batch_wait_ms: int = 5
     classify_processes: int = 1
     classify_timeout: float = 20.0
@@ -128,9 +129,10 @@ _NAMES = frozenset(PREFIX + f.name.upper() for f in fields(Settings))
 _MINIMUMS: dict[str, float] = {
     "web_port": 0, "topic_partitions": 1, "topic_replication": 1, "max_message_bytes": 2 * RECORD_HEADROOM,
     "session_timeout": 0.1, "rebalance_timeout": 0.1, "heartbeat_interval": 0.01, "shutdown_timeout": 0,
-    "fetch_max_wait_ms": 0, "fetch_min_bytes": 1, "batch_size": 1, "batch_wait_ms": 1, "classify_processes": 0,
-    "classify_timeout": 1, "producer_batch_bytes": 0, "dedup_window": 0, "dedup_event_window": 0, "webhook_timeout": 0.1,
-    "webhook_queue_size": 1, "webhook_concurrency": 1, "webhook_secret_grace": 0, "webhook_max_subscriptions": 0,
+    "fetch_max_wait_ms": 0, "fetch_min_bytes": 1, "batch_size": 1, "batch_max_bytes": 1, "batch_wait_ms": 1,
+    "classify_processes": 0, "classify_timeout": 1, "producer_batch_bytes": 0, "dedup_window": 0,
+    "dedup_event_window": 0, "webhook_timeout": 0.1, "webhook_queue_size": 1, "webhook_concurrency": 1,
+    "webhook_secret_grace": 0, "webhook_max_subscriptions": 0,
 }
 _CHOICES: dict[str, frozenset[str]] = {
     "log_level": frozenset({"debug", "info", "warning", "error", "critical"}),
@@ -207,6 +209,11 @@ DOCS: dict[str, str] = {
     "dedup_event_window": "Seconds within which a report naming the same specific place (not just a country) "
                           "with the same escalation categories counts as the same event. 0: match by id and "
                           "text only.",
+    "batch_max_bytes": "Most bytes of articles in a batch: one leaves when it holds `STREAMPROC_BATCH_SIZE` articles "
+                       "or this many bytes. Three batches are in flight at most, and classification takes up "
+                       "to ~1.8 s per MiB: 2 MiB keeps the work a rebalance waits for well inside "
+                       "`STREAMPROC_REBALANCE_TIMEOUT` (200 articles of 1 MiB would take minutes, and the worker "
+                       "would be dropped from its group).",
     "batch_wait_ms": "How long the worker waits to fill a batch before processing what it has.",
     "webhooks_file": "Bootstrap subscriptions: YAML or JSON file listing webhook subscribers (`url`, optional "
                      "`secret`, `id`, `description`, `filters`); merged with those created through the API.",

@@ -119,7 +119,8 @@ def encode_alert(alert: dict[str, Any], max_bytes: int) -> bytes:
 
 def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
                   webhooks: WebhookEngine | None, batch_size: int = 200, batch_wait: float = 0.005,
-                  dedupe: DedupeStore | None = None, max_message_bytes: int = 1024 * 1024) -> Any:
+                  dedupe: DedupeStore | None = None, max_message_bytes: int = 1024 * 1024,
+                  batch_bytes: int = 2 * 1024 * 1024) -> Any:
     """``webhooks``: the delivery engine; for each batch the agent publishes the delivery tasks of its
     alerts, one record per matching subscription (each awaited to the broker's ack), before it moves
     on, so webhooks are at-least-once from the alert on.
@@ -129,6 +130,11 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
     keeps fetching, heart-beating and delivering webhooks meanwhile. Every alert and dead letter of a
     batch is sent at once and all the broker acks awaited together; only then are its events acked,
     by hand and in order, so offsets are committed after everything of the batch is published.
+
+    A batch leaves once it holds ``batch_size`` articles or ``batch_bytes`` of them: a batch of 200
+    articles of 1 MiB each would keep the classification process busy for minutes, and a rebalance
+    waiting for the batches in flight would outlast the rebalance timeout (the worker then leaves the
+    group, and its articles are processed twice).
 
     An alert over ``max_message_bytes`` (less :data:`RECORD_HEADROOM`) dead-letters its article as
     ``alert_too_large`` instead of being sent; a dead letter is cut to fit ``max_message_bytes``
@@ -256,6 +262,7 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
         batch is published, so Faust commits only offsets whose output is durable."""
         pending: collections.deque[tuple[list[Any], asyncio.Future[list[Outcome]], float]] = collections.deque()
         current: list[Any] = []
+        current_bytes = 0
         work = asyncio.Event()
         room = asyncio.Event()
         room.set()
@@ -263,10 +270,10 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
         metrics.OLDEST_BATCH_AGE.set_function(lambda: time.perf_counter() - pending[0][2] if pending else 0.0)
 
         def flush() -> None:
-            nonlocal current
+            nonlocal current, current_bytes
             if not current:
                 return
-            batch, current = current, []
+            batch, current, current_bytes = current, [], 0
             metrics.ARTICLES_RECEIVED.inc(len(batch))
             metrics.BATCH_ARTICLES.observe(len(batch))
             observe_batch_wait([e.message.timestamp for e in batch], time.time())
@@ -331,7 +338,8 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
                 if helpers[1].done():  # the publisher died of a bug: stop taking events (they stay unacked)
                     helpers[1].result()
                 current.append(event)
-                if len(current) >= batch_size:
+                current_bytes += len(event.value or b"")
+                if len(current) >= batch_size or current_bytes >= batch_bytes:
                     if not room.is_set():
                         # Wake for room, or for a dead publisher (which would never make room again).
                         waiting = asyncio.ensure_future(room.wait())

@@ -62,7 +62,7 @@ def build_worker(settings: Settings, broker_url: str) -> Worker:
 
     install_agent(app, topics, runner, webhooks, batch_size=settings.batch_size,
                   batch_wait=settings.batch_wait_ms / 1000, dedupe=install_dedupe(app, settings),
-                  max_message_bytes=settings.max_message_bytes)
+                  max_message_bytes=settings.max_message_bytes, batch_bytes=settings.batch_max_bytes)
     install_views(app)
 
     log.info("streamproc worker: languages %s, %d entities, %d webhook subscriber(s), topics %s -> %s "

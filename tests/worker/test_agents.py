@@ -309,3 +309,21 @@ async def test_a_batch_tried_again_does_not_send_again_what_was_still_in_flight(
         await put_until_acked(tested, range(2), acked)
     assert len(acked) == 2
     assert sorted(sent) == ["alerts", "dlq"], "each result sent once"
+
+
+async def test_a_batch_leaves_once_it_holds_batch_bytes_of_articles():
+    """200 articles of 1 MiB would keep the classification process busy for minutes, and a rebalance
+    waits for the batches in flight: a batch also leaves once it holds ``batch_bytes``."""
+    app, topics = unit_app("batch-bytes-unit")
+    runner = SlowRunner()
+    agent = install_agent(app, topics, runner, None, batch_size=100, batch_wait=0.005,  # type: ignore[arg-type]
+                          batch_bytes=1_000_000)
+    async with agent.test_context() as tested:
+        for i in range(12):
+            await tested.put(b"x" * 300_000, key=str(i).encode(), wait=False)
+        for _ in range(300):
+            if sum(runner.sizes) == 12:
+                break
+            await asyncio.sleep(0.01)
+    assert sum(runner.sizes) == 12
+    assert max(runner.sizes) <= 4, runner.sizes  # the fourth article of 300 KB tips a batch over 1 MB
