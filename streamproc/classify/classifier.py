@@ -85,7 +85,7 @@ MAX_EVIDENCE = 5
 #: The casualty kind a term of each kind may not hold inside its gap (see :func:`_opening_subjects`).
 _OTHER_KIND = {"killed": "injured", "injured": "killed"}
 _CONTEXT_ROLES = {"neg_before", "neg_after", "hypothetical", "hypothetical_end", "non_conflict", "past", "past_of",
-                  "ceasefire_not"}
+                  "ceasefire_not", "figure"}
 _PAST_ROLES = {"past", "past_of", "past_year"}
 #: Roles about the whole article, not their sentence: a frame (see :func:`_framed`), a quarrel's arena
 #: and a word of war (see :func:`_quarrel`). Never terms themselves.
@@ -376,6 +376,18 @@ def _truce_of_something_else(doc: Document, term: Match[Role], cues: list[Match[
             continue
         if not between.strip():
             return f"a truce of something else ('{cue.term.source}')"
+    return None
+
+
+def _figure_of_speech(term: Match[Role], cues: list[Match[Role]]) -> str | None:
+    """Why a category term is no event: it shares a word with a figure of speech (`figures_of_speech`:
+    "a charm offensive", "launched a diplomatic offensive", "an explosion of joy", «bombardeo de
+    críticas», «قصف إعلامي», «наступление на коррупцию»). Each figure names its category's word itself,
+    so the list says exactly which phrases are figures: an adjective beside the word would not do
+    ("diplomatic" also stands beside "shelling" of an embassy)."""
+    for cue in cues:
+        if cue.payload.kind == "figure" and cue.first_word <= term.last_word and term.first_word <= cue.last_word:
+            return f"a figure of speech ('{cue.term.source}')"
     return None
 
 
@@ -931,9 +943,9 @@ class Classifier:
                     why = _governed(m, past, rules.negation_window, doc, sentence_start) if past else None
                     why = why or _truce_of_something_else(doc, m, cues)
                 else:
-                    why = _cause_inside(m, cues) or _governed(
-                        m, [c for c in cues if c.payload.kind != "ceasefire_not"], rules.negation_window, doc,
-                        sentence_start)
+                    why = _cause_inside(m, cues) or (_figure_of_speech(m, cues) if kind == "category" else None)
+                    why = why or _governed(m, [c for c in cues if c.payload.kind != "ceasefire_not"],
+                                           rules.negation_window, doc, sentence_start)
                 if why:
                     label = m.payload.value if kind in ("category", "subtype") else kind
                     suppressed.append(Suppressed(str(label), evidence(doc, m, sentence), why))

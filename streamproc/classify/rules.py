@@ -37,7 +37,7 @@ class Role:
                          # neg_before | neg_after | hypothetical | hypothetical_end | past | past_of |
                          # chrome | non_conflict | ceasefire_not | earlier_toll | running_total |
                          # since | update | superlative | today | relative | frame | year_of |
-                         # truce_arena | war_context
+                         # truce_arena | war_context | figure
     value: Any = None    # category name, ceasefire subtype, number value, or what a link joins
                          # (frozenset of "range", "group")
     #: An explosion term that names no weapon ("explosion", "blast", «انفجار»): a furnace or a gas
@@ -124,7 +124,7 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
                "hypothetical_ends", "past", "past_of", "past_since", "year_suffixes", "chrome", "chrome_lists",
                "ceasefire_not", "earlier_toll", "running_total", "since", "updates", "superlatives", "today",
                "relative", "toll_subjects", "asides", "frames", "frames_not", "eras", "year_of",
-               "abbreviations", "truce_arenas", "war_context",
+               "abbreviations", "truce_arenas", "war_context", "figures_of_speech",
                "non_conflict"}
     for key in doc:
         if key not in allowed:
@@ -326,6 +326,10 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
                     Role("truce_arena"))
     terms += _terms(path, doc.get("war_context") or [], "war_context", errors, line_of(doc),
                     Role("war_context"))
+    # Optional: figures of speech that hold a category's word ("charm offensive", "explosion of joy",
+    # «bombardeo de críticas», «قصف إعلامي»): a category term sharing a word with one is no event.
+    terms += _terms(path, doc.get("figures_of_speech") or [], "figures_of_speech", errors, line_of(doc),
+                    Role("figure"))
     # Optional: words right beside a ceasefire term that make it a truce of something else (trade,
     # tariffs, prices, evictions): "tariff truce", «trêve hivernale».
     terms += _terms(path, doc.get("ceasefire_not") or [], "ceasefire_not", errors, line_of(doc),

@@ -138,6 +138,14 @@ def test_articles_must_be_number_words(tmp_path):
         load_rules(write(tmp_path, "xx.yaml", GOOD.replace("casualties:\n", "casualties:\n  articles: [a]\n", 1)))
 
 
+def test_figures_of_speech_is_an_optional_list_of_terms(tmp_path):
+    text = GOOD.replace("chrome: [share]\n", "figures_of_speech: [charm offensive*, explosion of joy]\nchrome: [share]\n")
+    roles = {t.source: t.payload.kind for t in load_rules(write(tmp_path, "xx.yaml", text))["xx"].lexicon.terms}
+    assert roles["charm offensive*"] == roles["explosion of joy"] == "figure"
+    with pytest.raises(DataErrors, match="figures_of_speech"):
+        load_rules(write(tmp_path, "xx.yaml", GOOD.replace("chrome: [share]\n", "figures_of_speech: [ch*]\nchrome: [share]\n")))
+
+
 def test_ceasefire_not_is_an_optional_list_of_terms(tmp_path):
     text = GOOD.replace("chrome: [share]\n", "ceasefire_not: [tariff, in the trade war]\nchrome: [share]\n")
     roles = {t.source: t.payload.kind for t in load_rules(write(tmp_path, "xx.yaml", text))["xx"].lexicon.terms}
