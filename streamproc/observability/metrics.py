@@ -11,6 +11,7 @@ import re
 from prometheus_client import Counter, Gauge, Histogram, Info
 
 from streamproc import __version__
+from streamproc.ingest.decode import Reason
 
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -35,6 +36,10 @@ ALERTS_BY_COUNTRY = Counter("streamproc_alerts_by_country_total",
                             "are not counted here)", ["country"])
 DEAD_LETTERS = Counter("streamproc_dead_letters_total", "Messages sent to the dead-letter topic, by reason",
                        ["reason"])
+# Every reason's series from the start, at 0: a series that appears at 1 hides its first dead letter from
+# increase() and rate(), and an alert on a rare reason (classifier_died) would never fire.
+for _reason in Reason:
+    DEAD_LETTERS.labels(_reason.value)
 PROCESSING_SECONDS = Histogram("streamproc_processing_seconds",
                                "Time from consuming an article to its alert being acknowledged by Kafka",
                                buckets=LATENCY_BUCKETS)
