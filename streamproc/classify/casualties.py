@@ -118,7 +118,7 @@ def find_numbers(doc: Document, words: range, word_numbers: dict[int, tuple[int,
                 else:
                     break
             after = text[doc.word_ends[j]:doc.word_ends[j] + 1]
-            value = int(digits)
+            value = _digits_value(digits)
             fraction = _fraction(doc, j, hi)
             if fraction is not None:  # "1.5", «1,5», «١٫٥»: a count only before a multiplier
                 multiplier = word_numbers.get(j + 2) if j + 2 < hi else None
@@ -206,7 +206,19 @@ def _fraction(doc: Document, j: int, hi: int) -> float | None:
     if len(nxt) == 3 or not (nxt.isdigit() and nxt.isascii()) or \
             doc.text[doc.word_ends[j]:doc.word_starts[j + 1]] not in _DECIMAL_MARKS:
         return None
-    return int(nxt) / 10 ** len(nxt)
+    return _digits_value(nxt[:15]) / 10 ** len(nxt[:15])
+
+
+#: Digits beyond which a number is read as this (no count is that large, every use compares it with a bound).
+TOO_MANY_DIGITS = 10 ** 15
+
+
+def _digits_value(digits: str) -> int:
+    """The number ASCII ``digits`` write, or :data:`TOO_MANY_DIGITS` for a longer one. Why: Python's
+    ``int()`` refuses over 4,300 digits, and "killed 1111…" (a scraped page, a fuzzer) dead-lettered its
+    article as a processing error."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits) if len(digits) <= 15 else TOO_MANY_DIGITS
 
 
 def _remainder(value: int, unit: int, j: int, hi: int, tokens: list[str],
@@ -214,9 +226,9 @@ def _remainder(value: int, unit: int, j: int, hi: int, tokens: list[str],
     """Add the rest of a number written as thousands *and* a remainder with a glued link: Arabic
     «43 ألفا و391 شهيدا» is 43,391 and «ألف و200» 1,200 (the remainder smaller than the unit)."""
     if j + 1 < hi and j + 1 in glued_at:
-        rest = tokens[j + 1][len(glued_at[j + 1]):]
-        if int(rest) < unit:
-            return value + int(rest), j + 1
+        rest = _digits_value(tokens[j + 1][len(glued_at[j + 1]):])
+        if rest < unit:
+            return value + rest, j + 1
     return value, j
 
 

@@ -29,3 +29,12 @@ def test_a_100_kb_run_on_sentence_is_classified_in_about_a_second(pipeline, unit
     took = time.perf_counter() - t0
     assert outcome.kind == "alert"
     assert took < 3.0, f"{took:.1f} s for 100 KB: something is quadratic again (bench/worst_case.py)"
+
+
+@pytest.mark.parametrize("count", ["1" * 5000, ",".join(["1"] + ["000"] * 2000), "0" * 5000, "0.0"])
+def test_a_number_of_thousands_of_digits_is_no_count_and_no_error(pipeline, count):
+    """Python's int() refuses strings of over 4,300 digits: "killed 1111…" was a processing error."""
+    outcome = pipeline.process(orjson.dumps({"id": "digits", "text": f"Shelling killed {count} soldiers in Donetsk.",
+                                             "language": "en"}))
+    assert outcome.kind == "alert", (outcome.reason, outcome.error)
+    assert outcome.alert is not None and outcome.alert["casualties"]["killed"] in (None, 0)
