@@ -177,18 +177,23 @@ def _add_listed_lines(doc: Document, lines: set[int], heads: dict[int, str]) -> 
     body = next((i for i, c in enumerate(counts) if c > BODY_MIN_WORDS and _ends_sentence(doc, i)), None)
     if body is None:
         return
+    # Where the last walk of each kind stopped: a head inside a list another head of its kind walked
+    # resumes there (the lines before are in ``lines`` already, and a walk passes them). Each head walking
+    # its whole list again was quadratic in a page of many heads ("12 comments" after every comment).
+    reach = {True: 0, False: 0}
     for head in sorted(heads):
         if head <= body:
             continue
         comments = heads[head] == "comments"
         limit = COMMENT_MAX_WORDS if comments else LIST_LINE_MAX_WORDS
-        j = head + 1
+        j = max(head + 1, reach[comments])
         while j < n and counts[j] <= limit:
             if not comments and counts[j] and j not in lines and _ends_sentence(doc, j):
                 break
             if counts[j]:
                 lines.add(j)
             j += 1
+        reach[comments] = j
 
 
 #: Hyphens that join a compound word ("would-be", "no-fly"): the hyphen-minus and Unicode's two hyphens.
@@ -209,10 +214,21 @@ def evidence(doc: Document, m: Match[Role], sentence: int) -> Evidence:
     return Evidence(doc.original[s:e], doc.original_sentence(sentence), s, e, m.term.source)
 
 
-def _gap(doc: Document, left: int, right: int) -> tuple[int, bool]:
+#: Thousands groups a number may glue to its first digits ("1,000,000,000" is 3): how many words fewer
+#: than it spans a gap of words can count (see :func:`_gap`).
+_MAX_GROUPS = 8
+
+
+def _gap(doc: Document, left: int, right: int, within: int | None = None) -> tuple[int, bool]:
     """Words between word ``left`` and word ``right`` (``left < right``), a number's thousands counted
     with it ("8,000" is two words here), and whether clause punctuation stands between them (a comma
-    between two digits is a thousands separator, not a break)."""
+    between two digits is a thousands separator, not a break).
+
+    ``within``: the caller only asks whether the gap is under that many words; a gap longer by more
+    than any number's groups is not read (its word count is given, no break): looking at the text of
+    every far pair was cubic in a run-on sentence's length."""
+    if within is not None and right - left - 1 >= within + _MAX_GROUPS:
+        return right - left - 1, False
     s, _ = doc.original_span(doc.word_ends[left], doc.word_ends[left])
     e, _ = doc.original_span(doc.word_starts[right], doc.word_starts[right])
     gap = doc.original[s:e]
@@ -237,18 +253,19 @@ def _past(term: Match[Role], cue: Match[Role], doc: Document, sentence_start: in
     if kind == "past_of":
         if not cue.last_word < term.first_word:
             return False
-        between, broken = _gap(doc, cue.last_word, term.first_word)
+        between, broken = _gap(doc, cue.last_word, term.first_word, PAST_OF_WINDOW)
         return between < PAST_OF_WINDOW and not broken
     if cue.payload.value == "era":  # `eras`: the noun right before it only
         return term.last_word + 1 == cue.first_word
     if kind == "past" and term.last_word < cue.first_word:
-        between, broken = _gap(doc, term.last_word, cue.first_word)
+        between, broken = _gap(doc, term.last_word, cue.first_word, PAST_BACK_WINDOW)
         return between < PAST_BACK_WINDOW and not broken
     opening = PAST_YEAR_OPENING if kind == "past_year" else PAST_OPENING
     if cue.last_word < term.first_word and cue.first_word - sentence_start <= opening:
         if term.first_word == cue.last_word + 1:
             return True
-        between, broken = _gap(doc, cue.last_word + 1, term.first_word)  # a comma right after the cue is fine
+        # a comma right after the cue is fine
+        between, broken = _gap(doc, cue.last_word + 1, term.first_word, PAST_WINDOW - 1)
         return between + 1 < PAST_WINDOW and not broken
     return False
 
