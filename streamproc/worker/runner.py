@@ -14,11 +14,11 @@ How a batch reaches a process, and why not through a ``ProcessPoolExecutor``:
 :mod:`streamproc.worker.classify_process`. A batch goes to the process with the fewest batches in
 flight. A process that died (killed, out of memory) is replaced, once for all the batches that were
 on it, and those batches run again; if processes keep dying under a batch waiting its turn
-(:data:`MAX_INNOCENT_DEATHS`), the batch is processed in the worker's thread. A batch the process could not process or answer (:class:`BatchFailed`) is processed in
-the worker's thread too, where an error dead-letters its own article only, and a replacement that
-cannot even be spawned (out of memory, out of file descriptors) leaves its place empty: batches run on
-the processes left, or in the worker's thread, and the spawn is tried again after
-:data:`RESPAWN_AFTER` seconds. No article is dropped on the way, nor dead-lettered for another's fault.
+(:data:`MAX_INNOCENT_DEATHS`), the batch is processed in the worker's thread. A batch the process could
+not process or answer (:class:`BatchFailed`) is processed in the worker's thread too, where an error
+dead-letters its own article only, and a replacement that cannot even be spawned (out of memory, out
+of file descriptors) leaves its place empty: batches run on the processes left, or in the worker's
+thread, and the spawn is tried again after :data:`RESPAWN_AFTER` seconds. No article is dropped on the way, nor dead-lettered for another's fault.
 
 A poison article, one that kills the process classifying it or hangs it past the batch's deadline
 (``STREAMPROC_CLASSIFY_TIMEOUT`` seconds per MiB of the batch, at least that), must not take its batch
@@ -253,7 +253,7 @@ class BatchRunner:
     def _poison(died: ClassifierDied) -> Outcome:
         log.error("an article killed the classification process twice by itself (%s): it is dead-lettered", died)
         return Outcome("dead_letter", reason=Reason.CLASSIFIER_DIED,
-                       error=f"the article killed the classification process twice on its own; the last {died}")
+                       error=f"the article killed the classification process twice on its own (the last time: {died})")
 
     def stop(self) -> None:
         self._stopped = True
