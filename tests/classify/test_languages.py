@@ -471,6 +471,13 @@ NON_CONFLICT = [
     ("en", "A gas explosion in an apartment block killed three residents, firefighters said."),
     ("en", "Floods killed at least 20 people in the south of the country."),
     ("en", "Nine passengers died and 30 were hurt in the accident, the transport ministry said."),
+    # a robber and a hunt (natural_category_paragraphs_4.tsv)
+    ("en", "Police in Marseille shot dead an armed robber who opened fire on officers on Friday."),
+    ("fr", "Un randonneur a été tué par balle samedi lors d'une battue au sanglier en Savoie."),
+    ("es", "Un atracador murió abatido por la policía tras asaltar una joyería en Valencia."),
+    ("ru", "Двое мужчин погибли на охоте в Тверской области, сообщили в полиции."),
+    ("uk", "Поліцейські поранили грабіжника, який погрожував продавчині ножем."),
+    ("ar", "قتل شاب برصاصة طائشة خلال رحلة صيد في ريف المدينة."),
     # crime, household gas and light aircraft (natural_category_paragraphs_3.tsv)
     ("fr", "Un convoyeur a été blessé par balle lors d'un braquage à Marseille."),
     ("es", "Los siete ocupantes de una avioneta murieron al despegar del aeródromo."),
@@ -514,6 +521,21 @@ def test_cause_outside_armed_conflict_is_not_escalation(pipeline, lang, text):
 
 
 # The same cause beside shelling: the shelling and its dead count, the flood's dead do not.
+# A hunt or a robber beside armed violence is no cause of it.
+HUNTS_UNDER_FIRE = [
+    ("en", "A hunting party came under Russian shelling near Kupiansk, killing two men.", "shelling"),
+    ("fr", "Deux chasseurs ont été tués par une frappe de drone russe lors d'une battue près de Kherson.", "airstrike"),
+    ("ru", "Двое мужчин погибли на охоте под Белгородом в результате атаки украинского дрона.", "airstrike"),
+    ("ar", "قتل صياد في غارة إسرائيلية خلال رحلة صيد في جنوب لبنان.", "airstrike"),
+]
+
+
+@pytest.mark.parametrize("lang, text, category", HUNTS_UNDER_FIRE, ids=ids(HUNTS_UNDER_FIRE))
+def test_a_hunt_under_fire_stays_an_event(pipeline, lang, text, category):
+    c = classify(pipeline, lang, text)
+    assert category in c.categories and "casualties" in c.categories, why(c)
+
+
 NON_CONFLICT_BESIDE_SHELLING = [
     ("en", ("Artillery shelling killed two soldiers near the border. Separately, floods killed five people "
             "in the south.")),
@@ -1210,10 +1232,13 @@ def test_category_probe_sentences_in_six_languages(pipeline):
 #: tuberculosis", «bombardés de courriels», «انفجار من البهجة») and its missed events gave their category
 #: phrases ("a salvo of ballistic missiles", «atacaron con drones», «шквал ракет», «هجوما عسكريا على»):
 #: 2 false alerts left ("killed the bill", a start-up "storming" a market), no event missed.
+#: Then a robber shot by police and a hunt (`non_conflict`: "armed robber", «battue», «на охоте») in set 4:
+#: 140 -> 142 (and a Russian «атаки украинского дрона» became an air strike, as drones attacking Odesa in
+#: the toll probes did). Not «пограбували» (looted: soldiers loot too) nor "during a hunt" (for militants).
 CATEGORY_PARAGRAPHS_RIGHT = {"natural_category_paragraphs.tsv": (144, 140),
                             "natural_category_paragraphs_2.tsv": (180, 159),
                             "natural_category_paragraphs_3.tsv": (180, 142),
-                            "natural_category_paragraphs_4.tsv": (180, 139),
+                            "natural_category_paragraphs_4.tsv": (180, 142),
                             "figurative_probes.tsv": (175, 148),
                             "frame_probes.tsv": (170, 126),
                             "year_probes.tsv": (161, 115, "2025-06-01"),
