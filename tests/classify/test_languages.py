@@ -1235,10 +1235,12 @@ def test_category_probe_sentences_in_six_languages(pipeline):
 #: Then a robber shot by police and a hunt (`non_conflict`: "armed robber", «battue», «на охоте») in set 4:
 #: 140 -> 142 (and a Russian «атаки украинского дрона» became an air strike, as drones attacking Odesa in
 #: the toll probes did). Not «пограбували» (looted: soldiers loot too) nor "during a hunt" (for militants).
+#: And more figures of speech from the sets' own false alerts (an offensive against dengue or a mosquito, a
+#: boom of sales or demand, a bubble bursting, a rider "exploding" the group): sets 2-4 159/142/142 -> 160/145/147.
 CATEGORY_PARAGRAPHS_RIGHT = {"natural_category_paragraphs.tsv": (144, 140),
-                            "natural_category_paragraphs_2.tsv": (180, 159),
-                            "natural_category_paragraphs_3.tsv": (180, 142),
-                            "natural_category_paragraphs_4.tsv": (180, 142),
+                            "natural_category_paragraphs_2.tsv": (180, 160),
+                            "natural_category_paragraphs_3.tsv": (180, 145),
+                            "natural_category_paragraphs_4.tsv": (180, 147),
                             "figurative_probes.tsv": (175, 148),
                             "frame_probes.tsv": (170, 126),
                             "year_probes.tsv": (161, 115, "2025-06-01"),
