@@ -1237,6 +1237,13 @@ def test_category_probe_sentences_in_six_languages(pipeline):
 #: the toll probes did). Not «пограбували» (looted: soldiers loot too) nor "during a hunt" (for militants).
 #: And more figures of speech from the sets' own false alerts (an offensive against dengue or a mosquito, a
 #: boom of sales or demand, a bubble bursting, a rider "exploding" the group): sets 2-4 159/142/142 -> 160/145/147.
+#: crime_blind.tsv: a helper's 120 written blind to the rules (per language 10 crimes and accidents with dead or
+#: wounded: robbers, burglars, poachers, gangs, hunts; and 10 war events that hold such words: soldiers
+#: looting, bandits attacking an army post, hunters hit by a drone): 34 false alerts of 60 before the robber
+#: and hunt phrases, 25 with them (scored once), the same 5 events missed. Then crime's own words
+#: (burglars, carjackers, poachers, a cash-in-transit van, a gang shooting, «règlement de comptes»,
+#: «инкассатор», «تجار المخدرات») and its missed events' «убив», «убивши» (having killed): 9 false alerts,
+#: 2 events missed (soldiers looting and shooting, no casualty word).
 CATEGORY_PARAGRAPHS_RIGHT = {"natural_category_paragraphs.tsv": (144, 140),
                             "natural_category_paragraphs_2.tsv": (180, 160),
                             "natural_category_paragraphs_3.tsv": (180, 145),
@@ -1246,7 +1253,8 @@ CATEGORY_PARAGRAPHS_RIGHT = {"natural_category_paragraphs.tsv": (144, 140),
                             "year_probes.tsv": (161, 115, "2025-06-01"),
                             "truce_probes.tsv": (300, 268),
                             "truce_natural.tsv": (240, 188),
-                            "figures_blind.tsv": (240, 238)}
+                            "figures_blind.tsv": (240, 238),
+                            "crime_blind.tsv": (120, 109)}
 
 
 @pytest.mark.parametrize("name", sorted(CATEGORY_PARAGRAPHS_RIGHT))
