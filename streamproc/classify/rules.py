@@ -49,6 +49,28 @@ class Role:
     truce: bool = False
 
 
+#: Optional lists that qualify what an article or a term is about, and the role each gives its terms:
+_QUALIFIER_LISTS = (
+    # a made work or a display before the article's first sentence of events (a film, a book, a game, a
+    # play, an exhibition, an arms fair; see the classifier's _framed) ...
+    ("frames", Role("frame")),
+    # ... unless that sentence is about people or an occasion around the work (a film crew at work, a
+    # shoot, a film festival): attacks are reported from there, so it frames nothing
+    ("frames_not", Role("frame", "not")),
+    # a quarrel's arena (a party, a council, a budget, a derby, riders, a union), and what names armed
+    # conflict (troops, hostilities, an armed group): a `truces` word counts where the second holds or the
+    # first is missing (see the classifier's _quarrel)
+    ("truce_arenas", Role("truce_arena")),
+    ("war_context", Role("war_context")),
+    # figures of speech that hold a category's word ("charm offensive", "explosion of joy", «bombardeo de
+    # críticas», «قصف إعلامي»): a category term sharing a word with one is no event
+    ("figures_of_speech", Role("figure")),
+    # words right beside a ceasefire term that make it a truce of something else (trade, tariffs, prices,
+    # evictions): "tariff truce", «trêve hivernale»
+    ("ceasefire_not", Role("ceasefire_not")),
+)
+
+
 @dataclass(frozen=True, slots=True)
 class LanguageRules:
     language: str
@@ -312,28 +334,9 @@ def parse_language_rules(path: Path, errors: list[DataError]) -> LanguageRules |
         terms += _terms(path, phrases or [], f"chrome_lists.{kind}", errors, line_of(doc), Role("chrome", kind))
     terms += _terms(path, doc.get("non_conflict") or [], "non_conflict", errors, line_of(doc),
                     Role("non_conflict"))
-    # Optional: what makes an article about something other than an event when it stands before the
-    # first sentence that reports one: a made work or a display (a film, a book, a game, a play, an
-    # exhibition, an arms fair; see the classifier's _framed).
-    terms += _terms(path, doc.get("frames") or [], "frames", errors, line_of(doc), Role("frame"))
-    # Optional: what makes a frame's sentence about people or an occasion around the work (a film crew
-    # at work, a shoot, a film festival): attacks are reported from there, so that sentence frames nothing.
-    terms += _terms(path, doc.get("frames_not") or [], "frames_not", errors, line_of(doc), Role("frame", "not"))
-    # Optional: what names a quarrel's arena (a party, a council, a budget, a derby, riders, a union)
-    # and what names armed conflict (troops, hostilities, an armed group): a `truces` word counts
-    # where the second holds or the first is missing (see the classifier's _quarrel).
-    terms += _terms(path, doc.get("truce_arenas") or [], "truce_arenas", errors, line_of(doc),
-                    Role("truce_arena"))
-    terms += _terms(path, doc.get("war_context") or [], "war_context", errors, line_of(doc),
-                    Role("war_context"))
-    # Optional: figures of speech that hold a category's word ("charm offensive", "explosion of joy",
-    # «bombardeo de críticas», «قصف إعلامي»): a category term sharing a word with one is no event.
-    terms += _terms(path, doc.get("figures_of_speech") or [], "figures_of_speech", errors, line_of(doc),
-                    Role("figure"))
-    # Optional: words right beside a ceasefire term that make it a truce of something else (trade,
-    # tariffs, prices, evictions): "tariff truce", «trêve hivernale».
-    terms += _terms(path, doc.get("ceasefire_not") or [], "ceasefire_not", errors, line_of(doc),
-                    Role("ceasefire_not"))
+    # Optional lists that say what an article, or a term's neighbours, are about (see _QUALIFIER_LISTS).
+    for key, role in _QUALIFIER_LISTS:
+        terms += _terms(path, doc.get(key) or [], key, errors, line_of(doc), role)
     # Optional lists that only qualify a sentence's counts (see the classifier's _background): an
     # earlier or background toll ("had earlier reported 15 dead", «Напомним»); a war's or a year's
     # running total ("since the war began", «с начала года»), which a superlative just before makes a
