@@ -35,6 +35,8 @@ _FRAME = struct.Struct("!I")
 _MAX_FRAME = 2**32 - 1
 PIPE_BYTES = 1 << 20  # Linux's default /proc/sys/fs/pipe-max-size: settable without privileges
 _READY = b"ready"
+#: Seconds between a batch's deadline and the kill, for an answer already in the pipe (see ``_overran``).
+DEADLINE_GRACE = 0.25
 
 
 class ClassifierDied(RuntimeError):
@@ -43,11 +45,14 @@ class ClassifierDied(RuntimeError):
 
     ``culprit`` is true for the batch the process was working on when it died (the oldest unanswered:
     batches are answered in order), false for those queued behind it. Only the first can have killed it.
+    ``sent`` is false when the process was gone before the batch reached it (it failed to load, or had
+    died already): a fault of the pool, not of any batch.
     """
 
-    def __init__(self, message: str, *, culprit: bool = False) -> None:
+    def __init__(self, message: str, *, culprit: bool = False, sent: bool = True) -> None:
         super().__init__(message)
         self.culprit = culprit
+        self.sent = sent
 
 
 class BatchFailed(RuntimeError):
@@ -139,14 +144,14 @@ class ClassifyProcess:
             self._transport, _ = await loop.connect_write_pipe(asyncio.Protocol, self._req)
         except OSError as exc:  # a process the loop cannot talk to is as good as dead: it is replaced
             self.died = f"could not be connected to ({type(exc).__name__}: {exc})"
-            raise ClassifierDied(f"the classification process {self.died}") from exc
+            raise ClassifierDied(f"the classification process {self.died}", sent=False) from exc
         try:
             ready = await self._frame(reader)
         except (asyncio.IncompleteReadError, OSError) as exc:
             self.died = f"exited while loading (exit code {self._exit_code()})"
-            raise ClassifierDied(f"the classification process {self.died}") from exc
+            raise ClassifierDied(f"the classification process {self.died}", sent=False) from exc
         if ready != _READY:
-            raise ClassifierDied(f"the classification process sent {ready[:20]!r} instead of ready")
+            raise ClassifierDied(f"the classification process sent {ready[:20]!r} instead of ready", sent=False)
         self._reader_task = asyncio.create_task(self._read(reader), name="streamproc-classify-results")
 
     @staticmethod
@@ -197,11 +202,22 @@ class ClassifyProcess:
             self._watchdog.cancel()
             self._watchdog = None
 
-    def _overran(self, future: asyncio.Future[Any], deadline: float) -> None:
-        """The deadline fired: kill a process still on that batch (its reader then fails every batch)."""
-        if self._pending and self._pending[0][0] is future and self.died is None:
-            self.died = f"spent over {deadline:g} s on one batch and was killed"
-            self.process.kill()
+    def _overran(self, future: asyncio.Future[Any], deadline: float, final: bool = False) -> None:
+        """The deadline fired: kill a process still on that batch (its reader then fails every batch).
+
+        Not at once: when the loop was busy past the deadline, the timer and the batch's answer fall
+        due in the same pass, and timers run before the reader's task takes what the pipe holds. The
+        process had answered in time; killing it would fail the batch it had moved on to as the one
+        that killed it. So the timer looks again :data:`DEADLINE_GRACE` seconds later; the answer,
+        if it came, has been read by then and re-armed the watchdog for the next batch (cancelling
+        this second look)."""
+        if not (self._pending and self._pending[0][0] is future and self.died is None):
+            return
+        if not final:
+            self._watchdog = asyncio.get_running_loop().call_later(DEADLINE_GRACE, self._overran, future, deadline, True)
+            return
+        self.died = f"spent over {deadline:g} s on one batch and was killed"
+        self.process.kill()
 
     def _exit_code(self) -> int | None:
         # Called once its pipe reached end of file: the process has exited or is exiting, and is
@@ -213,7 +229,7 @@ class ClassifyProcess:
         """The handler's answer for ``batch``; :class:`ClassifierDied` if the process is gone, or was
         killed because it spent over ``deadline`` seconds on this batch (or another)."""
         if self.died is not None or self._transport is None or self._transport.is_closing():
-            raise ClassifierDied(f"the classification process {self.died or 'is not running'}")
+            raise ClassifierDied(f"the classification process {self.died or 'is not running'}", sent=False)
         # The frame first: a batch that cannot be sent must not leave a future in the queue, or every
         # later answer would go to the batch before its own.
         try:

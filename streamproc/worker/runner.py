@@ -13,8 +13,8 @@ published as such).
 How a batch reaches a process, and why not through a ``ProcessPoolExecutor``:
 :mod:`streamproc.worker.classify_process`. A batch goes to the process with the fewest batches in
 flight. A process that died (killed, out of memory) is replaced, once for all the batches that were
-on it, and those batches run again; if processes keep dying under a batch waiting its turn
-(:data:`MAX_INNOCENT_DEATHS`), the batch is processed in the worker's thread. A batch the process could
+on it, and those batches run again; if its replacements keep failing to load (:data:`MAX_UNSENT`),
+the batch is processed in the worker's thread. A batch the process could
 not process or answer (:class:`BatchFailed`) is processed in the worker's thread too, where an error
 dead-letters its own article only, and a replacement that cannot even be spawned (out of memory, out
 of file descriptors) leaves its place empty: batches run on the processes left, or in the worker's
@@ -54,9 +54,13 @@ log = logging.getLogger(__name__)
 #: How long a pool short of a process waits before it tries to spawn one again (see BatchRunner._replace).
 RESPAWN_AFTER = 30.0
 
-#: How many times a batch is sent again when processes die while it waits behind another batch (not
-#: its fault) before it is classified in the worker's thread instead.
-MAX_INNOCENT_DEATHS = 3
+#: How many times a batch finds its process gone before it could even be sent (a replacement that
+#: failed to load, or one dead already) before it is classified in the worker's thread instead: a pool
+#: whose processes cannot load is the pool's fault, and no batch's. A batch whose process died while it
+#: waited behind another is no such case: it is sent again however often that happens (each death has
+#: its culprit, which is split down and dead-lettered within a few deaths), since it may hold a poison
+#: article itself, and in the worker's thread that would kill or hang the worker.
+MAX_UNSENT = 3
 
 #: One outcome as it crosses the pipe: without its classification and its alert, and the alert's JSON.
 Wire = tuple[Outcome, bytes | None]
@@ -175,9 +179,18 @@ class BatchRunner:
 
     def _watch(self, fresh: ClassifyProcess) -> None:
         starting = self._starting[fresh] = asyncio.ensure_future(fresh.start())
-        # A replacement that fails to load fails the batches waiting for it (they then run in the
-        # worker's thread); retrieve its exception so that it is not also reported as never retrieved.
-        starting.add_done_callback(lambda f: f.cancelled() or f.exception())
+
+        def loaded(f: asyncio.Future[None]) -> None:
+            # Loaded (or failed to): it competes for batches again. Left among the starting ones, it
+            # came after every running process for ever, and with two or more processes got no batch.
+            if self._starting.get(fresh) is f:
+                del self._starting[fresh]
+            # A replacement that fails to load fails the batches sent to it (see MAX_UNSENT); retrieve
+            # its exception so that it is not also reported as never retrieved.
+            if not f.cancelled():
+                f.exception()
+
+        starting.add_done_callback(loaded)
 
     def _respawn(self) -> None:
         """Try again to start the processes that could not be spawned (see :meth:`_replace`)."""
@@ -205,8 +218,8 @@ class BatchRunner:
             self._respawn()
         if not self._pool:
             return await asyncio.to_thread(process_all, self.pipeline, values)
-        culprit_deaths = innocent_deaths = 0
-        while innocent_deaths < MAX_INNOCENT_DEATHS:
+        culprit_deaths = unsent = 0
+        while unsent < MAX_UNSENT:
             # The least busy process, one that is running before one still loading (a replacement's
             # waiting batches are not in its in_flight yet: it would always look idle).
             proc = min(self._pool, key=lambda p: (p in self._starting, p.in_flight))
@@ -229,8 +242,9 @@ class BatchRunner:
                         return await self._split(values)
                     if culprit_deaths >= 2:
                         return [self._poison(died)]
-                else:
-                    innocent_deaths += 1
+                elif not died.sent:
+                    unsent += 1
+                # Otherwise it waited behind the batch that died: sent again (see MAX_UNSENT).
                 if not self._pool:
                     break
             except BatchFailed as exc:

@@ -172,6 +172,27 @@ def test_a_deadline_runs_from_when_the_process_starts_on_the_batch():
     assert [item for _, item in first] == [1] and [item for _, item in second] == [2]
 
 
+def test_a_batch_answered_in_time_is_not_killed_when_the_loop_was_busy_past_its_deadline():
+    """The loop blocked past the deadline (a long callback): the timer and the answer fall due in the
+    same pass. The process had answered in time, so neither it nor the batch it moved on to is failed
+    (the next batch used to be failed as the one that killed it). Found by a review."""
+    async def scenario() -> tuple[list[Any], str | None]:
+        proc = await _started()
+        try:
+            answered = asyncio.ensure_future(proc.run(["slow"], 0.7))  # answers after 0.5 s
+            after = asyncio.ensure_future(proc.run(["slower"], 5.0))   # 1 s of its 5
+            await asyncio.sleep(0.05)
+            time.sleep(1.0)  # noqa: ASYNC251 - the loop busy past both the answer and the deadline
+            return list(await asyncio.gather(answered, after, return_exceptions=True)), proc.died
+        finally:
+            proc.stop()
+
+    (answered, after), died = asyncio.run(scenario())
+    assert [item for _, item in answered] == ["slow"]
+    assert not isinstance(after, BaseException), after
+    assert [item for _, item in after] == ["slower"] and died is None
+
+
 def test_a_process_that_cannot_load_fails_its_start():
     async def scenario() -> None:
         proc = ClassifyProcess(failing_init)

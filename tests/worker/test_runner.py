@@ -390,3 +390,60 @@ def test_a_lone_article_whose_process_is_killed_once_is_classified_not_dead_lett
 
     (_pid, item), = asyncio.run(scenario())
     assert item == "slower"
+
+
+@pytest.mark.parametrize("poison", ["die", "hang"])
+def test_a_poison_article_queued_behind_another_never_reaches_the_worker_thread(poison):
+    """Two batches in flight, each with a copy of the same poison article (one wire story from two
+    sites). The second waits behind the first while its copy kills process after process: it used
+    to be sent to the worker's own thread after three such deaths, where the article would kill or
+    hang the worker. Both copies are dead-lettered, every other article classified. Found by a review."""
+    from streamproc.ingest.decode import Reason
+
+    class Recording:
+        def __init__(self) -> None:
+            self.seen: list[object] = []
+
+        def process(self, value):  # type: ignore[no-untyped-def]
+            self.seen.append(value)
+            return Outcome("skipped")
+
+    thread = Recording()
+
+    async def scenario() -> tuple[list, list]:  # type: ignore[type-arg]
+        runner, _ = _echo_runner(1, classify_timeout=0.5)
+        runner.pipeline = thread  # type: ignore[assignment]
+        async with running(runner):
+            first = asyncio.ensure_future(runner.run([poison] + [f"a{i}" for i in range(15)]))  # type: ignore[list-item]
+            second = asyncio.ensure_future(runner.run(["b0", poison]))  # type: ignore[list-item]
+            return tuple(await asyncio.wait_for(asyncio.gather(first, second), 120))  # type: ignore[return-value]
+
+    first, second = asyncio.run(scenario())
+    assert thread.seen == [], "a batch ran in the worker's thread"
+    assert isinstance(first[0], Outcome) and first[0].reason is Reason.CLASSIFIER_DIED
+    assert [item for _, item in first[1:]] == [f"a{i}" for i in range(15)]
+    assert [item for _, item in second[:1]] == ["b0"]
+    assert isinstance(second[1], Outcome) and second[1].reason is Reason.CLASSIFIER_DIED
+
+
+def test_a_replacement_takes_batches_once_it_has_loaded():
+    """With two processes, a replacement stayed among the "starting" ones once loaded and came after the
+    survivor for ever: every batch queued on one process. Found by a review."""
+    async def scenario() -> tuple[int, set[int], int]:
+        runner, _ = _echo_runner(2)
+        async with running(runner):
+            victim, survivor = runner.pids
+            os.kill(victim, signal.SIGKILL)
+            await asyncio.sleep(0.2)
+            await runner.run(["x"])  # type: ignore[list-item]  # finds the dead one: replaced
+            for _ in range(100):  # the replacement loads (~1 s)
+                if not runner._starting:
+                    break
+                await asyncio.sleep(0.1)
+            answers = await asyncio.gather(*(runner.run([str(i)]) for i in range(40)))  # type: ignore[list-item]
+            replacement, = set(runner.pids) - {survivor}
+            return replacement, {pid for batch in answers for pid, _ in batch}, len(runner._starting)  # type: ignore[misc]
+
+    replacement, served_by, starting = asyncio.run(scenario())
+    assert starting == 0
+    assert replacement in served_by, "every batch queued on the survivor"
