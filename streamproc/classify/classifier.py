@@ -45,6 +45,11 @@ HYPOTHETICAL_WINDOW = 8
 PAST_WINDOW = 8
 PAST_BACK_WINDOW = 4
 PAST_OF_WINDOW = 4
+#: How many words may stand between a term and an old war's name that dates it (`eras`): an
+#: adjective («قذيفة مدفعية تعود إلى الحرب العالمية الثانية», an artillery shell from World War II),
+#: never a verb and its object: "shelling damaged a memorial from World War II" and «обстрелом
+#: поврежден мемориал времен Великой Отечественной» are today's shelling, two and three words away.
+ERA_REACH = 1
 #: At most this many words may stand before a past cue that opens its sentence ("Thirty years ago,"),
 #: or before a year that does ("On February 24, 2022,", «El 24 de febrero de 2022,»).
 PAST_OPENING = 2
@@ -255,8 +260,11 @@ def _past(term: Match[Role], cue: Match[Role], doc: Document, sentence_start: in
             return False
         between, broken = _gap(doc, cue.last_word, term.first_word, PAST_OF_WINDOW)
         return between < PAST_OF_WINDOW and not broken
-    if cue.payload.value == "era":  # `eras`: the noun right before it only
-        return term.last_word + 1 == cue.first_word
+    if cue.payload.value == "era":  # `eras`: the noun right before it, or before its adjectives
+        if not term.last_word < cue.first_word:
+            return False
+        between, broken = _gap(doc, term.last_word, cue.first_word, ERA_REACH + 1)
+        return between <= ERA_REACH and not broken
     if kind == "past" and term.last_word < cue.first_word:
         between, broken = _gap(doc, term.last_word, cue.first_word, PAST_BACK_WINDOW)
         return between < PAST_BACK_WINDOW and not broken
@@ -364,18 +372,26 @@ def _governed(term: Match[Role], cues: list[Match[Role]], window: int, doc: Docu
         if kind == "hypothetical" and cue.last_word < term.first_word and \
                 term.first_word - cue.last_word <= HYPOTHETICAL_WINDOW and \
                 not any(end.payload.kind == "hypothetical_end"
-                        and cue.last_word < end.first_word <= term.first_word for end in cues):
+                        and cue.last_word < end.first_word <= term.first_word for end in cues) and \
+                not _across_break(doc, cue.last_word, term.first_word, _CLAUSE_ENDS):
             return f"hypothetical ('{cue.term.source}')"
     return None
 
 
-def _across_break(doc: Document | None, left: int, right: int) -> bool:
-    """Whether a comma or semicolon stands between word ``left`` and word ``right``: a negation
-    cue does not reach into the next clause («Погибших нет, ранены двое»: two wounded)."""
+#: Punctuation that ends a clause outright: a hypothetical cue's reach stops there («…, где проходили
+#: плановые учения; в ходе боя погибли 11 военнослужащих»: eleven dead), though not at a comma ("warned
+#: that, if talks fail, shelling could resume").
+_CLAUSE_ENDS = ";\u061b"
+
+
+def _across_break(doc: Document | None, left: int, right: int, breaks: str = ",;\u060c\u061b") -> bool:
+    """Whether a comma or semicolon (or one of ``breaks``) stands between word ``left`` and word
+    ``right``: a negation cue does not reach into the next clause («Погибших нет, ранены двое»: two
+    wounded)."""
     if doc is None:
         return False
     between = doc.text[doc.word_ends[left]:doc.word_starts[right]]
-    return any(c in between for c in ",;\u060c\u061b")
+    return any(c in between for c in breaks)
 
 
 def _truce_of_something_else(doc: Document, term: Match[Role], cues: list[Match[Role]]) -> str | None:
