@@ -506,8 +506,8 @@ if __name__ == "__main__":
     parser.add_argument("--sustainable", type=float, default=0.5, metavar="FRACTION",
                         help="a second latency run at this fraction of the pipeline's measured rate (0: none): "
                              "the latency at a load this day's VM can carry, whatever --rate does to it")
-    parser.add_argument("--processes", type=int, default=1,
-                        help="STREAMPROC_CLASSIFY_PROCESSES for the workers (the default, 1; 0: classify in a thread)")
+    parser.add_argument("--processes", type=int, default=2,
+                        help="STREAMPROC_CLASSIFY_PROCESSES for the workers (the default, 2; 0: classify in a thread)")
     parser.add_argument("--producer-batch-bytes", type=int, default=0,
                         help="STREAMPROC_PRODUCER_BATCH_BYTES for the workers: 0 (512 KiB batches) is what a "
                              "worker uses against Apache Kafka; 1 is what the embedded default uses to dodge "
