@@ -13,6 +13,11 @@ A batch may carry a deadline: once the process starts on it (the batch before it
 runs, and a process still on the batch when it fires is killed, as a hung one is of no use, and a
 thread could not be stopped at all. Its batches then fail as they do when it dies of anything else.
 
+A handler may say which item of its batch it is on (:func:`report_progress`): the index lives in
+shared memory, readable after the process died, so a batch that killed or hung its process names the
+article it was on (:attr:`ClassifierDied.at`), and the worker can run that article alone at once
+rather than halving the batch down to it.
+
 Frames are a 4-byte big-endian length and a pickle: the process's own data, from the worker that
 started it. The process answers each batch in order with ``("ok", outcomes)`` or ``("error", text)``.
 It exits when its request pipe reaches end of file: the worker closed it, or died (a SIGKILLed worker
@@ -38,6 +43,16 @@ _READY = b"ready"
 #: Seconds between a batch's deadline and the kill, for an answer already in the pipe (see ``_overran``).
 DEADLINE_GRACE = 0.25
 
+#: In a classification process, the shared index of the item its handler is on (see report_progress).
+_progress: Any = None
+
+
+def report_progress(index: int) -> None:
+    """Called by a batch handler before each item: if the process dies on this item, the worker learns
+    which one it was. Does nothing outside a classification process (the worker's own thread)."""
+    if _progress is not None:
+        _progress.value = index
+
 
 class ClassifierDied(RuntimeError):
     """The classification process exited (killed, out of memory, failed to load its rules, or killed for
@@ -46,13 +61,15 @@ class ClassifierDied(RuntimeError):
     ``culprit`` is true for the batch the process was working on when it died (the oldest unanswered:
     batches are answered in order), false for those queued behind it. Only the first can have killed it.
     ``sent`` is false when the process was gone before the batch reached it (it failed to load, or had
-    died already): a fault of the pool, not of any batch.
+    died already): a fault of the pool, not of any batch. ``at``: for the culprit, the index of the
+    item its handler was on when the process died, when the handler reports it (:func:`report_progress`).
     """
 
-    def __init__(self, message: str, *, culprit: bool = False, sent: bool = True) -> None:
+    def __init__(self, message: str, *, culprit: bool = False, sent: bool = True, at: int | None = None) -> None:
         super().__init__(message)
         self.culprit = culprit
         self.sent = sent
+        self.at = at
 
 
 class BatchFailed(RuntimeError):
@@ -69,8 +86,11 @@ def _widen(conn: Connection) -> None:
         pass
 
 
-def _serve(requests: Connection, results: Connection, init: Callable[[], Callable[[list[Any]], Any]]) -> None:
+def _serve(requests: Connection, results: Connection, init: Callable[[], Callable[[list[Any]], Any]],
+           progress: Any) -> None:
     """The process's main loop: read a batch, answer it, until the request pipe is closed."""
+    global _progress
+    _progress = progress
     handle = init()
     with open(requests.fileno(), "rb", closefd=False) as inbox, \
             open(results.fileno(), "wb", closefd=False) as outbox:
@@ -84,6 +104,7 @@ def _serve(requests: Connection, results: Connection, init: Callable[[], Callabl
             if len(head) < _FRAME.size:
                 return  # the worker closed the pipe, or is gone
             data = inbox.read(_FRAME.unpack(head)[0])
+            progress.value = -1  # a new batch: no item yet
             try:
                 answer = pickle.dumps(("ok", handle(pickle.loads(data))), protocol=pickle.HIGHEST_PROTOCOL)
             except Exception as exc:  # noqa: BLE001 - one batch fails, the process goes on
@@ -95,6 +116,7 @@ def _serve(requests: Connection, results: Connection, init: Callable[[], Callabl
                 send(answer)
             except BrokenPipeError:
                 return
+            progress.value = -1  # answered: a death from here on is not this batch's item's
 
 
 class ClassifyProcess:
@@ -113,7 +135,9 @@ class ClassifyProcess:
         self._res, res_in = ctx.Pipe(duplex=False)
         _widen(self._req)
         _widen(self._res)
-        self.process = ctx.Process(target=_serve, args=(req_out, res_in, init), daemon=True,
+        # Which item of its batch the process is on: shared memory, readable after it died.
+        self._progress = ctx.Value("q", -1, lock=False)
+        self.process = ctx.Process(target=_serve, args=(req_out, res_in, init, self._progress), daemon=True,
                                    name="streamproc-classify")
         self.process.start()
         self._pid = self.process.pid
@@ -183,10 +207,12 @@ class ClassifyProcess:
             self._disarm()
             self.died = self.died or f"exited (exit code {self._exit_code()})"
             culprit = True  # the oldest batch was the one being classified
+            at = self._progress.value if self._progress.value >= 0 else None
             while self._pending:
                 future, _ = self._pending.popleft()
                 if not future.done():
-                    future.set_exception(ClassifierDied(f"the classification process {self.died}", culprit=culprit))
+                    future.set_exception(ClassifierDied(f"the classification process {self.died}", culprit=culprit,
+                                                        at=at if culprit else None))
                 culprit = False
 
     def _arm(self) -> None:

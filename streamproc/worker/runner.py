@@ -22,12 +22,14 @@ thread, and the spawn is tried again after :data:`RESPAWN_AFTER` seconds. No art
 
 A poison article, one that kills the process classifying it or hangs it past the batch's deadline
 (``STREAMPROC_CLASSIFY_TIMEOUT`` seconds per MiB of the batch, at least that), must not take its batch
-with it, nor reach the worker's thread, where it would crash or hang the worker itself. So a batch that
-was being classified when its process died is split in two and each half is run again, and so on down
-the half that dies again: the article left alone is dead-lettered (``classifier_died``) once it has
-killed a process by itself twice, and every other article of the batch is classified as usual. One
-death alone proves nothing (the kernel's out-of-memory killer, an operator's ``kill``): a batch that dies
-once is only split, and halves that do not die cost no more than the whole.
+with it, nor reach the worker's thread, where it would crash or hang the worker itself. The process
+says which article it is on (shared memory that outlives it), so a batch that was being classified
+when its process died runs again without that article, and the article alone: it is dead-lettered
+(``classifier_died``) once it has killed a process by itself twice, and every other article of the
+batch is classified as usual. One death alone proves nothing (the kernel's out-of-memory killer, an
+operator's ``kill``): an article the process died on once is only run alone. When the process could
+not say (it died between articles), the batch is split in two and each half run again, and so on down
+the half that dies again.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ from streamproc.ingest.article import Article
 from streamproc.ingest.decode import Reason
 from streamproc.observability import metrics
 from streamproc.pipeline import Outcome, Pipeline
-from streamproc.worker.classify_process import BatchFailed, ClassifierDied, ClassifyProcess
+from streamproc.worker.classify_process import BatchFailed, ClassifierDied, ClassifyProcess, report_progress
 
 log = logging.getLogger(__name__)
 
@@ -101,9 +103,12 @@ def from_wire(answer: list[Wire]) -> list[Outcome]:
 
 
 def process_all(pipeline: Pipeline, values: list[bytes | None]) -> list[Outcome]:
-    """Process a batch; an unexpected exception dead-letters its article, never the batch."""
+    """Process a batch; an unexpected exception dead-letters its article, never the batch. In a
+    classification process each article is reported before it is processed, so that one that kills or
+    hangs the process is known by its index (see BatchRunner._isolate)."""
     out = []
-    for value in values:
+    for index, value in enumerate(values):
+        report_progress(index)
         try:
             out.append(pipeline.process(value))
         except Exception as exc:  # noqa: BLE001 - Pipeline.process should not raise; belt and braces
@@ -239,6 +244,8 @@ class BatchRunner:
                 if died.culprit:
                     culprit_deaths += 1
                     if len(values) > 1:
+                        if died.at is not None and 0 <= died.at < len(values):
+                            return await self._isolate(values, died.at)
                         return await self._split(values)
                     if culprit_deaths >= 2:
                         return [self._poison(died)]
@@ -254,6 +261,19 @@ class BatchRunner:
                 return await asyncio.to_thread(process_all, self.pipeline, values)
         log.error("no classification process could take this batch: it is classified in the worker")
         return await asyncio.to_thread(process_all, self.pipeline, values)
+
+    async def _isolate(self, values: list[bytes | None], at: int) -> list[Outcome]:
+        """A batch whose process died on its article ``at`` (the process said which: see
+        :func:`~streamproc.worker.classify_process.report_progress`): the articles before and after
+        it run again as batches, and it alone, where a second death of its own dead-letters it. Two or
+        three deaths for a poison article in a batch of any size, where halving took ~log2 of it (ten
+        in a batch of 200, each a reload and, for a hang, a deadline)."""
+        log.warning("the classification process died on article %d of a batch of %d: running it alone",
+                    at, len(values))
+        before = await self.run(values[:at]) if at else []
+        suspect = await self.run(values[at:at + 1])
+        after = await self.run(values[at + 1:]) if at + 1 < len(values) else []
+        return before + suspect + after
 
     async def _split(self, values: list[bytes | None]) -> list[Outcome]:
         """A batch whose process died under it, run again in two halves, one after the other (module

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from streamproc.worker.classify_process import BatchFailed, ClassifierDied, ClassifyProcess
+from streamproc.worker.classify_process import BatchFailed, ClassifierDied, ClassifyProcess, report_progress
 from tests.processes import alive, gone_within
 
 
@@ -36,6 +36,19 @@ def _echo(batch: list[Any]) -> list[Any]:
 
 def echo_init() -> Callable[[list[Any]], list[Any]]:
     return _echo
+
+
+def _echo_each(batch: list[Any]) -> list[Any]:
+    """As :func:`_echo`, item by item, saying which item it is on (as the worker's handler does)."""
+    out = []
+    for index, item in enumerate(batch):
+        report_progress(index)
+        out += _echo([item])
+    return out
+
+
+def echo_each_init() -> Callable[[list[Any]], list[Any]]:
+    return _echo_each
 
 
 def slow_echo_init() -> Callable[[list[Any]], list[Any]]:
@@ -191,6 +204,24 @@ def test_a_batch_answered_in_time_is_not_killed_when_the_loop_was_busy_past_its_
     assert [item for _, item in answered] == ["slow"]
     assert not isinstance(after, BaseException), after
     assert [item for _, item in after] == ["slower"] and died is None
+
+
+@pytest.mark.parametrize("poison", ["die", "hang"])
+def test_a_dead_process_names_the_item_it_was_on(poison):
+    """Its handler reported each item: the index outlives the process, so the batch that killed or hung
+    it says which of its articles did."""
+    async def scenario() -> list[BaseException | Any]:
+        proc = ClassifyProcess(echo_each_init)
+        await proc.start()
+        try:
+            return list(await asyncio.gather(proc.run(["a", "b", poison, "c"], 0.5), proc.run(["d"], 0.5),
+                                             return_exceptions=True))
+        finally:
+            proc.stop()
+
+    (killed, behind) = asyncio.run(scenario())
+    assert isinstance(killed, ClassifierDied) and killed.culprit and killed.at == 2
+    assert isinstance(behind, ClassifierDied) and not behind.culprit and behind.at is None
 
 
 def test_a_process_that_cannot_load_fails_its_start():

@@ -183,17 +183,20 @@ def test_stopping_while_the_processes_load_is_not_a_failure(pipeline):
     asyncio.run(scenario())
 
 
-def _echo_runner(processes: int, **settings):  # type: ignore[no-untyped-def]
+def _echo_runner(processes: int, each: bool = False, **settings):  # type: ignore[no-untyped-def]
     """A runner whose processes echo their batches (tests.worker.test_classify_process), started with
-    ``init`` and replaced with ``replacement``."""
+    ``init`` and replaced with ``replacement``; ``each``: item by item, reporting each (as the worker's
+    handler does)."""
     from streamproc.worker.classify_process import ClassifyProcess
     from tests.worker import test_classify_process as handlers
 
+    init = handlers.echo_each_init if each else handlers.echo_init
+
     class Echo(BatchRunner):
-        replacement = handlers.echo_init
+        replacement = init
 
         def _new_process(self):  # type: ignore[no-untyped-def]
-            return ClassifyProcess(handlers.echo_init if not self._pool else type(self).replacement)
+            return ClassifyProcess(init if not self._pool else type(self).replacement)
 
         def _received(self, answer):  # type: ignore[no-untyped-def]
             return answer  # the echo handlers' own answers, not outcomes
@@ -335,12 +338,12 @@ def test_a_replacement_that_cannot_be_spawned_leaves_the_batches_to_the_thread_a
     assert processes == 1 and third[0].classification is None, "the third ran in the new process"
 
 
-def _poisoned(batch: list[str], **settings) -> tuple[list, float, int]:  # type: ignore[no-untyped-def,type-arg]
+def _poisoned(batch: list[str], each: bool = False, **settings) -> tuple[list, float, int]:  # type: ignore[no-untyped-def,type-arg]
     """``batch`` through an echo runner: the outcomes, the seconds it took, the processes restarted."""
     from prometheus_client import REGISTRY
 
     async def scenario() -> list:  # type: ignore[type-arg]
-        runner, _ = _echo_runner(1, **settings)
+        runner, _ = _echo_runner(1, each, **settings)
         async with running(runner):
             return await runner.run(batch)  # type: ignore[arg-type]
 
@@ -447,3 +450,45 @@ def test_a_replacement_takes_batches_once_it_has_loaded():
     replacement, served_by, starting = asyncio.run(scenario())
     assert starting == 0
     assert replacement in served_by, "every batch queued on the survivor"
+
+
+@pytest.mark.parametrize("poison", ["die", "hang"])
+def test_a_process_that_names_its_article_lets_it_be_isolated_at_once(poison):
+    """The worker's handler reports each article: a batch of 60 whose process died on its 41st runs again
+    without it, and it alone, twice: three restarts, where halving took eight."""
+    from streamproc.ingest.decode import Reason
+
+    batch = [f"a{i}" for i in range(60)]
+    batch[41] = poison
+    outcomes, took, restarts = _poisoned(batch, each=True, classify_timeout=0.5)
+    assert isinstance(outcomes[41], Outcome) and outcomes[41].reason is Reason.CLASSIFIER_DIED
+    assert [o[1] for i, o in enumerate(outcomes) if i != 41] == [b for b in batch if b != poison]  # type: ignore[index]
+    assert restarts == 3 and took < 20
+
+
+def test_process_all_reports_each_article():
+    from streamproc.worker import classify_process
+
+    seen: list[int] = []
+
+    class Shared:
+        @property
+        def value(self) -> int:
+            return seen[-1]
+
+        @value.setter
+        def value(self, index: int) -> None:
+            seen.append(index)
+
+    class Echo:
+        def process(self, value):  # type: ignore[no-untyped-def]
+            return Outcome("skipped")
+
+    from streamproc.worker.runner import process_all
+
+    classify_process._progress = Shared()
+    try:
+        process_all(Echo(), [b"a", b"b", b"c"])  # type: ignore[arg-type]
+    finally:
+        classify_process._progress = None
+    assert seen == [0, 1, 2]
