@@ -49,7 +49,8 @@ _progress: Any = None
 
 def report_progress(index: int) -> None:
     """Called by a batch handler before each item: if the process dies on this item, the worker learns
-    which one it was. Does nothing outside a classification process (the worker's own thread)."""
+    which one it was; -1 once past its items, before any work on the whole batch's answer (a death
+    there is no item's). Does nothing outside a classification process (the worker's own thread)."""
     if _progress is not None:
         _progress.value = index
 
@@ -106,8 +107,11 @@ def _serve(requests: Connection, results: Connection, init: Callable[[], Callabl
             data = inbox.read(_FRAME.unpack(head)[0])
             progress.value = -1  # a new batch: no item yet
             try:
-                answer = pickle.dumps(("ok", handle(pickle.loads(data))), protocol=pickle.HIGHEST_PROTOCOL)
+                result = handle(pickle.loads(data))
+                progress.value = -1  # past its items: a death from here on (pickling, sending) is no item's
+                answer = pickle.dumps(("ok", result), protocol=pickle.HIGHEST_PROTOCOL)
             except Exception as exc:  # noqa: BLE001 - one batch fails, the process goes on
+                progress.value = -1
                 answer = pickle.dumps(("error", f"{type(exc).__name__}: {exc}"))
             if len(answer) > _MAX_FRAME:
                 too_big = f"an answer of {len(answer):,} bytes is over a frame's {_MAX_FRAME:,}"
@@ -116,7 +120,6 @@ def _serve(requests: Connection, results: Connection, init: Callable[[], Callabl
                 send(answer)
             except BrokenPipeError:
                 return
-            progress.value = -1  # answered: a death from here on is not this batch's item's
 
 
 class ClassifyProcess:

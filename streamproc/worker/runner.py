@@ -73,7 +73,13 @@ def _load(settings: Settings) -> Callable[[list[bytes | None]], list[Wire]]:
     from streamproc.worker.run import build_pipeline
 
     pipeline = build_pipeline(settings)
-    return lambda values: [to_wire(o) for o in process_all(pipeline, values)]
+
+    def handle(values: list[bytes | None]) -> list[Wire]:
+        outcomes = process_all(pipeline, values)
+        report_progress(-1)  # past the articles: a death while encoding the answer is none of theirs
+        return [to_wire(o) for o in outcomes]
+
+    return handle
 
 
 def to_wire(outcome: Outcome) -> Wire:
@@ -218,11 +224,18 @@ class BatchRunner:
         size = sum(len(v) for v in values if v)
         return self.settings.classify_timeout * max(1.0, size / 2**20)
 
-    async def run(self, values: list[bytes | None]) -> list[Outcome]:
+    async def run(self, values: list[bytes | None], *, suspect: bool = False) -> list[Outcome]:
+        """The outcomes of ``values``, in order. ``suspect``: part of a batch whose process died under
+        it (a half, or the article it died on), which may hold a poison article: it never runs in the
+        worker's thread, where that would kill or hang the worker (see :meth:`_unclassifiable`)."""
+        if self._stopped and self.processes:
+            # Stopped between two steps of a split or an isolation (the worker is shutting down): as
+            # below, the batch's events stay unacked and are delivered again.
+            raise asyncio.CancelledError("classification stopped")
         if self._missing and not self._stopped and asyncio.get_running_loop().time() >= self._respawn_at:
             self._respawn()
         if not self._pool:
-            return await asyncio.to_thread(process_all, self.pipeline, values)
+            return await self._in_thread(values, suspect)
         culprit_deaths = unsent = 0
         while unsent < MAX_UNSENT:
             # The least busy process, one that is running before one still loading (a replacement's
@@ -258,9 +271,27 @@ class BatchRunner:
                 # The process could not process or answer this batch as a whole (an answer it could not
                 # pickle, a bug): in the worker's thread an error dead-letters its own article only.
                 log.error("the classification process failed a batch (%s): it is classified in the worker", exc)
-                return await asyncio.to_thread(process_all, self.pipeline, values)
+                return await self._in_thread(values, suspect)
         log.error("no classification process could take this batch: it is classified in the worker")
+        return await self._in_thread(values, suspect)
+
+    async def _in_thread(self, values: list[bytes | None], suspect: bool) -> list[Outcome]:
+        """``values`` classified in the worker's thread, or, when they are suspect, dead-lettered."""
+        if suspect:
+            return self._unclassifiable(values)
         return await asyncio.to_thread(process_all, self.pipeline, values)
+
+    @staticmethod
+    def _unclassifiable(values: list[bytes | None]) -> list[Outcome]:
+        """Each of ``values`` dead-lettered (``classifier_died``): they were part of a batch whose process
+        died under them, and no process can take them now (replacements fail to load or cannot be
+        spawned). The worker's thread is no place for them: one may be the article that killed the
+        process. The dead letters keep the articles' bytes, to be produced again once processes run."""
+        log.error("%d article(s) of a batch whose classification process died cannot be classified in a "
+                  "process, and may not be in the worker's thread: they are dead-lettered", len(values))
+        error = ("part of a batch whose classification process died under it; no process could be started "
+                 "to classify it again, and the worker's own thread could be killed by it")
+        return [Outcome("dead_letter", reason=Reason.CLASSIFIER_DIED, error=error) for _ in values]
 
     async def _isolate(self, values: list[bytes | None], at: int) -> list[Outcome]:
         """A batch whose process died on its article ``at`` (the process said which: see
@@ -271,7 +302,7 @@ class BatchRunner:
         log.warning("the classification process died on article %d of a batch of %d: running it alone",
                     at, len(values))
         before = await self.run(values[:at]) if at else []
-        suspect = await self.run(values[at:at + 1])
+        suspect = await self.run(values[at:at + 1], suspect=True)
         after = await self.run(values[at + 1:]) if at + 1 < len(values) else []
         return before + suspect + after
 
@@ -280,8 +311,8 @@ class BatchRunner:
         docstring): the half holding a poison article dies again and is split in turn."""
         half = len(values) // 2
         log.warning("the classification process died under a batch of %d: running it again in halves", len(values))
-        first = await self.run(values[:half])
-        return first + await self.run(values[half:])
+        first = await self.run(values[:half], suspect=True)
+        return first + await self.run(values[half:], suspect=True)
 
     @staticmethod
     def _poison(died: ClassifierDied) -> Outcome:

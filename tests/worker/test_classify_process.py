@@ -51,6 +51,24 @@ def echo_each_init() -> Callable[[list[Any]], list[Any]]:
     return _echo_each
 
 
+def _trap(batch: list[Any]) -> list[Any]:
+    """As :func:`_echo_each`; with "trap" in the batch, the process dies as soon as this batch's answer
+    is sent (a SIGKILL landing right after it), before the next batch is read."""
+    out = _echo_each(batch)
+    if "trap" in batch:
+        def on_call(frame, event, arg):  # type: ignore[no-untyped-def]
+            if event == "call" and frame.f_code.co_name == "send":
+                return lambda frame, event, arg: os._exit(9) if event == "return" else None
+            return None
+
+        sys.settrace(on_call)
+    return out
+
+
+def trap_init() -> Callable[[list[Any]], list[Any]]:
+    return _trap
+
+
 def slow_echo_init() -> Callable[[list[Any]], list[Any]]:
     time.sleep(2)
     return _echo
