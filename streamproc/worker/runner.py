@@ -14,7 +14,8 @@ How a batch reaches a process, and why not through a ``ProcessPoolExecutor``:
 :mod:`streamproc.worker.classify_process`. A batch goes to the process with the fewest batches in
 flight. A process that died (killed, out of memory) is replaced, once for all the batches that were
 on it, and those batches run again; if its replacements keep failing to load (:data:`MAX_UNSENT`),
-the batch is processed in the worker's thread. A batch the process could
+the batch is processed in the worker's thread, unless it is suspect (its process died under it: see
+below), when it is dead-lettered instead. A batch the process could
 not process or answer (:class:`BatchFailed`) is processed in the worker's thread too, where an error
 dead-letters its own article only, and a replacement that cannot even be spawned (out of memory, out
 of file descriptors) leaves its place empty: batches run on the processes left, or in the worker's
