@@ -31,6 +31,18 @@ def kinds(outcomes: list) -> list[str]:  # type: ignore[type-arg]
     return [o.kind for o in outcomes]
 
 
+class ThreadPipeline:
+    """Stands in for the worker's own pipeline in a runner whose processes echo: records what reaches
+    the worker's thread (where a poison article must never go)."""
+
+    def __init__(self) -> None:
+        self.seen: list[object] = []
+
+    def process(self, value):  # type: ignore[no-untyped-def]
+        self.seen.append(value)
+        return Outcome("skipped")
+
+
 @contextlib.asynccontextmanager
 async def running(runner: BatchRunner) -> AsyncIterator[BatchRunner]:
     """``runner`` started (its processes loaded), and stopped however the block ends."""
@@ -403,15 +415,7 @@ def test_a_poison_article_queued_behind_another_never_reaches_the_worker_thread(
     hang the worker. Both copies are dead-lettered, every other article classified. Found by a review."""
     from streamproc.ingest.decode import Reason
 
-    class Recording:
-        def __init__(self) -> None:
-            self.seen: list[object] = []
-
-        def process(self, value):  # type: ignore[no-untyped-def]
-            self.seen.append(value)
-            return Outcome("skipped")
-
-    thread = Recording()
+    thread = ThreadPipeline()
 
     async def scenario() -> tuple[list, list]:  # type: ignore[type-arg]
         runner, _ = _echo_runner(1, classify_timeout=0.5)
@@ -498,17 +502,9 @@ def _isolating_runner(init, replacement=None, **settings):  # type: ignore[no-un
     """An echo runner that records what reaches the worker's thread and every isolation."""
     from streamproc.worker.classify_process import ClassifyProcess
 
-    class Recording:
-        def __init__(self) -> None:
-            self.seen: list[object] = []
-
-        def process(self, value):  # type: ignore[no-untyped-def]
-            self.seen.append(value)
-            return Outcome("skipped")
-
     class Runner(BatchRunner):
         def __init__(self) -> None:
-            super().__init__(Recording(), Settings(classify_processes=1, **settings))  # type: ignore[arg-type]
+            super().__init__(ThreadPipeline(), Settings(classify_processes=1, **settings))  # type: ignore[arg-type]
             self.isolated: list[tuple[list[object], int]] = []
 
         def _new_process(self):  # type: ignore[no-untyped-def]
