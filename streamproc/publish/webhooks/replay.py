@@ -12,13 +12,12 @@ early, and then it says which partitions are left and the command exits 1.
 from __future__ import annotations
 
 import sys
-import time
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.structs import OffsetAndMetadata
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
+from streamproc.broker.to_end import UpToEnd, next_offsets
 from streamproc.publish.webhooks.delivery import DeliveryTask, decode_record
 
 
@@ -45,19 +44,6 @@ async def replay(bootstrap: str, prefix: str, app_id: str, subscription: str | N
     await consumer.start()
     await producer.start()
     try:
-        await consumer.topics()  # fetch metadata
-        parts = consumer.partitions_for_topic(dlq) or set()
-        tps = [TopicPartition(dlq, p) for p in sorted(parts)]
-        if not tps:
-            print(f"no topic {dlq}: nothing to replay", file=out)
-            return report
-        consumer.assign(tps)
-        ends = await consumer.end_offsets(tps)
-        if from_start or subscription:
-            await consumer.seek_to_beginning(*tps)
-        remaining = {tp for tp in tps if ends[tp] > await consumer.position(tp)}
-        deadline = time.monotonic() + timeout
-
         async def replay_one(task: DeliveryTask) -> None:
             if subscription and task.subscription_id != subscription:
                 report.skipped += 1
@@ -71,15 +57,10 @@ async def replay(bootstrap: str, prefix: str, app_id: str, subscription: str | N
                   f"(alert {task.alert.get('alert_id')}, subscription {task.subscription_id}, "
                   f"{task.last_result})", file=out)
 
-        while remaining and time.monotonic() < deadline:
-            batch = await consumer.getmany(*remaining, timeout_ms=500)
-            if batch:  # ``timeout`` bounds a stall, not the whole replay: a large backlog runs to its end
-                deadline = time.monotonic() + timeout
-            commits: dict[TopicPartition, OffsetAndMetadata] = {}
-            for tp, records in batch.items():
+        reader = UpToEnd(consumer, dlq, from_start=from_start or bool(subscription), timeout=timeout)
+        async for batch in reader.batches():
+            for records in batch.values():
                 for rec in records:
-                    if rec.offset >= ends[tp]:
-                        break
                     try:
                         tasks, refused = decode_record(rec.value)
                     except ValueError:
@@ -88,19 +69,14 @@ async def replay(bootstrap: str, prefix: str, app_id: str, subscription: str | N
                     report.invalid += len(refused)
                     for task in tasks:
                         await replay_one(task)
-                if records:
-                    commits[tp] = OffsetAndMetadata(min(records[-1].offset + 1, ends[tp]), "")
-            if commits and not dry_run and not subscription:
-                await consumer.commit(commits)
-            for tp in list(remaining):
-                if await consumer.position(tp) >= ends[tp]:
-                    remaining.discard(tp)
+            if not dry_run and not subscription:
+                await consumer.commit(next_offsets(batch))
+        if not reader.exists:
+            print(f"no topic {dlq}: nothing to replay", file=out)
+            return report
         print(f"{'would replay' if dry_run else 'replayed'} {report.replayed} dead letter(s) "
               f"({report.skipped} skipped, {report.invalid} invalid)", file=out)
-        if remaining:
-            report.unfinished = sorted(tp.partition for tp in remaining)
-            print(f"stopped: no progress for {timeout:g} s; partition(s) {report.unfinished} of {dlq} not read "
-                  "to their end. Run the command again to go on.", file=out)
+        report.unfinished = reader.say_unfinished(out)
         return report
     finally:
         await producer.stop()
