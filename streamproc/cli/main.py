@@ -1,4 +1,4 @@
-"""``streamproc`` command line: worker, demo, produce, classify, rules, config."""
+"""``streamproc`` command line: worker, demo, produce, classify, rules, eval, bench, webhooks, dlq, config."""
 
 from __future__ import annotations
 
@@ -7,6 +7,10 @@ import logging
 import sys
 
 from streamproc import __version__
+from streamproc.ingest.decode import Reason
+
+#: What ``streamproc dlq --reason`` accepts: the worker's dead-letter reasons.
+DLQ_REASONS = tuple(reason.value for reason in Reason)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -66,6 +70,20 @@ def _parser() -> argparse.ArgumentParser:
     rp.add_argument("--all", action="store_true", help="from the beginning of the dead-letter topic, not "
                     "only those not replayed yet")
     rp.add_argument("--dry-run", action="store_true", help="list what would be replayed")
+
+    dq = sub.add_parser("dlq", help="the articles' dead letters: list them, or send them back to be processed")
+    dsub = dq.add_subparsers(dest="dlq_command", required=True)
+    dl = dsub.add_parser("list", help="count the dead letters by reason and show the last ones")
+    dl.add_argument("--limit", type=int, default=20, help="how many of the last dead letters to show (20)")
+    dr = dsub.add_parser("replay", help="send dead letters back to the input topic, once each, byte for byte")
+    dr.add_argument("--all", action="store_true", help="from the beginning of the dead-letter topic, not "
+                    "only those not replayed yet")
+    dr.add_argument("--dry-run", action="store_true", help="list what would be replayed")
+    for parser in (dl, dr):
+        parser.add_argument("--broker", default=None, help="kafka://host:port (default: STREAMPROC_BROKER)")
+        parser.add_argument("--reason", action="append", default=[], choices=DLQ_REASONS, metavar="REASON",
+                            help="only dead letters of this reason (repeatable: " + ", ".join(DLQ_REASONS) +
+                            "); replay then reads from the beginning and remembers nothing")
 
     c = sub.add_parser("config", help="print every STREAMPROC_* variable with its value in force")
     c.add_argument("--markdown", action="store_true", help="print the README's configuration table instead")
@@ -133,6 +151,23 @@ def main(argv: list[str] | None = None) -> None:
             report = asyncio.run(replay(settings.bootstrap_servers(broker), settings.webhook_topic_prefix,
                                         settings.app_id, subscription=args.subscription, from_start=args.all,
                                         dry_run=args.dry_run))
+            sys.exit(1 if report.unfinished else 0)
+        if args.command == "dlq":
+            import asyncio
+
+            from streamproc.cli.dlq import list_dead_letters, replay_dead_letters
+
+            broker = args.broker or settings.broker
+            if not broker:
+                print(f"streamproc: dlq {args.dlq_command} needs --broker or STREAMPROC_BROKER", file=sys.stderr)
+                sys.exit(2)
+            bootstrap, reasons = settings.bootstrap_servers(broker), frozenset(args.reason)
+            if args.dlq_command == "list":
+                report = asyncio.run(list_dead_letters(bootstrap, settings.topic_dlq, reasons, limit=args.limit))
+            else:
+                report = asyncio.run(replay_dead_letters(bootstrap, settings.topic_dlq, settings.topic_articles,
+                                                         settings.app_id, reasons, from_start=args.all,
+                                                         dry_run=args.dry_run))
             sys.exit(1 if report.unfinished else 0)
         if args.command == "config":
             from streamproc.config import SECRETS, describe, markdown_table
