@@ -354,7 +354,7 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
         num.group_link_at = _group_link_before(doc, num, lead_word, group_links, glued)
         coordinated = (num.group_link_at >= 0 or lead_word - 2 in group_links) and \
             not people.isdisjoint((num.last_word + 1, num.last_word + 2))
-        best: tuple[tuple[bool, bool, int, int, bool], Match[Role]] | None = None
+        best: tuple[tuple[bool, bool, int, int, bool, int, int], Match[Role]] | None = None
         nearby = near((cue if cue >= 0 else num.first_word) - MAX_DISTANCE, num.last_word + MAX_DISTANCE + PEOPLE_REACH)
         for term in nearby:
             if num.last_word < term.first_word:
@@ -380,8 +380,11 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
                 (side == 1 and (term.first_word - 1 in group_links or _linked_term(doc, term, glued)))
             # Last, a term that runs across no clause break: «двое погибших, число раненых выросло до
             # семи» matches «погибших ~ ~ выросло до» and «раненых выросло до», and the seven are wounded.
+            # Two terms still level share the word next to the number («resultaron heridos», «herid*»):
+            # the longer one, then the earlier, so that the lexicon's order of matches never decides.
             key = (broken, not (coordinated and side == 1 and dist <= CLAUSE_REACH), dist, side,
-                   not _CLAUSE_BREAKS.isdisjoint(text[word_starts[term.first_word]:word_ends[term.last_word]]))
+                   not _CLAUSE_BREAKS.isdisjoint(text[word_starts[term.first_word]:word_ends[term.last_word]]),
+                   term.first_word - term.last_word, term.first_word)
             if best is None or key < best[0]:
                 best = (key, term)
         # A number inside a term is its count («لقي ثلاثة جنود مصرعهم»), but not inside a long gap: "the
@@ -389,10 +392,10 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
         inside = [t for t in nearby if t.first_word < num.first_word and num.last_word < t.last_word
                   and _longest_gap(t.term.words) <= INSIDE_GAP]
         if inside:
-            best = ((False, False, 0, 0, False), inside[0])
+            best = ((False, False, 0, 0, False, 0, 0), inside[0])
         if best is None:
             continue
-        (broken, _, dist, _, _), term = best
+        (broken, _, dist, *_), term = best
         # The people word must be this number's own: before the next number or term, no clause break
         # between ("On March 28, gunmen killed 11": gunmen are not 28's).
         own = -1
@@ -402,10 +405,14 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
             if w in people:
                 own = w
                 break
-        followed_by_people = own >= 0 and _CLAUSE_BREAKS.isdisjoint(text[word_ends[num.last_word]:word_starts[own]])
-        # Next to a term, across no clause break ("Two men, aged 45 and 62, were killed": not 62), and
-        # not an indefinite article that is also "one" («tués par une frappe»: `articles`).
+        # An indefinite article that is also "one" («tués par une frappe»: `articles`) counts only with
+        # a people word right after it («un soldat tué»): «heridos en un ataque yihadista» is no one
+        # jihadist wounded.
         article = num.first_word == num.last_word and doc.words[num.first_word] in articles
+        followed_by_people = own >= 0 and (not article or own == num.last_word + 1) and \
+            _CLAUSE_BREAKS.isdisjoint(text[word_ends[num.last_word]:word_starts[own]])
+        # Next to a term, across no clause break ("Two men, aged 45 and 62, were killed": not 62), and
+        # not an article.
         if (dist <= ADJACENT and not broken and not article) or followed_by_people:
             assigned.append((term.payload.kind, num, term))
             # the term's object: "killed three soldiers", «mató a tres soldados» (at most a short word
@@ -461,8 +468,11 @@ def _singular_people(doc: Document, ones: dict[int, int], terms: list[Match[Role
     counting the words of ``measures`` between ("a 34-year-old man": a number and its unit)."""
     text, starts, ends = doc.text, doc.word_starts, doc.word_ends
     out: list[tuple[str, Number, Match[Role]]] = []
+    # The first near term in the text takes the word («قتل شخص وأصيب آخرون»: the one killed), whatever
+    # order the lexicon reported the terms in.
+    in_text_order = sorted(terms, key=lambda t: (t.first_word, t.last_word, t.payload.kind))
     for first, last in sorted(ones.items()):
-        for term in terms:
+        for term in in_text_order:
             kind = term.payload.kind
             if kind in counted:
                 continue

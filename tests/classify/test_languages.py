@@ -1592,6 +1592,12 @@ COUNT_FORMS = [
     ("en", "A gunman opened fire on a bus on Route 60, killing two Israelis and wounding four.", 2, 4),
     ("fr", "Deux civils ont été tués par une frappe de drone.", 2, None),  # «une» is no "one"
     ("es", "Dos soldados murieron en un ataque con drones.", 2, None),
+    # an article counts only with a people word right after it: not «une frappe israélienne», nor «un
+    # ataque yihadista» (whose «un» took «resultaron heridos» and so lost it the 12 before it)
+    ("fr", "Des commandants des Gardiens de la révolution ont été tués dans une frappe israélienne à Damas.",
+     None, None),
+    ("es", ("Al menos 33 soldados murieron y otros 12 resultaron heridos en un ataque yihadista contra una "
+            "posición militar."), 33, 12),
     ("en", "The strike killed eight, three of them children.", 8, None),  # not 11
     # Number words
     ("en", "Two dozen people were killed.", 24, None),
