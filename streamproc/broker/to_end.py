@@ -3,8 +3,9 @@
 A replay has to stop. What it sends back can fail again and be dead-lettered anew, behind the end it
 started from: reading on would replay that again, for ever. So each partition is read to its end
 offset as of the start, and no further. A stall (a broker that stops answering) must not look like a
-finished run either: ``timeout`` seconds without a record stop the reading, and :attr:`UpToEnd.unfinished`
-names the partitions left, for the command to say so and exit 1.
+finished run either: ``timeout`` seconds without a record (the caller's time on a batch aside) stop
+the reading, and :attr:`UpToEnd.unfinished` names the partitions left, for the command to say so and
+exit 1.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ class UpToEnd:
                      if (kept := [r for r in records if r.offset < ends[tp]])}
             if batch:
                 yield batch
+                # The caller's time on a batch (sends it awaits, one by one) is no stall either.
+                deadline = time.monotonic() + self.timeout
             for tp in list(remaining):
                 if await self.consumer.position(tp) >= ends[tp]:
                     remaining.discard(tp)
@@ -68,6 +71,23 @@ class UpToEnd:
         return self.unfinished
 
 
-def next_offsets(batch: Batch) -> dict[TopicPartition, OffsetAndMetadata]:
-    """The offsets to commit once every record of ``batch`` is handled."""
-    return {tp: OffsetAndMetadata(records[-1].offset + 1, "") for tp, records in batch.items()}
+@dataclass
+class Progress:
+    """Where a replay's consumer group may commit: past every record handled, up to the first one left
+    for a later run (filtered out, or not sendable this time) in each partition. A filtered run that
+    committed nothing would send its letters again on every run, and the copies a still-broken
+    consumer dead-letters again with them: one more copy each time, a doubling."""
+
+    _to: dict[TopicPartition, int] = field(default_factory=dict)
+    _held: set[TopicPartition] = field(default_factory=set)
+
+    def record(self, tp: TopicPartition, offset: int, done: bool) -> None:
+        """Say what became of the record at ``offset`` (in order): handled, or left for later."""
+        if tp in self._held:
+            return
+        self._to[tp] = offset + 1 if done else offset
+        if not done:
+            self._held.add(tp)
+
+    def offsets(self) -> dict[TopicPartition, OffsetAndMetadata]:
+        return {tp: OffsetAndMetadata(offset, "") for tp, offset in self._to.items()}

@@ -8,14 +8,19 @@ under its deterministic ``alert_id``, through duplicate suppression.
 
 ``replay`` reads the dead-letter topic up to its end as of its start (:mod:`streamproc.broker.to_end`)
 with its own consumer group (``<app-id>-dlq-replay``), so each dead letter is sent back once; offsets
-are committed only after the broker has acknowledged what was sent. ``--all`` starts again from the
-beginning. ``--reason`` sends only those reasons, reads from the beginning and commits nothing, so the
-others stay for a later replay (as ``webhooks replay --subscription`` does). A letter that fails again
-is dead-lettered again, as a new record after that end: a run never loops on it.
+are committed only after the broker has acknowledged what was sent. A letter that fails again is
+dead-lettered again, as a new record after that end: a run never loops on it, and the next run sends
+only that new copy, never the old one again (so a cause not fixed costs one copy a run, not a doubling).
+``--reason`` sends only those reasons; in each partition the group's offset stops at the first letter
+left out, so that letter and the ones after it are read again by a later run (the ones this run sent
+after it are then sent again: at least once). ``--all`` starts again from the beginning, every letter
+and every earlier replay's copies included. ``--dry-run`` sends and commits nothing.
 
 A letter too large for a record was cut to fit (header ``streamproc-dlq-truncated``); its whole
 message is fetched from the input topic at the partition and offset its envelope names. If that topic
-no longer holds it (retention), the letter is reported as unavailable and skipped, never sent cut.
+no longer holds it (retention), the letter is reported as unavailable and passed, never sent cut; if
+the broker did not answer in time, the letter is left for the next run, the partition's offset stops
+there and the command exits 1. A letter with no value, or too large to send, is reported and passed.
 Every message sent back carries the header ``streamproc-replayed-from`` (the dead letter's topic,
 partition, offset and reason), so a replayed article can be told apart and traced.
 """
@@ -29,14 +34,17 @@ from typing import Any, TextIO
 
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.errors import MessageSizeTooLargeError
 
-from streamproc.broker.to_end import UpToEnd, next_offsets
+from streamproc.broker.to_end import Progress, UpToEnd
 from streamproc.ingest.dead_letter import ENVELOPE_HEADER, REASON_HEADER, TRUNCATED_HEADER
 
 REPLAYED_HEADER = "streamproc-replayed-from"
 #: Largest message sent back or fetched: a ``too_large`` original may be over the worker's limit,
 #: which the operator raised before replaying it.
 MAX_BYTES = 16 * 1024 * 1024
+#: Room left in a request for its framing and the replay header.
+ROOM = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +89,11 @@ class DlqReport:
     replayed: int = 0
     #: Letters left out by ``--reason``.
     skipped: int = 0
-    #: Cut letters whose whole message the input topic no longer holds: not sent.
+    #: Letters that cannot be sent back: cut, and their whole message gone from the input topic; no
+    #: value; too large. Shown, not sent, and committed past.
     unavailable: int = 0
+    #: Cut letters whose whole message could not be read this time: not committed past; exit 1.
+    retry: int = 0
     by_reason: Counter[str] = field(default_factory=Counter)
     #: Partitions not read to their end (see :class:`UpToEnd`): the command exits 1.
     unfinished: list[int] = field(default_factory=list)
@@ -135,7 +146,6 @@ async def replay_dead_letters(bootstrap: str, dlq: str, articles: str, app_id: s
                               timeout: float = 30.0) -> DlqReport:
     """Send the dead letters (of ``reasons``, when given) back to ``articles``; see the module's text."""
     report = DlqReport()
-    filtered = bool(reasons)
     consumer = _consumer(bootstrap, f"{app_id}-dlq-replay")
     originals = _consumer(bootstrap, None)  # fetches the whole message of a cut letter
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", max_request_size=MAX_BYTES)
@@ -143,40 +153,32 @@ async def replay_dead_letters(bootstrap: str, dlq: str, articles: str, app_id: s
     await originals.start()
     await producer.start()
     try:
-        reader = UpToEnd(consumer, dlq, from_start=from_start or filtered, timeout=timeout)
+        reader = UpToEnd(consumer, dlq, from_start=from_start, timeout=timeout)
+        progress = Progress()  # handled: sent, or not sendable at all; left: another reason, a failed fetch
+        retried: set[int] = set()  # partitions with a letter to try again: the command exits 1
         async for batch in reader.batches():
-            for records in batch.values():
+            for tp, records in batch.items():
                 for record in records:
                     letter = Letter.read(record)
                     report.seen += 1
-                    if filtered and letter.reason not in reasons:
+                    if reasons and letter.reason not in reasons:
                         report.skipped += 1
-                        continue
-                    key, value = letter.key, letter.value
-                    if letter.truncated:
-                        whole = await _original(originals, letter.envelope, timeout)
-                        if whole is None:
-                            report.unavailable += 1
-                            print(f"unavailable (cut, and no longer on its input topic): {letter.describe()}",
-                                  file=out)
-                            continue
-                        key, value = whole
-                    origin = {"topic": dlq, "partition": letter.partition, "offset": letter.offset,
-                              "reason": letter.reason}
-                    if not dry_run:  # acknowledged before the offsets move past it (one record a batch, too)
-                        await (await producer.send(articles, key=key, value=value,
-                                                   headers=[(REPLAYED_HEADER, orjson.dumps(origin))]))
-                    report.replayed += 1
-                    report.by_reason[letter.reason] += 1
-                    print(f"{'would replay' if dry_run else 'replayed'} {letter.describe()}", file=out)
-            if not dry_run and not filtered:
-                await consumer.commit(next_offsets(batch))
+                        kept = False
+                    else:
+                        kept = await _replay_one(letter, record.value is None, dlq, articles, producer, originals,
+                                                 dry_run, report, out, timeout)
+                        if not kept:
+                            retried.add(tp.partition)
+                    progress.record(tp, record.offset, kept)
+            if not dry_run:
+                await consumer.commit(progress.offsets())
         if not reader.exists:
             print(f"no topic {dlq}: nothing to replay", file=out)
             return report
         print(f"{'would replay' if dry_run else 'replayed'} {report.replayed} dead letter(s) to {articles} "
-              f"({report.counts()}; {report.skipped} left out, {report.unavailable} unavailable)", file=out)
-        report.unfinished = reader.say_unfinished(out)
+              f"({report.counts()}; {report.skipped} left out, {report.unavailable} unavailable, "
+              f"{report.retry} to try again)", file=out)
+        report.unfinished = sorted(set(reader.say_unfinished(out)) | retried)
         return report
     finally:
         await producer.stop()
@@ -184,29 +186,76 @@ async def replay_dead_letters(bootstrap: str, dlq: str, articles: str, app_id: s
         await consumer.stop()
 
 
-async def _original(consumer: AIOKafkaConsumer, envelope: dict[str, Any], timeout: float
-                    ) -> tuple[bytes | None, bytes] | None:
-    """The message a cut letter came from, read from its input topic, or None when it is gone."""
+async def _replay_one(letter: Letter, tombstone: bool, dlq: str, articles: str, producer: AIOKafkaProducer,
+                      originals: AIOKafkaConsumer, dry_run: bool, report: DlqReport, out: TextIO,
+                      timeout: float) -> bool:
+    """Send one letter back; False when it must be tried again by a later run (nothing committed past it)."""
+    key, value = letter.key, letter.value
+    if tombstone:  # no message to send: a null value was never an article
+        report.unavailable += 1
+        print(f"unavailable (no value): {letter.describe()}", file=out)
+        return True
+    if letter.truncated:
+        try:
+            key, value = await _original(originals, letter.envelope, timeout)
+        except _Gone as gone:
+            report.unavailable += 1
+            print(f"unavailable ({gone}): {letter.describe()}", file=out)
+            return True
+        except _NotNow as failed:
+            report.retry += 1
+            print(f"not sent, run again ({failed}): {letter.describe()}", file=out)
+            return False
+    if len(value) + len(key or b"") > MAX_BYTES - ROOM:
+        report.unavailable += 1
+        print(f"unavailable (over {MAX_BYTES} bytes, too large to send back): {letter.describe()}", file=out)
+        return True
+    origin = {"topic": dlq, "partition": letter.partition, "offset": letter.offset, "reason": letter.reason}
+    if not dry_run:  # acknowledged before the offsets move past it (one record a batch, too)
+        try:
+            await (await producer.send(articles, key=key, value=value,
+                                       headers=[(REPLAYED_HEADER, orjson.dumps(origin))]))
+        except MessageSizeTooLargeError as exc:  # the broker's own limit is lower
+            report.unavailable += 1
+            print(f"unavailable (refused as too large: {exc}): {letter.describe()}", file=out)
+            return True
+    report.replayed += 1
+    report.by_reason[letter.reason] += 1
+    print(f"{'would replay' if dry_run else 'replayed'} {letter.describe()}", file=out)
+    return True
+
+
+class _Gone(Exception):
+    """The whole message of a cut letter cannot be had: a later run would not find it either."""
+
+
+class _NotNow(Exception):
+    """The whole message of a cut letter could not be read this time (the broker did not answer)."""
+
+
+async def _original(consumer: AIOKafkaConsumer, envelope: dict[str, Any], timeout: float) -> tuple[bytes | None, bytes]:
+    """The message a cut letter came from, read from its input topic."""
     try:
-        tp = TopicPartition(str(envelope["topic"]), int(envelope["partition"]))
-        offset = int(envelope["offset"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    if tp.partition not in (consumer.partitions_for_topic(tp.topic) or await _partitions(consumer, tp.topic)):
-        return None
+        topic, partition, offset = envelope["topic"], envelope["partition"], envelope["offset"]
+    except KeyError as exc:
+        raise _Gone(f"its envelope has no {exc}") from None
+    if not (isinstance(topic, str) and type(partition) is int and type(offset) is int):
+        raise _Gone("its envelope names no topic, partition and offset")
+    tp = TopicPartition(topic, partition)
+    await consumer.topics()  # fresh metadata: the topic may have gained partitions, or be gone
+    if partition not in (consumer.partitions_for_topic(topic) or ()):
+        raise _Gone(f"no partition {partition} of {topic}")
     first = (await consumer.beginning_offsets([tp]))[tp]
     end = (await consumer.end_offsets([tp]))[tp]
     if not first <= offset < end:
-        return None
+        raise _Gone(f"no longer on {topic}[{partition}], which holds offsets {first} to {end - 1}")
     consumer.assign([tp])
     consumer.seek(tp, offset)
+    consumer.resume(tp)
     fetched = await consumer.getmany(tp, timeout_ms=int(timeout * 1000), max_records=1)
+    consumer.pause(tp)  # no read-ahead of a partition we only wanted one record of
     for record in fetched.get(tp, ()):
-        if record.offset == offset:
-            return record.key, record.value or b""
-    return None
-
-
-async def _partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int]:
-    await consumer.topics()  # refresh metadata: the input topic may not be known to this client yet
-    return consumer.partitions_for_topic(topic) or set()
+        if record.offset == offset and record.value is not None:
+            return record.key, record.value
+        raise _Gone(f"{topic}[{partition}] holds no message at offset {offset} any more")
+    raise _NotNow(f"{topic}[{partition}]@{offset} not read within {timeout:g} s")

@@ -3,6 +3,7 @@ topic byte for byte, once each, a cut one whole from its input topic, and the wo
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import subprocess
@@ -10,13 +11,17 @@ import sys
 import uuid
 
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from streamproc.broker.embedded import EmbeddedBroker
+from streamproc.broker.to_end import UpToEnd
+from streamproc.cli import dlq as dlq_module
 from streamproc.cli.dlq import REPLAYED_HEADER, list_dead_letters, replay_dead_letters
 from streamproc.ingest.dead_letter import dead_letter
 from streamproc.ingest.decode import Reason
-from tests.integration.conftest import article, consume_until
+from streamproc.publish.webhooks.delivery import DeliveryTask
+from streamproc.publish.webhooks.replay import replay as webhooks_replay
+from tests.integration.conftest import article, consume_until, produce
 
 pytestmark = pytest.mark.integration
 
@@ -77,19 +82,22 @@ async def test_replay_sends_each_dead_letter_back_once_byte_for_byte(broker):
     assert everything.replayed == 4
 
 
-async def test_a_reason_filter_replays_only_that_and_remembers_nothing(broker):
+async def test_a_reason_filter_replays_only_that_and_holds_the_offset_at_the_first_left_out(broker):
     dlq, articles, app = topics()
     await put(broker, dlq, [letter(VALID[1], Reason.CLASSIFIER_DIED, VALID[0]),
-                            letter(b"[1]", Reason.NOT_AN_OBJECT, b"k")])
+                            letter(b"[1]", Reason.NOT_AN_OBJECT, b"k"),
+                            letter(VALID[1], Reason.CLASSIFIER_DIED, b"again")])
     dry = await replay_dead_letters(broker.bootstrap, dlq, articles, app, dry_run=True, out=io.StringIO())
-    assert dry.replayed == 2
+    assert dry.replayed == 3
     only = await replay_dead_letters(broker.bootstrap, dlq, articles, app, frozenset({"classifier_died"}),
                                      out=io.StringIO())
-    assert (only.replayed, only.skipped) == (1, 1)
+    assert (only.replayed, only.skipped, only.unfinished) == (2, 1, [])
     rest = await replay_dead_letters(broker.bootstrap, dlq, articles, app, out=io.StringIO())
-    assert rest.replayed == 2, "neither the dry run nor the filtered one committed anything"
-    sent = await records_of(broker, articles, 3)
-    assert sorted(r.value for r in sent) == sorted([VALID[1], VALID[1], b"[1]"]), "the dry run sent nothing"
+    assert rest.replayed == 2, "read again from the letter left out: it, and the one sent after it (at least once)"
+    last = await replay_dead_letters(broker.bootstrap, dlq, articles, app, out=io.StringIO())
+    assert last.replayed == 0
+    sent = await records_of(broker, articles, 4)
+    assert sorted(r.key for r in sent) == [b"again", b"again", b"k", VALID[0]], "the dry run sent nothing"
 
 
 async def test_a_cut_dead_letter_is_replayed_whole_from_its_input_topic(broker):
@@ -104,7 +112,7 @@ async def test_a_cut_dead_letter_is_replayed_whole_from_its_input_topic(broker):
     out = io.StringIO()
     report = await replay_dead_letters(broker.bootstrap, dlq, articles, app, out=out)
     assert (report.replayed, report.unavailable) == (1, 1)
-    assert "unavailable (cut, and no longer on its input topic)" in out.getvalue()
+    assert f"unavailable (no longer on {source}[0], which holds offsets 0 to 0)" in out.getvalue()
     [sent] = await records_of(broker, articles, 1)
     assert (sent.key, sent.value) == (b"big", big), "the whole message, never the cut one"
 
@@ -171,3 +179,100 @@ async def test_a_letter_a_worker_did_not_write_still_shows_and_replays(broker):
     replayed = await replay_dead_letters(broker.bootstrap, dlq, articles, app, out=io.StringIO())
     assert replayed.replayed == 2
     assert sorted(r.value for r in await records_of(broker, articles, 2)) == [b"bare", b"payload"]
+
+
+async def test_a_cause_not_fixed_costs_one_copy_a_run_not_a_doubling(worker, broker):
+    """The worker dead-letters a replayed invalid message again; each run sends only the newest copy."""
+    run = uuid.uuid4().hex[:8]
+    key = f"still-bad-{run}".encode()
+    await produce(broker, [(key, b'{"id": "still-bad", "text": ')])
+    app = f"replay-{run}"
+
+    async def copies(n: int) -> None:
+        records = await consume_until(broker, "articles.dlq", lambda rs: sum(r.key == key for r in rs) >= n, timeout=60)
+        assert sum(r.key == key for r in records) == n
+
+    await copies(1)
+    for n in (1, 2, 3):
+        out = io.StringIO()
+        await replay_dead_letters(broker.bootstrap, "articles.dlq", "articles", app, frozenset({"invalid_json"}),
+                                  out=out)
+        assert out.getvalue().count(f"key={key.decode()!r}") == 1, f"run {n} sent one copy"
+        await copies(n + 1)
+
+
+async def test_a_cut_letter_whose_original_could_not_be_read_is_left_for_the_next_run(broker, monkeypatch):
+    dlq, articles, app = topics()
+    source = f"source-{uuid.uuid4().hex[:8]}"
+    big = json.dumps({"id": "big", "text": "a " * 20_000}).encode()
+    [offset] = await put(broker, source, [(b"big", big, [])])
+    await put(broker, dlq, [letter(big, Reason.TOO_LARGE, b"big", offset=offset, source=source, max_bytes=16 * 1024),
+                            letter(VALID[1], Reason.PROCESSING_ERROR, VALID[0])])
+
+    async def no_answer(consumer, envelope, timeout):
+        raise dlq_module._NotNow("the broker did not answer")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(dlq_module, "_original", no_answer)
+        out = io.StringIO()
+        first = await replay_dead_letters(broker.bootstrap, dlq, articles, app, out=out)
+    assert (first.replayed, first.retry, first.unfinished) == (1, 1, [0]), "exit 1: run again"
+    assert "not sent, run again (the broker did not answer)" in out.getvalue()
+    second = await replay_dead_letters(broker.bootstrap, dlq, articles, app, out=io.StringIO())
+    assert (second.replayed, second.retry, second.unfinished) == (2, 0, []), "the offset had stopped at it"
+    sent = await records_of(broker, articles, 3)
+    assert sorted(r.value for r in sent) == sorted([VALID[1], big, VALID[1]])
+
+
+async def test_letters_that_cannot_be_sent_are_shown_and_passed(broker, monkeypatch):
+    """A null value, and a whole message over the replay's size limit, go nowhere and block nothing."""
+    dlq, articles, app = topics()
+    source = f"source-{uuid.uuid4().hex[:8]}"
+    big = json.dumps({"id": "big", "text": "a " * 40_000}).encode()
+    [offset] = await put(broker, source, [(b"big", big, [])])
+    await put(broker, dlq, [(b"tomb", None, []),
+                            letter(big, Reason.TOO_LARGE, b"big", offset=offset, source=source, max_bytes=16 * 1024),
+                            letter(VALID[1], Reason.PROCESSING_ERROR, VALID[0])])
+    monkeypatch.setattr(dlq_module, "MAX_BYTES", 64 * 1024)
+    out = io.StringIO()
+    report = await replay_dead_letters(broker.bootstrap, dlq, articles, app, out=out)
+    assert (report.replayed, report.unavailable, report.unfinished) == (1, 2, [])
+    assert "unavailable (no value)" in out.getvalue() and "too large to send back" in out.getvalue()
+    [sent] = await records_of(broker, articles, 1)
+    assert sent.value == VALID[1]
+
+
+async def test_time_spent_on_a_batch_is_no_stall(broker):
+    """The stall timeout counts the broker's silence, not the caller's work on what it read."""
+    topic = f"slow-{uuid.uuid4().hex[:8]}"
+    await put(broker, topic, [(None, b"x", [])] * 12)
+    consumer = AIOKafkaConsumer(bootstrap_servers=broker.bootstrap, group_id=None, max_poll_records=3,
+                                auto_offset_reset="earliest")
+    await consumer.start()
+    try:
+        reader = UpToEnd(consumer, topic, from_start=True, timeout=0.5)
+        seen = 0
+        async for batch in reader.batches():
+            seen += sum(len(records) for records in batch.values())
+            await asyncio.sleep(0.7)
+        assert (seen, reader.unfinished) == (12, [])
+    finally:
+        await consumer.stop()
+
+
+
+async def test_webhooks_replay_for_one_subscription_sends_its_letters_once(broker):
+    """``webhooks replay --subscription`` shares the offsets' rule: it used to commit nothing, so each
+    run sent every letter of the subscription again."""
+    prefix, app = f"wh-{uuid.uuid4().hex[:8]}", f"replay-{uuid.uuid4().hex[:8]}"
+    alert = {"alert_id": f"alr_{uuid.uuid4().hex}", "article": {"id": "a"}, "detected_at": "2020-07-13T17:13:00.000Z",
+             "severity": "high"}
+    tasks = [DeliveryTask.for_alert(alert, sub) for sub in ("sub-a", "sub-b", "sub-a")]
+    await put(broker, f"{prefix}.dlq", [(t.subscription_id.encode(), t.encode(), []) for t in tasks])
+    first = await webhooks_replay(broker.bootstrap, prefix, app, subscription="sub-a", out=io.StringIO())
+    assert (first.replayed, first.skipped) == (2, 1)
+    again = await webhooks_replay(broker.bootstrap, prefix, app, subscription="sub-a", out=io.StringIO())
+    assert again.replayed == 1, "from the letter left out: the sub-a one after it, sent again (at least once)"
+    assert (await webhooks_replay(broker.bootstrap, prefix, app, subscription="sub-a", out=io.StringIO())).replayed == 1
+    rest = await webhooks_replay(broker.bootstrap, prefix, app, out=io.StringIO())
+    assert rest.replayed == 2 and (await webhooks_replay(broker.bootstrap, prefix, app, out=io.StringIO())).replayed == 0
