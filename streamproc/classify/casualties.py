@@ -392,7 +392,7 @@ def extract(doc: Document, sentence_words: range, matches: list[Match[Role]],
         inside = [t for t in nearby if t.first_word < num.first_word and num.last_word < t.last_word
                   and _longest_gap(t.term.words) <= INSIDE_GAP]
         if inside:
-            best = ((False, False, 0, 0, False, 0, 0), inside[0])
+            best = ((False, False, 0, 0, False, 0, 0), min(inside, key=lambda t: (t.first_word - t.last_word, t.first_word)))
         if best is None:
             continue
         (broken, _, dist, *_), term = best
