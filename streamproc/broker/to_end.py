@@ -71,12 +71,16 @@ class UpToEnd:
         return self.unfinished
 
 
+def next_offsets(batch: Batch) -> dict[TopicPartition, OffsetAndMetadata]:
+    """The offsets to commit once every record of ``batch`` is handled."""
+    return {tp: OffsetAndMetadata(records[-1].offset + 1, "") for tp, records in batch.items()}
+
+
 @dataclass
 class Progress:
-    """Where a replay's consumer group may commit: past every record handled, up to the first one left
-    for a later run (filtered out, or not sendable this time) in each partition. A filtered run that
-    committed nothing would send its letters again on every run, and the copies a still-broken
-    consumer dead-letters again with them: one more copy each time, a doubling."""
+    """Where a replay's consumer group may commit when a record can be left for a later run (a cut
+    letter whose whole message could not be read this time): past every record handled, up to the
+    first one left in each partition."""
 
     _to: dict[TopicPartition, int] = field(default_factory=dict)
     _held: set[TopicPartition] = field(default_factory=set)

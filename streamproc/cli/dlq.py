@@ -11,10 +11,12 @@ with its own consumer group (``<app-id>-dlq-replay``), so each dead letter is se
 are committed only after the broker has acknowledged what was sent. A letter that fails again is
 dead-lettered again, as a new record after that end: a run never loops on it, and the next run sends
 only that new copy, never the old one again (so a cause not fixed costs one copy a run, not a doubling).
-``--reason`` sends only those reasons; in each partition the group's offset stops at the first letter
-left out, so that letter and the ones after it are read again by a later run (the ones this run sent
-after it are then sent again: at least once). ``--all`` starts again from the beginning, every letter
-and every earlier replay's copies included. ``--dry-run`` sends and commits nothing.
+``--reason`` sends only those reasons, with a consumer group of its own
+(``<app-id>-dlq-replay-<reasons>``): it remembers what it sent of them, and the plain replay still has
+every letter to send (those included: at least once). A group that left letters out yet committed past
+them would lose them; one that committed nothing would send its letters again every run, with the
+copies a cause not fixed adds each time (1, 2, 4, …). ``--all`` starts again from the beginning, every
+letter and every earlier replay's copies included. ``--dry-run`` sends and commits nothing.
 
 A letter too large for a record was cut to fit (header ``streamproc-dlq-truncated``); its whole
 message is fetched from the input topic at the partition and offset its envelope names. If that topic
@@ -146,7 +148,8 @@ async def replay_dead_letters(bootstrap: str, dlq: str, articles: str, app_id: s
                               timeout: float = 30.0) -> DlqReport:
     """Send the dead letters (of ``reasons``, when given) back to ``articles``; see the module's text."""
     report = DlqReport()
-    consumer = _consumer(bootstrap, f"{app_id}-dlq-replay")
+    group = f"{app_id}-dlq-replay" + ("-" + "+".join(sorted(reasons)) if reasons else "")
+    consumer = _consumer(bootstrap, group)
     originals = _consumer(bootstrap, None)  # fetches the whole message of a cut letter
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", max_request_size=MAX_BYTES)
     await consumer.start()
@@ -154,7 +157,7 @@ async def replay_dead_letters(bootstrap: str, dlq: str, articles: str, app_id: s
     await producer.start()
     try:
         reader = UpToEnd(consumer, dlq, from_start=from_start, timeout=timeout)
-        progress = Progress()  # handled: sent, or not sendable at all; left: another reason, a failed fetch
+        progress = Progress()  # held at a letter whose whole message could not be read this time
         retried: set[int] = set()  # partitions with a letter to try again: the command exits 1
         async for batch in reader.batches():
             for tp, records in batch.items():
@@ -162,8 +165,8 @@ async def replay_dead_letters(bootstrap: str, dlq: str, articles: str, app_id: s
                     letter = Letter.read(record)
                     report.seen += 1
                     if reasons and letter.reason not in reasons:
-                        report.skipped += 1
-                        kept = False
+                        report.skipped += 1  # another group's to send
+                        kept = True
                     else:
                         kept = await _replay_one(letter, record.value is None, dlq, articles, producer, originals,
                                                  dry_run, report, out, timeout)

@@ -83,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
         parser.add_argument("--broker", default=None, help="kafka://host:port (default: STREAMPROC_BROKER)")
         parser.add_argument("--reason", action="append", default=[], choices=DLQ_REASONS, metavar="REASON",
                             help="only dead letters of this reason (repeatable: " + ", ".join(DLQ_REASONS) +
-                            "); replay then stops each partition's offset at the first letter left out")
+                            "); replay then remembers what it sent of them in a consumer group of their own")
 
     c = sub.add_parser("config", help="print every STREAMPROC_* variable with its value in force")
     c.add_argument("--markdown", action="store_true", help="print the README's configuration table instead")

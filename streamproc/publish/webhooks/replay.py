@@ -2,10 +2,11 @@
 
 Reads ``<prefix>.dlq`` up to its end as of the start, with its own consumer group
 (``<app-id>-webhooks-replay``), so each dead letter is replayed once; ``--all`` starts again from
-the beginning. ``--subscription ID`` replays only that subscription's dead letters; in each partition
-the group's offset stops at the first other one, which stays for a later replay (see
-:class:`~streamproc.broker.to_end.Progress`: a run that committed nothing sent everything again each
-time, the copies a still-failing subscriber had dead-lettered again included). Each replayed task keeps its ``webhook-id`` (receivers deduplicate) and gets a fresh
+the beginning. ``--subscription ID`` replays only that subscription's dead letters, with a consumer group
+of its own (``<app-id>-webhooks-replay-<id>``) that remembers what it sent (a run that committed
+nothing sent everything again each time, the copies a still-failing subscriber had dead-lettered
+again included); the plain replay still has them all to send (at least once: receivers deduplicate on
+the ``webhook-id``). Each replayed task keeps its ``webhook-id`` (receivers deduplicate) and gets a fresh
 set of attempts. Offsets are committed only after the replayed tasks are acknowledged by the broker.
 It runs until every partition is read to that end; ``timeout`` seconds without a record (the time
 spent sending aside) stop it
@@ -20,7 +21,7 @@ from typing import TextIO
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from streamproc.broker.to_end import Progress, UpToEnd
+from streamproc.broker.to_end import UpToEnd, next_offsets
 from streamproc.publish.webhooks.delivery import DeliveryTask, decode_record
 
 
@@ -40,17 +41,18 @@ async def replay(bootstrap: str, prefix: str, app_id: str, subscription: str | N
                  timeout: float = 30.0) -> ReplayReport:
     dlq, deliveries = f"{prefix}.dlq", f"{prefix}.deliveries"
     report = ReplayReport()
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=f"{app_id}-webhooks-replay",
+    group = f"{app_id}-webhooks-replay" + (f"-{subscription}" if subscription else "")
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=group,
                                 enable_auto_commit=False, auto_offset_reset="earliest",
                                 max_partition_fetch_bytes=16 * 1024 * 1024)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", max_request_size=16 * 1024 * 1024)
     await consumer.start()
     await producer.start()
     try:
-        async def replay_one(task: DeliveryTask) -> bool:
+        async def replay_one(task: DeliveryTask) -> None:
             if subscription and task.subscription_id != subscription:
                 report.skipped += 1
-                return False
+                return
             if not dry_run:
                 await (await producer.send(deliveries, key=task.subscription_id.encode(),
                                            value=task.replayed().encode()))
@@ -59,25 +61,21 @@ async def replay(bootstrap: str, prefix: str, app_id: str, subscription: str | N
             print(f"{'would replay' if dry_run else 'replayed'} {task.webhook_id} "
                   f"(alert {task.alert.get('alert_id')}, subscription {task.subscription_id}, "
                   f"{task.last_result})", file=out)
-            return True
 
         reader = UpToEnd(consumer, dlq, from_start=from_start, timeout=timeout)
-        progress = Progress()
         async for batch in reader.batches():
-            for tp, records in batch.items():
+            for records in batch.values():
                 for rec in records:
                     try:
                         tasks, refused = decode_record(rec.value)
                     except ValueError:
                         report.invalid += 1
-                        progress.record(tp, rec.offset, True)
                         continue
                     report.invalid += len(refused)
-                    # A record of several tasks (a group) is done only when none of them was left out.
-                    done = [await replay_one(task) for task in tasks]
-                    progress.record(tp, rec.offset, all(done) or not subscription)
+                    for task in tasks:
+                        await replay_one(task)
             if not dry_run:
-                await consumer.commit(progress.offsets())
+                await consumer.commit(next_offsets(batch))
         if not reader.exists:
             print(f"no topic {dlq}: nothing to replay", file=out)
             return report
