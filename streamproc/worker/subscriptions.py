@@ -46,7 +46,20 @@ NO_CHANGELOG_AFTER = 10.0
 
 
 class TrackedGlobalTable(GlobalTable):
-    """A global table that remembers the highest changelog offset it has applied, per partition."""
+    """A global table that remembers the highest changelog offset it has applied, per partition, and
+    reads its own writes.
+
+    Every worker reads the whole changelog, its own writes included, and applies each record to its
+    local copy. A record older than a write this worker has just made, still on its way back (the
+    changelog reader lags under load), used to overwrite that write until it came back: a secret
+    rotated through the API signed the next delivery with the old secret alone. So a key written here
+    takes no changelog record until its own write has come back (the log's order puts every record
+    before it as older), or :data:`HOLD_SECONDS` have passed (a write whose record never comes must not
+    shut other workers' writes out for good).
+    """
+
+    #: Longest a key written here ignores the changelog while its own write is on its way back.
+    HOLD_SECONDS = 30.0
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -54,21 +67,49 @@ class TrackedGlobalTable(GlobalTable):
         #: Called after each changelog batch is applied: a subscription created, disabled or deleted
         #: through another worker reaches this worker's gauges too, not only its own writes.
         self.on_applied: Callable[[], None] | None = None
+        #: key -> (value written here, None for a deletion; when): not yet back from the changelog.
+        self._unconfirmed: dict[Any, tuple[Any, float]] = {}
 
     def partition_for_key(self, key: Any) -> int | None:
         # One partition. Naming it spares Faust's eager partitioning, which asks the producer's
         # metadata for the topic and fails (TypeError) when that metadata has not been fetched yet.
         return 0
 
+    def on_key_set(self, key: Any, value: Any) -> None:
+        self._unconfirmed[key] = (value, time.monotonic())
+        super().on_key_set(key, value)
+
+    def on_key_del(self, key: Any) -> None:
+        self._unconfirmed[key] = (None, time.monotonic())
+        super().on_key_del(key)
+
     def apply_changelog_batch(self, batch: Any) -> None:
         batch = list(batch)
-        super().apply_changelog_batch(batch)
+        super().apply_changelog_batch(self._newer_than_own_writes(batch) if self._unconfirmed else batch)
         for event in batch:
             p, off = event.message.partition, event.message.offset
             if off > self.applied.get(p, -1):
                 self.applied[p] = off
         if self.on_applied is not None and batch:
             self.on_applied()
+
+    def _newer_than_own_writes(self, batch: list[Any]) -> list[Any]:
+        """``batch`` without the records of keys whose write here has not come back yet."""
+        now = time.monotonic()
+        kept = []
+        for event in batch:
+            held = self._unconfirmed.get(event.key)
+            if held is None:
+                kept.append(event)
+                continue
+            value, since = held
+            mine = event.value if event.message.value is not None else None
+            if mine == value or now - since > self.HOLD_SECONDS:
+                del self._unconfirmed[event.key]  # ours is back (the local copy holds it already), or too late
+                if mine != value:
+                    kept.append(event)
+            # else: older than the write made here: the local copy keeps the newer value
+        return kept
 
 
 class SubscriptionStore:

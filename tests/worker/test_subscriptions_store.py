@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 
 import faust
@@ -79,3 +80,45 @@ def test_a_change_made_through_another_worker_reaches_this_workers_gauges():
     assert s.table.applied == {0: 7}
     assert m.WEBHOOK_SUBSCRIBERS._value.get() == 1
     assert m.SUBSCRIBERS_BY_STATE.labels("active")._value.get() == 1
+
+
+def test_a_write_here_is_not_undone_by_an_older_changelog_record(monkeypatch: pytest.MonkeyPatch):
+    """The changelog reader lags under load: it used to apply the record of a subscription's creation
+    after the write that rotated its secret, and the next delivery was signed with the old secret alone
+    (seen in CI). A key written here takes no record until its own write comes back."""
+    from types import SimpleNamespace
+
+    s = store()
+    sent = []
+    monkeypatch.setattr(s.table, "send_changelog", lambda partition, key, value, **kw: sent.append(value) or
+                        SimpleNamespace(message=SimpleNamespace(partition=0)))
+
+    def event(value: bytes | None, offset: int) -> SimpleNamespace:
+        return SimpleNamespace(key="sub-3", value=value, message=SimpleNamespace(partition=0, offset=offset, value=value))
+
+    s.table["sub-3"] = b"rotated"  # the PATCH's write
+    s.table.apply_changelog_batch([event(b"created", 4)])  # the POST's record, read late
+    assert s.table.data["sub-3"] == b"rotated" and s.table.applied == {0: 4}
+    s.table.apply_changelog_batch([event(b"rotated", 5)])  # its own record back
+    s.table.apply_changelog_batch([event(b"disabled elsewhere", 6)])  # a later write by another worker
+    assert s.table.data["sub-3"] == b"disabled elsewhere" and sent == [b"rotated"]
+
+    del s.table["sub-3"]
+    s.table.apply_changelog_batch([event(b"disabled elsewhere", 7)])  # older than the deletion
+    assert "sub-3" not in s.table.data
+    s.table.apply_changelog_batch([event(None, 8), event(b"re-created elsewhere", 9)])
+    assert s.table.data["sub-3"] == b"re-created elsewhere"
+
+
+def test_a_write_whose_record_never_comes_back_holds_its_key_for_a_while_only(monkeypatch: pytest.MonkeyPatch):
+    from types import SimpleNamespace
+
+    s = store()
+    monkeypatch.setattr(s.table, "send_changelog", lambda partition, key, value, **kw:
+                        SimpleNamespace(message=SimpleNamespace(partition=0)))
+    monkeypatch.setattr(s.table, "HOLD_SECONDS", 0.0)
+    s.table["sub-4"] = b"lost write"
+    time.sleep(0.01)
+    s.table.apply_changelog_batch([SimpleNamespace(key="sub-4", value=b"other", message=SimpleNamespace(
+        partition=0, offset=1, value=b"other"))])
+    assert s.table.data["sub-4"] == b"other"
