@@ -95,3 +95,7 @@ class Progress:
 
     def offsets(self) -> dict[TopicPartition, OffsetAndMetadata]:
         return {tp: OffsetAndMetadata(offset, "") for tp, offset in self._to.items()}
+
+    def held(self) -> set[int]:
+        """The partitions whose offset stopped at a record left for later."""
+        return {tp.partition for tp in self._held}

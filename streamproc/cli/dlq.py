@@ -158,7 +158,6 @@ async def replay_dead_letters(bootstrap: str, dlq: str, articles: str, app_id: s
     try:
         reader = UpToEnd(consumer, dlq, from_start=from_start, timeout=timeout)
         progress = Progress()  # held at a letter whose whole message could not be read this time
-        retried: set[int] = set()  # partitions with a letter to try again: the command exits 1
         async for batch in reader.batches():
             for tp, records in batch.items():
                 for record in records:
@@ -170,8 +169,6 @@ async def replay_dead_letters(bootstrap: str, dlq: str, articles: str, app_id: s
                     else:
                         kept = await _replay_one(letter, record.value is None, dlq, articles, producer, originals,
                                                  dry_run, report, out, timeout)
-                        if not kept:
-                            retried.add(tp.partition)
                     progress.record(tp, record.offset, kept)
             if not dry_run:
                 await consumer.commit(progress.offsets())
@@ -181,7 +178,8 @@ async def replay_dead_letters(bootstrap: str, dlq: str, articles: str, app_id: s
         print(f"{'would replay' if dry_run else 'replayed'} {report.replayed} dead letter(s) to {articles} "
               f"({report.counts()}; {report.skipped} left out, {report.unavailable} unavailable, "
               f"{report.retry} to try again)", file=out)
-        report.unfinished = sorted(set(reader.say_unfinished(out)) | retried)
+        # a partition held at a letter to try again is unfinished too: the command exits 1
+        report.unfinished = sorted(set(reader.say_unfinished(out)) | progress.held())
         return report
     finally:
         await producer.stop()
