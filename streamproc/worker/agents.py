@@ -277,7 +277,7 @@ def install_agent(app: faust.App, topics: Topics, runner: BatchRunner,
             metrics.ARTICLES_RECEIVED.inc(len(batch))
             metrics.BATCH_ARTICLES.observe(len(batch))
             observe_batch_wait([e.message.timestamp for e in batch], time.time())
-            classified = asyncio.ensure_future(runner.run([e.value for e in batch]))
+            classified = asyncio.ensure_future(runner.classify([e.value for e in batch]))
             pending.append((batch, classified, time.perf_counter()))
             work.set()
             if len(pending) >= MAX_BATCHES_IN_FLIGHT:

@@ -11,8 +11,9 @@ event loop; as JSON (orjson) ~8 and ~26 µs, for the same dict (an alert is JSON
 published as such).
 
 How a batch reaches a process, and why not through a ``ProcessPoolExecutor``:
-:mod:`streamproc.worker.classify_process`. A batch goes to the process with the fewest batches in
-flight. A process that died (killed, out of memory) is replaced, once for all the batches that were
+:mod:`streamproc.worker.classify_process`. A batch is shared among the processes that are idle
+(:meth:`BatchRunner.classify`), or, when none or one is, goes whole to the process with the fewest
+batches in flight. A process that died (killed, out of memory) is replaced, once for all the batches that were
 on it, and those batches run again; if its replacements keep failing to load (:data:`MAX_UNSENT`),
 the batch is processed in the worker's thread, unless it is suspect (its process died under it: see
 below), when it is dead-lettered instead. A batch the process could
@@ -123,6 +124,27 @@ def process_all(pipeline: Pipeline, values: list[bytes | None]) -> list[Outcome]
     return out
 
 
+def split_by_bytes(values: list[bytes | None], parts: int) -> list[list[bytes | None]]:
+    """``values`` cut into at most ``parts`` contiguous, non-empty runs of about the same total size
+    (one article of 1 MiB among 3 KB ones is a run of its own, not half the batch's articles)."""
+    if parts < 2 or len(values) < 2:
+        return [values]
+    parts = min(parts, len(values))
+    sizes = [len(v) if v else 1 for v in values]
+    total = sum(sizes)
+    out: list[list[bytes | None]] = []
+    start = seen = 0
+    for i, size in enumerate(sizes):
+        seen += size
+        left = len(values) - i - 1          # values after this one
+        wanted = parts - len(out) - 1       # cuts still to make after this run
+        if wanted and (seen >= total * (len(out) + 1) / parts or left == wanted):
+            out.append(values[start:i + 1])
+            start = i + 1
+    out.append(values[start:])
+    return out
+
+
 class BatchRunner:
     def __init__(self, pipeline: Pipeline, settings: Settings) -> None:
         self.pipeline = pipeline
@@ -224,6 +246,21 @@ class BatchRunner:
         per MiB is typical on one core: the default of 20 leaves room for a slow, shared machine)."""
         size = sum(len(v) for v in values if v)
         return self.settings.classify_timeout * max(1.0, size / 2**20)
+
+    async def classify(self, values: list[bytes | None]) -> list[Outcome]:
+        """The outcomes of a batch, in order, like :meth:`run`, but shared among the processes that are
+        idle: each takes a contiguous part of about the same bytes, and the batch is back when the
+        slowest part is. A batch used to go whole to one process while the other stayed idle, so at a
+        moderate load the classify phase was a whole batch's time on one core when two were free.
+        With every process busy (a backlog) the batch goes whole to the least busy, as before: splitting
+        it then would only queue its parts behind other batches. Each part is a batch of its own to
+        :meth:`run`: a poison article is isolated within its part, and the other parts are unaffected."""
+        idle = sum(1 for p in self._pool if not p.in_flight and p not in self._starting)
+        parts = split_by_bytes(values, min(idle, len(values)))
+        if len(parts) < 2:
+            return await self.run(values)
+        answers = await asyncio.gather(*(self.run(part) for part in parts))
+        return [outcome for answer in answers for outcome in answer]
 
     async def run(self, values: list[bytes | None], *, suspect: bool = False) -> list[Outcome]:
         """The outcomes of ``values``, in order. ``suspect``: part of a batch whose process died under

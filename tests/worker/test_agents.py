@@ -21,7 +21,7 @@ class SlowRunner:
         self.sizes: list[int] = []
         self.lock = asyncio.Lock()
 
-    async def run(self, values: list[bytes | None]) -> list[Outcome]:
+    async def classify(self, values: list[bytes | None]) -> list[Outcome]:
         async with self.lock:
             self.sizes.append(len(values))
             await asyncio.sleep(0.02)
@@ -151,7 +151,7 @@ def test_an_alert_over_the_record_size_is_refused_before_it_is_sent():
 
 
 class AlertRunner:
-    async def run(self, values: list[bytes | None]) -> list[Outcome]:
+    async def classify(self, values: list[bytes | None]) -> list[Outcome]:
         return [Outcome("no_alert") for _ in values]
 
 
@@ -206,7 +206,7 @@ async def test_a_batch_whose_publishing_fails_is_tried_again_and_acked_only_then
 
 
 class OneAlertRunner:
-    async def run(self, values: list[bytes | None]) -> list[Outcome]:
+    async def classify(self, values: list[bytes | None]) -> list[Outcome]:
         from types import SimpleNamespace
 
         return [Outcome("alert", article=SimpleNamespace(id=f"a{i}"),  # type: ignore[arg-type]
@@ -243,7 +243,7 @@ async def test_a_failure_to_count_a_published_alert_does_not_also_dead_letter_it
 class ShortRunner:
     """A runner with a bug: one outcome fewer than the articles it was given."""
 
-    async def run(self, values: list[bytes | None]) -> list[Outcome]:
+    async def classify(self, values: list[bytes | None]) -> list[Outcome]:
         return [Outcome("no_alert") for _ in values[1:]]
 
 
@@ -272,7 +272,7 @@ async def test_a_batch_whose_outcomes_do_not_match_its_articles_is_dead_lettered
 class AlertAndLetterRunner:
     """The first article of a batch is dead-lettered, the others alert."""
 
-    async def run(self, values: list[bytes | None]) -> list[Outcome]:
+    async def classify(self, values: list[bytes | None]) -> list[Outcome]:
         from types import SimpleNamespace
 
         from streamproc.ingest.decode import Reason

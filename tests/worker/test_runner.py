@@ -631,3 +631,49 @@ def test_stopping_between_the_steps_of_an_isolation_cancels_it():
 
     out, seen = asyncio.run(scenario())
     assert out == "cancelled" and seen == []
+
+
+@pytest.mark.parametrize("sizes,parts", [([3] * 7, 2), ([1000] + [1] * 5, 2), ([1] * 5 + [1000], 2), ([5], 2),
+                                         ([1, 1], 3), ([0, 0, 3], 2), ([3] * 10, 3), ([2, 900, 3, 4], 4)])
+def test_a_batch_is_cut_into_contiguous_runs_of_about_the_same_bytes(sizes, parts):
+    from streamproc.worker.runner import split_by_bytes
+
+    values: list[bytes | None] = [b"x" * n if n else None for n in sizes]
+    runs = split_by_bytes(values, parts)
+    assert [v for run in runs for v in run] == values, "every article once, in order"
+    assert all(runs) and len(runs) == min(parts, len(values))
+    if len(runs) == 2 and max(sizes) > 10 * min(sizes):
+        assert sum(1 for v in max(runs, key=len) if v and len(v) > 100) == 0, "the big one is a run of its own"
+
+
+def test_an_idle_pair_of_processes_shares_a_batch_and_keeps_its_order():
+    async def scenario() -> tuple[list, list]:  # type: ignore[type-arg]
+        runner, _ = _echo_runner(2)
+        async with running(runner):
+            spread = await runner.classify([f"a{i}" for i in range(6)])  # type: ignore[misc]
+            busy = asyncio.ensure_future(runner.run(["slower"]))  # type: ignore[list-item]
+            await asyncio.sleep(0.1)
+            whole = await runner.classify(["b0", "b1", "b2"])  # type: ignore[list-item]
+            await busy
+            return spread, whole
+
+    spread, whole = asyncio.run(scenario())
+    assert [item for _, item in spread] == [f"a{i}" for i in range(6)]
+    assert len({pid for pid, _ in spread[:3]} | {pid for pid, _ in spread[3:]}) == 2, "each process took half"
+    assert [item for _, item in whole] == ["b0", "b1", "b2"]
+    assert len({pid for pid, _ in whole}) == 1, "one process busy: the batch went whole to the idle one"
+
+
+def test_a_poison_article_in_one_part_of_a_shared_batch_leaves_the_other_part_alone():
+    from streamproc.ingest.decode import Reason
+
+    async def scenario() -> list:  # type: ignore[type-arg]
+        runner, _ = _echo_runner(2, each=True)
+        async with running(runner):
+            return await runner.classify(["a", "b", "die", "c", "d", "e"])  # type: ignore[list-item]
+
+    outcomes = asyncio.run(scenario())
+    assert [o.reason for o in outcomes if isinstance(o, Outcome)] == [Reason.CLASSIFIER_DIED]
+    assert isinstance(outcomes[2], Outcome)
+    assert [o[1] for i, o in enumerate(outcomes) if i != 2] == ["a", "b", "c", "d", "e"]
+    assert len({o[0] for o in outcomes[3:]}) == 1, "the other part was classified in one go, by one process"
