@@ -21,8 +21,17 @@ each with a unique id.
    processes, the broker, this load generator), in cores. Everything shares this machine's cores, so
    the line says how close to saturation a run was; and ``bound`` turns the pure pipeline's single-core
    speed into the best ratio the machine's cores could give if nothing else needed CPU.
+7. **Search**: (``--p99-under``, 100 ms by default: the issue's target) the highest offered rate whose
+   p99 stays under the target: ``--rate`` first, then halving the interval between 0 and the lowest
+   rate missed (``--search-steps`` runs in all, one each: a step's p99 is one run's, as noisy as the
+   VM). Each step runs on a broker and a worker of its own, started once the run's broker is gone,
+   after 2 s of warm-up at its rate: Tansu gets slower the more its topics hold
+   (docs/performance.md), and on one broker each step would start heavier than the last (p99 100,
+   102, 110, 164 ms at 250, 120, 60, 30 articles/s in one such search, rising with time, not with
+   the rate).
 
     .venv/bin/python bench/pipeline.py [--articles 5000] [--rate 500] [--seconds 10] [--sustainable 0.5]
+                                       [--p99-under 100] [--search-steps 4]
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -53,6 +63,8 @@ PARTITIONS = 8
 #: How long the latency run waits for its last alerts after its last article, at most.
 STRAGGLERS_LIMIT = 120.0
 _TICK = os.sysconf("SC_CLK_TCK")
+#: One latency run at an offered rate, with its label: its p99 in ms (see :func:`highest_rate_under`).
+RunAt = Callable[[float, str], Awaitable[float]]
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -399,8 +411,9 @@ def pure_rate(pipeline: Pipeline, messages: list[tuple[bytes, bytes]], seconds: 
 
 async def latency_run(broker: EmbeddedBroker, worker: Worker, receiver: Receiver, pipeline: Pipeline,
                       articles: str, alerts: str, rate: float, seconds: float, meter: CpuMeter,
-                      label: str) -> None:
-    """One latency run (see :func:`latency`) and its figures: percentiles, CPU, and the worker's batch phases."""
+                      label: str) -> float:
+    """One latency run (see :func:`latency`) and its figures: percentiles, CPU, and the worker's batch
+    phases. Returns its p99 in ms (infinite when no alert came)."""
     await receiver.quiet()
     batches_before = await worker.batch_totals()
     expected = expected_alerts(pipeline, int(rate * seconds))
@@ -420,6 +433,52 @@ async def latency_run(broker: EmbeddedBroker, worker: Worker, receiver: Receiver
         print(f"where the latency went (the worker's batches in that run, mean per batch): {phases}; "
               f"{n_batches:.0f} batches of {batches.get('articles_sum', 0.0) / n_batches:.1f} articles "
               f"on average")
+    return pct(lat, 99) if lat else float("inf")
+
+
+async def highest_rate_under(target_ms: float, top: float, steps: int, run: RunAt) -> None:
+    """The highest offered rate whose p99 stays under ``target_ms``: ``top`` first, then halving the
+    interval between 0 (met) and the lowest rate missed; ``steps`` latency runs (``run``) in all."""
+    label = f"searching for p99 < {target_ms:.0f} ms, on a broker of its own"
+    p99 = await run(top, f"at {top:.0f} articles/s offered ({label})")
+    if p99 < target_ms:
+        print(f"p99 under {target_ms:.0f} ms: met at {top:.0f} articles/s offered (p99 {p99:.0f} ms)")
+        return
+    met, missed = 0.0, top
+    met_p99 = None
+    for _ in range(steps - 1):
+        rate = round((met + missed) / 2 / 10) * 10 or (met + missed) / 2
+        p99 = await run(rate, f"at {rate:.0f} articles/s offered ({label})")
+        if p99 < target_ms:
+            met, met_p99 = rate, p99
+        else:
+            missed = rate
+    if met_p99 is None:
+        print(f"p99 under {target_ms:.0f} ms: not met at any rate tried (the lowest, {missed:.0f} articles/s, missed)")
+    else:
+        print(f"p99 under {target_ms:.0f} ms: met at up to {met:.0f} articles/s offered (p99 {met_p99:.0f} ms); "
+              f"missed at {missed:.0f} articles/s")
+
+
+async def on_fresh_broker(args: argparse.Namespace, workdir: Path, receiver: Receiver, pipeline: Pipeline,
+                          rate: float, label: str) -> float:
+    """One latency run (:func:`latency_run`) on a broker and a worker started for it, after 2 s of
+    warm-up at the same rate (the worker's first batches, its connections, the broker's topics)."""
+    tag = f"{rate:.0f}-{time.strftime('%H%M%S')}"
+    with EmbeddedBroker(log_file=workdir / f"tansu-{tag}.log") as broker:
+        articles, alerts = f"bench-articles-{tag}", f"bench-alerts-{tag}"
+        await create_topics(broker, [articles, alerts])
+        worker = Worker(broker, workdir, f"w-{tag}", receiver.url, articles, alerts, args.processes,
+                        args.producer_batch_bytes, args.settings)
+        try:
+            await worker.ready()
+            await worker.classifying_in_processes(args.processes)
+            meter = CpuMeter(broker, [worker])
+            await latency(broker, articles, alerts, rate, 2.0, meter, expected_alerts(pipeline, int(rate * 2)))
+            return await latency_run(broker, worker, receiver, pipeline, articles, alerts, rate, args.seconds,
+                                     meter, label)
+        finally:
+            worker.stop()
 
 
 def pct(values: list[float], q: float) -> float:
@@ -430,8 +489,26 @@ def pct(values: list[float], q: float) -> float:
 async def main(args: argparse.Namespace) -> None:
     tmp = tempfile.mkdtemp(prefix="streamproc-bench-")
     print(f"python {platform.python_version()} ({Path(sys.executable).resolve()}); logs: {tmp}")
-    with EmbeddedBroker(log_file=Path(tmp) / "tansu.log") as broker:
-        workdir = Path(tmp)
+    workdir = Path(tmp)
+    receiver = Receiver()
+    await receiver.start()
+    try:
+        pipeline = await on_one_broker(args, workdir, receiver)
+        if args.p99_under:
+            # After that broker and its workers are gone: an idle worker polling a broker that holds
+            # a whole run's records costs a good part of a core (the broker's per-request work).
+            async def run_fresh(offered: float, label: str) -> float:
+                return await on_fresh_broker(args, workdir, receiver, pipeline, offered, label)
+
+            await highest_rate_under(args.p99_under, args.rate, args.search_steps, run_fresh)
+    finally:
+        await receiver.stop()
+
+
+async def on_one_broker(args: argparse.Namespace, workdir: Path, receiver: Receiver) -> Pipeline:
+    """Ceiling, pipeline, ``bound``, the latency runs, peak memory and two workers, on one broker;
+    returns the pure pipeline it loaded (for the expected alerts of later runs)."""
+    with EmbeddedBroker(log_file=workdir / "tansu.log") as broker:
         run = time.strftime("%H%M%S")
         ceiling_in, articles, alerts = f"bench-ceiling-{run}", f"bench-articles-{run}", f"bench-alerts-{run}"
         await create_topics(broker, [ceiling_in, "bench-ceiling-out", articles, alerts])
@@ -444,8 +521,6 @@ async def main(args: argparse.Namespace) -> None:
         top = await ceiling(broker, ceiling_in, n)
         print(f"ceiling (plain aiokafka consume/decode/produce): {top:,.0f} msg/s")
 
-        receiver = Receiver()
-        await receiver.start()
         worker = Worker(broker, workdir, "w1", receiver.url, articles, alerts, args.processes,
                         args.producer_batch_bytes, args.settings)
         try:
@@ -478,7 +553,7 @@ async def main(args: argparse.Namespace) -> None:
             print(f"webhook deliveries received: {receiver.count}")
 
             if args.skip_two:
-                return
+                return pipeline
             second = Worker(broker, workdir, "w2", receiver.url, articles, alerts, args.processes,
                             args.producer_batch_bytes, args.settings)
             try:
@@ -493,9 +568,9 @@ async def main(args: argparse.Namespace) -> None:
                       f"({shares[0] / max(1, sum(shares)):.0%} / {shares[1] / max(1, sum(shares)):.0%})")
             finally:
                 second.stop()
+            return pipeline
         finally:
             worker.stop()
-            await receiver.stop()
 
 
 if __name__ == "__main__":
@@ -506,6 +581,10 @@ if __name__ == "__main__":
     parser.add_argument("--sustainable", type=float, default=0.5, metavar="FRACTION",
                         help="a second latency run at this fraction of the pipeline's measured rate (0: none): "
                              "the latency at a load this day's VM can carry, whatever --rate does to it")
+    parser.add_argument("--p99-under", type=float, default=100.0, metavar="MS",
+                        help="search for the highest offered rate, --rate at most, whose p99 is under this, "
+                             "each step on a broker of its own (0: no search)")
+    parser.add_argument("--search-steps", type=int, default=4, help="latency runs the search may take")
     parser.add_argument("--processes", type=int, default=2,
                         help="STREAMPROC_CLASSIFY_PROCESSES for the workers (the default, 2; 0: classify in a thread)")
     parser.add_argument("--producer-batch-bytes", type=int, default=0,
