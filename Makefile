@@ -37,7 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/pipeline.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check streamproc tests
+	$(BIN)/ruff check streamproc tests bench
 
 # Re-pin constraints.txt: resolve pyproject.toml afresh in a scratch venv (newest allowed versions).
 lock:
