@@ -125,22 +125,43 @@ def process_all(pipeline: Pipeline, values: list[bytes | None]) -> list[Outcome]
 
 
 def split_by_bytes(values: list[bytes | None], parts: int) -> list[list[bytes | None]]:
-    """``values`` cut into at most ``parts`` contiguous, non-empty runs of about the same total size
-    (one article of 1 MiB among 3 KB ones is a run of its own, not half the batch's articles)."""
-    if parts < 2 or len(values) < 2:
+    """``values`` cut into ``min(parts, len(values))`` contiguous, non-empty runs whose largest is as
+    small as a contiguous cut allows: the batch is back when its largest part is. One article of 1 MiB
+    among 3 KB ones is a run of its own wherever it stands (a cut at the first article past an equal
+    share put it with 150 small ones when it came after them: a review's probe).
+
+    The smallest feasible bound on a run's bytes is found by bisection (a greedy pass says whether a
+    bound needs more than ``parts`` runs); the runs are then cut greedily under it, one more cut
+    wherever the articles left are only just enough for the runs left."""
+    n = len(values)
+    parts = min(parts, n)
+    if parts < 2:
         return [values]
-    parts = min(parts, len(values))
     sizes = [len(v) if v else 1 for v in values]
-    total = sum(sizes)
+
+    def runs_needed(bound: int) -> int:
+        runs, acc = 1, 0
+        for size in sizes:
+            if acc + size > bound:
+                runs, acc = runs + 1, 0
+            acc += size
+        return runs
+
+    low, high = max(sizes), sum(sizes)
+    while low < high:
+        mid = (low + high) // 2
+        if runs_needed(mid) <= parts:
+            high = mid
+        else:
+            low = mid + 1
     out: list[list[bytes | None]] = []
-    start = seen = 0
+    start = acc = 0
     for i, size in enumerate(sizes):
-        seen += size
-        left = len(values) - i - 1          # values after this one
-        wanted = parts - len(out) - 1       # cuts still to make after this run
-        if wanted and (seen >= total * (len(out) + 1) / parts or left == wanted):
-            out.append(values[start:i + 1])
-            start = i + 1
+        runs_left = parts - len(out)  # the run being filled included
+        if i > start and runs_left > 1 and (acc + size > low or n - i == runs_left - 1):
+            out.append(values[start:i])
+            start, acc = i, 0
+        acc += size
     out.append(values[start:])
     return out
 
@@ -249,17 +270,26 @@ class BatchRunner:
 
     async def classify(self, values: list[bytes | None]) -> list[Outcome]:
         """The outcomes of a batch, in order, like :meth:`run`, but shared among the processes that are
-        idle: each takes a contiguous part of about the same bytes, and the batch is back when the
-        slowest part is. A batch used to go whole to one process while the other stayed idle, so at a
-        moderate load the classify phase was a whole batch's time on one core when two were free.
-        With every process busy (a backlog) the batch goes whole to the least busy, as before: splitting
-        it then would only queue its parts behind other batches. Each part is a batch of its own to
-        :meth:`run`: a poison article is isolated within its part, and the other parts are unaffected."""
-        idle = sum(1 for p in self._pool if not p.in_flight and p not in self._starting)
-        parts = split_by_bytes(values, min(idle, len(values)))
+        idle (running, loaded, nothing in flight): each takes a contiguous part (:func:`split_by_bytes`),
+        and the batch is back when the largest part is. A batch used to go whole to one process while
+        the other stayed idle, so at a moderate load the classify phase was a whole batch's time on one
+        core when two were free. With fewer than two idle (a backlog) the batch goes whole to the least
+        busy, as before; sharing it then among the least busy was tried and was no better
+        (docs/performance.md). Each part is a batch of its own to :meth:`run`: a poison article is
+        isolated within its part, and the other parts are unaffected. A part that fails (a bug: ``run``
+        raises nothing but a cancellation today) fails the batch, and the other parts are cancelled
+        rather than left to hold their processes."""
+        idle = sum(1 for p in self._pool if not p.in_flight and p not in self._starting and p.died is None)
+        parts = split_by_bytes(values, idle)
         if len(parts) < 2:
             return await self.run(values)
-        answers = await asyncio.gather(*(self.run(part) for part in parts))
+        running = [asyncio.ensure_future(self.run(part)) for part in parts]
+        try:
+            answers = await asyncio.gather(*running)
+        except BaseException:
+            for part in running:  # one part failed: the batch fails whole, so the others stop too
+                part.cancel()
+            raise
         return [outcome for answer in answers for outcome in answer]
 
     async def run(self, values: list[bytes | None], *, suspect: bool = False) -> list[Outcome]:

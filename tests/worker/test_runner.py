@@ -646,6 +646,39 @@ def test_a_batch_is_cut_into_contiguous_runs_of_about_the_same_bytes(sizes, part
         assert sum(1 for v in max(runs, key=len) if v and len(v) > 100) == 0, "the big one is a run of its own"
 
 
+def test_a_big_article_amid_small_ones_is_a_run_of_its_own():
+    """A cut at the first article past an equal share put a 1 MiB article with the 150 small ones before
+    it: 91 % of the batch on one process (a review's probe)."""
+    from streamproc.worker.runner import split_by_bytes
+
+    small, big = b"s" * 3_000, b"B" * 2**20
+    values: list[bytes | None] = [small] * 150 + [big] + [small] * 49
+    assert [len(run) for run in split_by_bytes(values, 2)] == [150, 50]
+    assert [len(run) for run in split_by_bytes(values, 3)] == [150, 1, 49]
+
+
+def test_the_largest_run_is_as_small_as_any_contiguous_cut_allows():
+    import itertools
+    import random
+
+    from streamproc.worker.runner import split_by_bytes
+
+    def size(run: list[bytes | None]) -> int:
+        return sum(len(v) if v else 1 for v in run)
+
+    rng = random.Random(7)
+    for _ in range(500):
+        values: list[bytes | None] = [rng.choice([None, b"", b"x" * rng.randint(1, 50), b"y" * rng.randint(100, 3000)])
+                                      for _ in range(rng.randint(2, 8))]
+        parts = rng.randint(2, 4)
+        runs = split_by_bytes(values, parts)
+        k = min(parts, len(values))
+        best = min(max(size(values[a:b]) for a, b in zip((0, *cuts), (*cuts, len(values)), strict=True))
+                   for cuts in itertools.combinations(range(1, len(values)), k - 1))
+        assert [v for run in runs for v in run] == values and len(runs) == k
+        assert max(size(run) for run in runs) == best, (values, parts, runs)
+
+
 def test_an_idle_pair_of_processes_shares_a_batch_and_keeps_its_order():
     async def scenario() -> tuple[list, list]:  # type: ignore[type-arg]
         runner, _ = _echo_runner(2)
@@ -677,3 +710,62 @@ def test_a_poison_article_in_one_part_of_a_shared_batch_leaves_the_other_part_al
     assert isinstance(outcomes[2], Outcome)
     assert [o[1] for i, o in enumerate(outcomes) if i != 2] == ["a", "b", "c", "d", "e"]
     assert len({o[0] for o in outcomes[3:]}) == 1, "the other part was classified in one go, by one process"
+
+
+def test_a_part_that_fails_cancels_the_other_parts_of_its_batch():
+    """``run`` raises nothing but a cancellation today; should a part ever fail, the batch fails whole
+    (the agent dead-letters it) and the other parts must not go on holding their processes."""
+    cancelled: list[str] = []
+
+    class Idle:  # a loaded process with nothing in flight, as classify() sees one
+        in_flight, died = 0, None
+
+    class Failing(BatchRunner):
+        async def run(self, values, *, suspect=False):  # type: ignore[no-untyped-def,override]
+            if b"boom" in values:
+                await asyncio.sleep(0.01)
+                raise RuntimeError("a bug")
+            try:
+                await asyncio.sleep(30)
+            except asyncio.CancelledError:
+                cancelled.extend(v.decode() for v in values)  # type: ignore[union-attr]
+                raise
+            return []
+
+    async def scenario() -> tuple[BaseException | None, list[str]]:
+        runner = Failing(None, Settings(classify_processes=2))  # type: ignore[arg-type]
+        runner._pool = [Idle(), Idle()]  # type: ignore[list-item]
+        try:
+            await asyncio.wait_for(runner.classify([b"a", b"b", b"boom", b"c"]), 5)
+        except RuntimeError as exc:
+            await asyncio.sleep(0.05)
+            return exc, list(cancelled)  # before asyncio.run cancels whatever is left at its end
+        return None, list(cancelled)
+
+    failure, cancelled_in_time = asyncio.run(scenario())
+    assert isinstance(failure, RuntimeError)
+    assert cancelled_in_time == ["a", "b"], "the other part was cancelled, not left running"
+
+
+def test_a_dead_process_not_yet_replaced_is_not_counted_idle():
+    """Counted idle, it took a part that then waited for the one live process after the other part."""
+    class Process:
+        in_flight = 0
+
+        def __init__(self, died: str | None) -> None:
+            self.died = died
+
+    class Recording(BatchRunner):
+        async def run(self, values, *, suspect=False):  # type: ignore[no-untyped-def,override]
+            calls.append(list(values))
+            return [Outcome("no_alert") for _ in values]
+
+    calls: list[list[bytes | None]] = []
+    runner = Recording(None, Settings(classify_processes=2))  # type: ignore[arg-type]
+    runner._pool = [Process(None), Process("exited (exit code -9)")]  # type: ignore[list-item]
+    asyncio.run(runner.classify([b"a", b"b", b"c"]))
+    assert calls == [[b"a", b"b", b"c"]], "one live process: the batch goes whole"
+    runner._pool[1].died = None  # type: ignore[attr-defined]
+    calls.clear()
+    asyncio.run(runner.classify([b"a", b"b", b"c"]))
+    assert len(calls) == 2, "two live idle processes share it"
