@@ -29,15 +29,22 @@ each with a unique id.
    (docs/performance.md), and on one broker each step would start heavier than the last (p99 100,
    102, 110, 164 ms at 250, 120, 60, 30 articles/s in one such search, rising with time, not with
    the rate).
+8. **Mix**: (``--escalating``, 0.1 and 0.25 by default) one more latency run at ``--rate`` for each
+   share of escalating articles, each on a broker of its own. Every other run offers the samples as
+   they come, 8 escalating in 12: the worst case for the pipeline, since entity linking, the alert,
+   its publishing and its webhook delivery happen only for an escalating article. A feed of all the
+   news has far fewer; a feed filtered for conflict regions more.
 
     .venv/bin/python bench/pipeline.py [--articles 5000] [--rate 500] [--seconds 10] [--sustainable 0.5]
-                                       [--p99-under 100] [--search-steps 4]
+                                       [--p99-under 100] [--search-steps 4] [--escalating 0.1,0.25]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
+import math
 import os
 import platform
 import re
@@ -46,7 +53,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 
 import httpx
@@ -125,14 +132,65 @@ class CpuMeter:
         return (f"CPU during {label} (cores, of {os.cpu_count()}): " + ", ".join(parts) + f"; total {total:.2f}")
 
 
-def payloads(prefix: str, n: int) -> list[tuple[bytes, bytes]]:
+def payloads(prefix: str, n: int, order: Sequence[int] | None = None) -> list[tuple[bytes, bytes]]:
+    """``n`` articles under new ids: the bundled samples padded to ~3 KB, in turn, or as ``order``
+    says (an index into the samples for each article: :func:`sample_order`)."""
     samples = padded_articles([], 3000)
     out = []
     for i in range(n):
-        a = dict(samples[i % len(samples)])
+        a = dict(samples[order[i] if order is not None else i % len(samples)])
         a["id"] = f"{prefix}-{i}"
         out.append((a["id"].encode(), orjson.dumps(a)))
     return out
+
+
+def sample_order(escalates: Sequence[bool], n: int, share: float | None) -> list[int]:
+    """The sample each of ``n`` articles repeats, as an index into ``escalates`` (which samples
+    escalate). ``share`` None: the samples in turn (8 of the 12 bundled ones escalate). Otherwise
+    that fraction of the articles escalate, spread evenly (0.1: one in ten), each kind taking its own
+    samples in turn. The share decides how much of the pipeline runs: entity linking, the alert, its
+    publishing and its webhook delivery happen only for an escalating article."""
+    if share is None:
+        return [i % len(escalates) for i in range(n)]
+    hot = [j for j, e in enumerate(escalates) if e]
+    cold = [j for j, e in enumerate(escalates) if not e]
+    if not 0 <= share <= 1 or (share > 0 and not hot) or (share < 1 and not cold):
+        raise ValueError(f"cannot make {share:.0%} of the articles escalate from these samples")
+    order: list[int] = []
+    taken = 0  # escalating articles so far
+    for i in range(n):
+        # floor((i + 1) * share) - floor(i * share) is 1 for exactly floor(n * share) of the first n.
+        if math.floor((i + 1) * share) > math.floor(i * share):
+            order.append(hot[taken % len(hot)])
+            taken += 1
+        else:
+            order.append(cold[(i - taken) % len(cold)])
+    return order
+
+
+class Feed:
+    """What the latency runs offer: the bundled samples, which of them escalate (by the pure pipeline),
+    and the share of escalating articles (None: the samples' own, 8 of 12)."""
+
+    def __init__(self, pipeline: Pipeline, share: float | None = None) -> None:
+        self.escalates = [pipeline.process(orjson.dumps(a)).kind == "alert" for a in padded_articles([], 3000)]
+        self.share = share
+
+    def with_share(self, share: float | None) -> Feed:
+        other = copy.copy(self)
+        other.share = share
+        return other
+
+    def articles(self, prefix: str, n: int) -> tuple[list[tuple[bytes, bytes]], int]:
+        """``n`` articles under new ids, and how many of them escalate."""
+        order = sample_order(self.escalates, n, self.share)
+        return payloads(prefix, n, order), sum(self.escalates[j] for j in order)
+
+    def describe(self) -> str:
+        """The share, for a run's label."""
+        if self.share is None:
+            return f"{sum(self.escalates)} in {len(self.escalates)} escalating, as the samples come"
+        return f"{self.share:.0%} of them escalating"
 
 
 async def create_topics(broker: EmbeddedBroker, names: list[str]) -> None:
@@ -337,14 +395,14 @@ async def rate_of(workers: list[Worker], start_counts: list[int], n: int, timeou
 
 
 async def latency(broker: EmbeddedBroker, topic: str, alerts_topic: str, rate: float, seconds: float,
-                  meter: CpuMeter, expected: int) -> tuple[list[float], str]:
-    """Offer articles at ``rate``/s; produce -> alert readable, in ms, for every escalating one; and
-    the CPU each process used while they were offered.
+                  meter: CpuMeter, feed: Feed) -> tuple[list[float], int, str]:
+    """Offer articles (from ``feed``) at ``rate``/s; produce -> alert readable, in ms, for every
+    escalating one; how many escalate; and the CPU each process used while they were offered.
 
-    Waits for all ``expected`` alerts (up to :data:`STRAGGLERS_LIMIT` after the last article): a fixed
+    Waits for all the escalating articles' alerts (up to :data:`STRAGGLERS_LIMIT` after the last article): a fixed
     wait left out the slowest alerts of a run the worker could not keep up with, and percentiles over
     the alerts that made it in time understated its latency (2,303 of 3,333 counted on 2026-11-26)."""
-    messages = payloads(f"lat-{time.time_ns()}", int(rate * seconds))
+    messages, expected = feed.articles(f"lat-{time.time_ns()}", int(rate * seconds))
     sent: dict[str, float] = {}
     consumer = AIOKafkaConsumer(alerts_topic, bootstrap_servers=broker.bootstrap, group_id=None,
                                 auto_offset_reset="latest", fetch_max_wait_ms=10)
@@ -382,7 +440,7 @@ async def latency(broker: EmbeddedBroker, topic: str, alerts_topic: str, rate: f
     reader.cancel()
     await producer.stop()
     await consumer.stop()
-    return latencies, cpu
+    return latencies, expected, cpu
 
 
 def pure_pipeline() -> Pipeline:
@@ -391,13 +449,6 @@ def pure_pipeline() -> Pipeline:
     from streamproc.worker.run import build_pipeline
 
     return build_pipeline(Settings())
-
-
-def expected_alerts(pipeline: Pipeline, n: int) -> int:
-    """How many of the first ``n`` articles :func:`payloads` makes escalate (it cycles the samples)."""
-    samples = padded_articles([], 3000)
-    alerts = [pipeline.process(orjson.dumps(a)).kind == "alert" for a in samples]
-    return sum(alerts[i % len(samples)] for i in range(n))
 
 
 def pure_rate(pipeline: Pipeline, messages: list[tuple[bytes, bytes]], seconds: float = 3.0) -> float:
@@ -409,15 +460,14 @@ def pure_rate(pipeline: Pipeline, messages: list[tuple[bytes, bytes]], seconds: 
     return n / elapsed
 
 
-async def latency_run(broker: EmbeddedBroker, worker: Worker, receiver: Receiver, pipeline: Pipeline,
+async def latency_run(broker: EmbeddedBroker, worker: Worker, receiver: Receiver, feed: Feed,
                       articles: str, alerts: str, rate: float, seconds: float, meter: CpuMeter,
                       label: str) -> float:
     """One latency run (see :func:`latency`) and its figures: percentiles, CPU, and the worker's batch
     phases. Returns its p99 in ms (infinite when no alert came)."""
     await receiver.quiet()
     batches_before = await worker.batch_totals()
-    expected = expected_alerts(pipeline, int(rate * seconds))
-    lat, cpu_latency = await latency(broker, articles, alerts, rate, seconds, meter, expected)
+    lat, expected, cpu_latency = await latency(broker, articles, alerts, rate, seconds, meter, feed)
     batches = {k: v - batches_before.get(k, 0.0) for k, v in (await worker.batch_totals()).items()}
     if lat:
         print(f"latency produce->alert {label}, {len(lat)} of {expected} alerts: "
@@ -460,7 +510,7 @@ async def highest_rate_under(target_ms: float, top: float, steps: int, run: RunA
               f"missed at {missed:.0f} articles/s")
 
 
-async def on_fresh_broker(args: argparse.Namespace, workdir: Path, receiver: Receiver, pipeline: Pipeline,
+async def on_fresh_broker(args: argparse.Namespace, workdir: Path, receiver: Receiver, feed: Feed,
                           rate: float, label: str) -> float:
     """One latency run (:func:`latency_run`) on a broker and a worker started for it, after 2 s of
     warm-up at the same rate (the worker's first batches, its connections, the broker's topics)."""
@@ -474,8 +524,8 @@ async def on_fresh_broker(args: argparse.Namespace, workdir: Path, receiver: Rec
             await worker.ready()
             await worker.classifying_in_processes(args.processes)
             meter = CpuMeter(broker, [worker])
-            await latency(broker, articles, alerts, rate, 2.0, meter, expected_alerts(pipeline, int(rate * 2)))
-            return await latency_run(broker, worker, receiver, pipeline, articles, alerts, rate, args.seconds,
+            await latency(broker, articles, alerts, rate, 2.0, meter, feed)
+            return await latency_run(broker, worker, receiver, feed, articles, alerts, rate, args.seconds,
                                      meter, label)
         finally:
             worker.stop()
@@ -493,22 +543,27 @@ async def main(args: argparse.Namespace) -> None:
     receiver = Receiver()
     await receiver.start()
     try:
-        pipeline = await on_one_broker(args, workdir, receiver)
+        feed = await on_one_broker(args, workdir, receiver)
+        # The runs below each on a broker of their own, after that broker and its workers are gone: a
+        # broker holding a whole run's records answers each fetch at a cost in proportion to them
+        # (Tansu used 0.33 cores at 30 articles/s offered on such a broker), and its worker polls it
+        # every 50 ms regardless.
         if args.p99_under:
-            # After that broker and its workers are gone: a broker holding a whole run's records
-            # answers each fetch at a cost in proportion to them (Tansu used 0.33 cores at 30
-            # articles/s offered on such a broker), and its worker polls it every 50 ms regardless.
             async def run_fresh(offered: float, label: str) -> float:
-                return await on_fresh_broker(args, workdir, receiver, pipeline, offered, label)
+                return await on_fresh_broker(args, workdir, receiver, feed, offered, label)
 
             await highest_rate_under(args.p99_under, args.rate, args.search_steps, run_fresh)
+        for share in args.escalating:
+            mixed = feed.with_share(share)
+            await on_fresh_broker(args, workdir, receiver, mixed, args.rate,
+                                  f"at {args.rate:.0f} articles/s offered, {mixed.describe()} (on a broker of its own)")
     finally:
         await receiver.stop()
 
 
-async def on_one_broker(args: argparse.Namespace, workdir: Path, receiver: Receiver) -> Pipeline:
+async def on_one_broker(args: argparse.Namespace, workdir: Path, receiver: Receiver) -> Feed:
     """Ceiling, pipeline, ``bound``, the latency runs, peak memory and two workers, on one broker;
-    returns the pure pipeline it loaded (for the expected alerts of later runs)."""
+    returns the feed of its latency runs (the samples as they come), for the later runs."""
     with EmbeddedBroker(log_file=workdir / "tansu.log") as broker:
         run = time.strftime("%H%M%S")
         ceiling_in, articles, alerts = f"bench-ceiling-{run}", f"bench-articles-{run}", f"bench-alerts-{run}"
@@ -538,15 +593,16 @@ async def on_one_broker(args: argparse.Namespace, workdir: Path, receiver: Recei
             print(f"ratio: {rate / top:.2f}")
             print(cpu_pipeline)
             pipeline = pure_pipeline()
+            feed = Feed(pipeline)
             single = pure_rate(pipeline, messages)
             cores = os.cpu_count() or 1
             print(f"bound: the pure pipeline alone does {single:,.0f} articles/s on one core in this process, so "
                   f"{cores} core(s) doing nothing else could reach at most ratio {single * cores / top:.2f}")
-            await latency_run(broker, worker, receiver, pipeline, articles, alerts, args.rate, args.seconds,
-                              meter, f"at {args.rate:.0f} articles/s offered")
+            await latency_run(broker, worker, receiver, feed, articles, alerts, args.rate, args.seconds,
+                              meter, f"at {args.rate:.0f} articles/s offered ({feed.describe()})")
             if args.sustainable:
                 sustainable = args.sustainable * rate
-                await latency_run(broker, worker, receiver, pipeline, articles, alerts, sustainable, args.seconds,
+                await latency_run(broker, worker, receiver, feed, articles, alerts, sustainable, args.seconds,
                                   meter, f"at {args.sustainable:.0%} of the pipeline's measured rate "
                                          f"({sustainable:.0f} articles/s offered)")
             print(f"worker peak memory (VmHWM): {worker.peak_rss_mb():.0f} MB"
@@ -554,7 +610,7 @@ async def on_one_broker(args: argparse.Namespace, workdir: Path, receiver: Recei
             print(f"webhook deliveries received: {receiver.count}")
 
             if args.skip_two:
-                return pipeline
+                return feed
             second = Worker(broker, workdir, "w2", receiver.url, articles, alerts, args.processes,
                             args.producer_batch_bytes, args.settings)
             try:
@@ -569,9 +625,16 @@ async def on_one_broker(args: argparse.Namespace, workdir: Path, receiver: Recei
                       f"({shares[0] / max(1, sum(shares)):.0%} / {shares[1] / max(1, sum(shares)):.0%})")
             finally:
                 second.stop()
-            return pipeline
+            return feed
         finally:
             worker.stop()
+
+
+def _shares(text: str) -> list[float]:
+    shares = [float(x) for x in text.split(",") if x.strip()]
+    if not all(0 <= x <= 1 for x in shares):
+        raise argparse.ArgumentTypeError("shares are fractions between 0 and 1")
+    return shares
 
 
 if __name__ == "__main__":
@@ -592,6 +655,10 @@ if __name__ == "__main__":
                         help="STREAMPROC_PRODUCER_BATCH_BYTES for the workers: 0 (512 KiB batches) is what a "
                              "worker uses against Apache Kafka; 1 is what the embedded default uses to dodge "
                              "Tansu's end-offset bug")
+    parser.add_argument("--escalating", type=_shares, default=[0.1, 0.25], metavar="SHARES",
+                        help="comma-separated shares of escalating articles (e.g. 0.1,0.25; '' for none): one more "
+                             "latency run at --rate for each, on a broker of its own (the samples as they come "
+                             "escalate 8 in 12: every run above uses that mix)")
     parser.add_argument("--skip-two", action="store_true", help="skip the two-worker run")
     parser.add_argument("--set", action="append", default=[], metavar="STREAMPROC_X=VALUE",
                         help="another setting for the workers (repeatable), e.g. STREAMPROC_BATCH_SIZE=50")
