@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import copy
 import math
 import os
 import platform
@@ -54,6 +53,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
@@ -168,18 +168,18 @@ def sample_order(escalates: Sequence[bool], n: int, share: float | None) -> list
     return order
 
 
+@dataclass(frozen=True)
 class Feed:
-    """What the latency runs offer: the bundled samples, which of them escalate (by the pure pipeline),
-    and the share of escalating articles (None: the samples' own, 8 of 12)."""
+    """What the latency runs offer: which of the bundled samples escalate, and the share of escalating
+    articles (None: the samples' own, 8 of 12)."""
 
-    def __init__(self, pipeline: Pipeline, share: float | None = None) -> None:
-        self.escalates = [pipeline.process(orjson.dumps(a)).kind == "alert" for a in padded_articles([], 3000)]
-        self.share = share
+    escalates: tuple[bool, ...]
+    share: float | None = None
 
-    def with_share(self, share: float | None) -> Feed:
-        other = copy.copy(self)
-        other.share = share
-        return other
+    @classmethod
+    def of_samples(cls, pipeline: Pipeline) -> Feed:
+        """The bundled samples as they come, each one's escalation found by the pure pipeline."""
+        return cls(tuple(pipeline.process(orjson.dumps(a)).kind == "alert" for a in padded_articles([], 3000)))
 
     def articles(self, prefix: str, n: int) -> tuple[list[tuple[bytes, bytes]], int]:
         """``n`` articles under new ids, and how many of them escalate."""
@@ -554,7 +554,7 @@ async def main(args: argparse.Namespace) -> None:
 
             await highest_rate_under(args.p99_under, args.rate, args.search_steps, run_fresh)
         for share in args.escalating:
-            mixed = feed.with_share(share)
+            mixed = replace(feed, share=share)
             await on_fresh_broker(args, workdir, receiver, mixed, args.rate,
                                   f"at {args.rate:.0f} articles/s offered, {mixed.describe()} (on a broker of its own)")
     finally:
@@ -593,7 +593,7 @@ async def on_one_broker(args: argparse.Namespace, workdir: Path, receiver: Recei
             print(f"ratio: {rate / top:.2f}")
             print(cpu_pipeline)
             pipeline = pure_pipeline()
-            feed = Feed(pipeline)
+            feed = Feed.of_samples(pipeline)
             single = pure_rate(pipeline, messages)
             cores = os.cpu_count() or 1
             print(f"bound: the pure pipeline alone does {single:,.0f} articles/s on one core in this process, so "
